@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './output/index.js';
+// Commands register themselves here, one import + one call each.
+
+/** Builds the `spool` program. Separate from bin/ so tests can run commands in-process. */
+export function createProgram(): Command {
+  const program = new Command('spool')
+    .description('Offline-first OpenTelemetry: read, check and ship the local telemetry spool')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting so callers decide. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`spool: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`spool: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,1 @@
+export { resolveSpoolDir } from './fs/spool-dir.js';

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Fault-injection suite (kill, disk, network, fuzz, privacy, load, memory). Bounded in time.
+export default defineConfig({
+  resolve: { conditions: ['@otelspool/source'] },
+  ssr: { resolve: { conditions: ['@otelspool/source'] } },
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
