@@ -1,0 +1,1 @@
+export { resolveSpoolDir } from './spool-dir.js';
