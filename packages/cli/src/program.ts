@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './output/index.js';
-// Commands register themselves here, one import + one call each.
+// Each command lives in commands/<name>.ts; add its import above this line.
 
 /** Builds the `spool` program. Separate from bin/ so tests can run commands in-process. */
 export function createProgram(): Command {
@@ -10,6 +10,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.exitOverride();
+  // Register each command below, one call per line.
   return program;
 }
 
