@@ -1,5 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './output/index.js';
+import { registerConsentCommand } from './commands/consent.js';
+import { registerSyncCommand } from './commands/sync.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerCrashesCommand } from './commands/crashes.js';
+import { registerReportCommand } from './commands/report.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
+import { registerSloCommand } from './commands/slo.js';
+import { registerCheckCommand } from './commands/check.js';
+import { registerIncidentCommand } from './commands/incident.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerTailCommand } from './commands/tail.js';
+import { registerDemoCommand } from './commands/demo.js';
 // Each command lives in commands/<name>.ts; add its import above this line.
 
 /** Builds the `spool` program. Separate from bin/ so tests can run commands in-process. */
@@ -11,6 +23,18 @@ export function createProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.exitOverride();
   // Register each command below, one call per line.
+  registerDemoCommand(program);
+  registerReportCommand(program);
+  registerSloCommand(program);
+  registerCheckCommand(program);
+  registerIncidentCommand(program);
+  registerExportCommand(program);
+  registerTailCommand(program);
+  registerCrashesCommand(program);
+  registerConsentCommand(program);
+  registerSyncCommand(program);
+  registerServeCommand(program);
+  registerDashboardCommand(program);
   return program;
 }
 

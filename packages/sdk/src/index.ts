@@ -1,1 +1,8 @@
-export {};
+export { startTelemetry } from './start-telemetry.js';
+export type { Telemetry, TelemetryStats, LastRunInfo } from './telemetry.js';
+export type { TelemetryOptions, Durability } from './options.js';
+export { resolveOptions } from './options.js';
+export type { CollectedEvent, CollectedMetric } from './facade.js';
+export type { LiveRecord, LiveConsumer } from './live-stream.js';
+export type { MetricsSnapshot, SnapshotMetric, SnapshotPoint } from './metrics-snapshot.js';
+export { SpoolSpanProcessor, SpoolLogRecordProcessor } from './processors/index.js';

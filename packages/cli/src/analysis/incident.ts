@@ -1,0 +1,263 @@
+import {
+  groupCrashReports,
+  listCrashReports,
+  readSessionLedger,
+  type Breadcrumb,
+  type CrashGroup,
+  type CrashReport,
+} from '@otelspool/crash';
+import { readSpool, type LogsData, type TracesData } from '@otelspool/exporter-jsonl';
+import { attr, nanosToMs, spanDurationMs } from './otlp-values.js';
+import { serviceName } from './record-filter.js';
+import { forEachLogRecord, forEachSpan, logTimeMs } from './walk.js';
+
+export type SeverityLevel = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4';
+
+/**
+ * Severity by impact (documented in TELEMETRY_GUIDE.md, "Incident severity"):
+ * - SEV-1: ≥ 10 % of the sessions active between first and last seen ended in it, or ≥ 25 % of
+ *   users were hit, or it struck before launch completed in ≥ 3 sessions (a crash loop: the
+ *   app cannot start);
+ * - SEV-2: ≥ 2 % of sessions, or ≥ 3 distinct users;
+ * - SEV-3: recurring: more than one occurrence, or on more than one host;
+ * - SEV-4: a single occurrence.
+ */
+export function classifySeverity(impact: IncidentImpact): { level: SeverityLevel; reason: string } {
+  const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+  if (impact.sessionShare !== null && impact.sessionShare >= 0.1)
+    return {
+      level: 'SEV-1',
+      reason: `${pct(impact.sessionShare)} of sessions since first seen crashed with it (≥ 10 %)`,
+    };
+  if (impact.userShare !== null && impact.userShare >= 0.25)
+    return { level: 'SEV-1', reason: `${pct(impact.userShare)} of users were hit (≥ 25 %)` };
+  if (impact.launchCrashes >= 3)
+    return {
+      level: 'SEV-1',
+      reason: `${impact.launchCrashes} crashes before launch completed (crash loop, ≥ 3)`,
+    };
+  if (impact.sessionShare !== null && impact.sessionShare >= 0.02)
+    return {
+      level: 'SEV-2',
+      reason: `${pct(impact.sessionShare)} of sessions since first seen crashed with it (≥ 2 %)`,
+    };
+  if (impact.users >= 3)
+    return { level: 'SEV-2', reason: `${impact.users} distinct users hit (≥ 3)` };
+  if (impact.occurrences > 1 || impact.hosts.length > 1)
+    return {
+      level: 'SEV-3',
+      reason: `recurring: ${impact.occurrences} occurrences on ${impact.hosts.length} host(s)`,
+    };
+  return { level: 'SEV-4', reason: 'a single occurrence' };
+}
+
+export interface IncidentImpact {
+  occurrences: number;
+  sessions: number;
+  users: number;
+  hosts: string[];
+  versions: string[];
+  /** Ledger sessions of the same service(s) active between first and last seen (the denominator). */
+  sessionsSinceFirstSeen: number;
+  sessionShare: number | null;
+  usersSinceFirstSeen: number;
+  userShare: number | null;
+  /** Occurrences before markLaunchCompleted(). */
+  launchCrashes: number;
+}
+
+export interface TimelineBucket {
+  startUnixMs: number;
+  count: number;
+}
+
+export interface RelatedSpan {
+  traceId: string;
+  spanId: string;
+  name: string;
+  service: string;
+  startUnixMs: number;
+  durationMs: number;
+  error: boolean;
+  statusMessage?: string;
+  /** Why it is related: it shares a trace id with a crash, or ran in a crashed session. */
+  via: 'trace' | 'session';
+}
+
+export interface RelatedLog {
+  timeUnixMs: number;
+  severity: string;
+  body: string;
+  traceId?: string;
+  service: string;
+  via: 'trace' | 'session';
+}
+
+/** Everything `spool incident` reports on one crash group (also its `--json` shape). */
+export interface Incident {
+  group: CrashGroup;
+  severity: { level: SeverityLevel; reason: string };
+  impact: IncidentImpact;
+  timeline: {
+    firstSeen: string;
+    lastSeen: string;
+    bucketMs: number;
+    buckets: TimelineBucket[];
+    /** Buckets with at least 3 crashes and at least twice the mean of the non-empty buckets. */
+    spikes: TimelineBucket[];
+  };
+  /** The most recent occurrence. */
+  representative: CrashReport;
+  breadcrumbs: Breadcrumb[];
+  relatedSpans: RelatedSpan[];
+  relatedLogs: RelatedLog[];
+  /** How many related items there were before the lists were capped. */
+  relatedTotals: { spans: number; logs: number };
+}
+
+const MAX_RELATED = 25;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Finds a crash group by signature id (or a unique prefix of ≥ 4 chars), or by the id of one of
+ * its reports. Throws an Error listing candidates when the prefix is ambiguous.
+ */
+export function findCrashGroup(
+  reports: readonly CrashReport[],
+  id: string,
+): { group: CrashGroup; reports: CrashReport[] } | undefined {
+  const wanted = id.trim().toLowerCase();
+  if (wanted.length === 0) return undefined;
+  const groups = groupCrashReports(reports);
+  const exact =
+    groups.find((g) => g.id === wanted) ?? groups.find((g) => g.reportIds.includes(wanted));
+  const candidates = exact
+    ? [exact]
+    : wanted.length >= 4
+      ? groups.filter(
+          (g) => g.id.startsWith(wanted) || g.reportIds.some((r) => r.startsWith(wanted)),
+        )
+      : [];
+  if (candidates.length > 1) {
+    throw new Error(
+      `crash id prefix '${id}' is ambiguous: ${candidates.map((g) => g.id).join(', ')}`,
+    );
+  }
+  const group = candidates[0];
+  if (!group) return undefined;
+  const ids = new Set(group.reportIds);
+  return { group, reports: reports.filter((r) => ids.has(r.id)) };
+}
+
+/** Builds the incident for one crash group; undefined when no group matches `id`. */
+export async function buildIncident(dir: string, id: string): Promise<Incident | undefined> {
+  const found = findCrashGroup(listCrashReports(dir), id);
+  if (!found) return undefined;
+  const { group, reports } = found;
+  const representative = reports[reports.length - 1] as CrashReport;
+  const firstMs = Date.parse(group.firstSeen);
+  const lastMs = Date.parse(group.lastSeen);
+
+  const services = new Set(reports.map((r) => String(r.resource['service.name'] ?? '')));
+  const ledger = readSessionLedger(dir).sessions.filter(
+    (s) =>
+      Date.parse(s.startedAt) <= lastMs &&
+      (!s.endedAt || Date.parse(s.endedAt) >= firstMs) &&
+      (services.has('') || services.has(s.serviceName)),
+  );
+  const ledgerUsers = new Set(ledger.map((s) => s.installId || s.id));
+  const impact: IncidentImpact = {
+    occurrences: group.count,
+    sessions: group.sessions.length,
+    users: group.installs.length,
+    hosts: group.hosts,
+    versions: group.versions,
+    sessionsSinceFirstSeen: ledger.length,
+    sessionShare: ledger.length > 0 ? Math.min(1, group.sessions.length / ledger.length) : null,
+    usersSinceFirstSeen: ledgerUsers.size,
+    userShare: ledgerUsers.size > 0 ? Math.min(1, group.installs.length / ledgerUsers.size) : null,
+    launchCrashes: reports.filter((r) => r.session.launchCompleted === false).length,
+  };
+
+  const bucketMs = lastMs - firstMs <= 2 * DAY_MS ? HOUR_MS : DAY_MS;
+  const counts = new Map<number, number>();
+  for (const r of reports) {
+    const k = Math.floor(Date.parse(r.time) / bucketMs) * bucketMs;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const buckets = [...counts]
+    .sort((a, b) => a[0] - b[0])
+    .map(([startUnixMs, count]) => ({ startUnixMs, count }));
+  const mean = buckets.reduce((a, b) => a + b.count, 0) / Math.max(1, buckets.length);
+  const spikes = buckets.filter((b) => b.count >= 3 && b.count >= 2 * mean);
+
+  const traceIds = new Set(
+    reports.flatMap((r) => (r.trace?.traceId ? [r.trace.traceId.toLowerCase()] : [])),
+  );
+  const sessionIds = new Set(group.sessions);
+  const relatedSpans: RelatedSpan[] = [];
+  const relatedLogs: RelatedLog[] = [];
+  const relatedTotals = { spans: 0, logs: 0 };
+  for await (const record of readSpool(dir, { signals: ['traces', 'logs'] })) {
+    if (record.signal === 'traces') {
+      forEachSpan(record.data as TracesData, {}, (span, resource) => {
+        const via = traceIds.has(span.traceId)
+          ? 'trace'
+          : sessionIds.has(attr(resource?.attributes, 'session.id') ?? '') &&
+              span.status?.code === 2
+            ? 'session'
+            : undefined;
+        if (!via) return;
+        relatedTotals.spans++;
+        if (relatedSpans.length >= MAX_RELATED) return;
+        relatedSpans.push({
+          traceId: span.traceId,
+          spanId: span.spanId,
+          name: span.name ?? '',
+          service: serviceName(resource),
+          startUnixMs: nanosToMs(span.startTimeUnixNano),
+          durationMs: spanDurationMs(span.startTimeUnixNano, span.endTimeUnixNano),
+          error: span.status?.code === 2,
+          ...(span.status?.message ? { statusMessage: span.status.message } : {}),
+          via,
+        });
+      });
+    } else {
+      forEachLogRecord(record.data as LogsData, {}, (log, resource) => {
+        const byTrace =
+          log.traceId !== undefined && log.traceId !== '' && traceIds.has(log.traceId);
+        const bySession =
+          sessionIds.has(attr(resource?.attributes, 'session.id') ?? '') &&
+          (log.severityNumber ?? 0) >= 17;
+        if (!byTrace && !bySession) return;
+        relatedTotals.logs++;
+        if (relatedLogs.length >= MAX_RELATED) return;
+        const body =
+          log.body?.stringValue ?? attr(log.attributes, 'exception.message') ?? log.eventName ?? '';
+        relatedLogs.push({
+          timeUnixMs: logTimeMs(log),
+          severity: log.severityText || String(log.severityNumber ?? ''),
+          body: body.length > 300 ? body.slice(0, 299) + '…' : body,
+          ...(log.traceId ? { traceId: log.traceId } : {}),
+          service: serviceName(resource),
+          via: byTrace ? 'trace' : 'session',
+        });
+      });
+    }
+  }
+  relatedSpans.sort((a, b) => a.startUnixMs - b.startUnixMs);
+  relatedLogs.sort((a, b) => a.timeUnixMs - b.timeUnixMs);
+
+  return {
+    group,
+    severity: classifySeverity(impact),
+    impact,
+    timeline: { firstSeen: group.firstSeen, lastSeen: group.lastSeen, bucketMs, buckets, spikes },
+    representative,
+    breadcrumbs: representative.breadcrumbs ?? [],
+    relatedSpans,
+    relatedLogs,
+    relatedTotals,
+  };
+}

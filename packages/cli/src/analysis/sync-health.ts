@@ -1,0 +1,65 @@
+import { listCursors } from '@otelspool/collector';
+import type { Signal, SpoolRecord } from '@otelspool/exporter-jsonl';
+import type { SyncDestinationHealth } from './types.js';
+
+interface Tracker {
+  destination: string;
+  updatedAt: string | null;
+  signals: Signal[];
+  segments: Record<string, number>;
+  synced: number;
+  unsynced: number;
+  oldest: number;
+}
+
+/**
+ * Which spool lines each sync destination has acknowledged. Cursors (`<dir>/sync/*.json`, owned
+ * by @otelspool/collector) map `<signal>/<segment>` → byte position after the last acknowledged
+ * line; a line is synced when its own end position is at or before that. Read through the
+ * collector's reader, which already drops malformed cursor files.
+ */
+export class SyncHealthTracker {
+  private readonly trackers: Tracker[];
+
+  constructor(dir: string) {
+    let cursors: ReturnType<typeof listCursors> = [];
+    try {
+      cursors = listCursors(dir);
+    } catch {
+      cursors = [];
+    }
+    this.trackers = cursors.map((c) => ({
+      destination: String(c.destination),
+      updatedAt: typeof c.updatedAt === 'string' && c.updatedAt ? c.updatedAt : null,
+      signals: Array.isArray(c.signals) ? c.signals : [],
+      segments: c.segments,
+      synced: 0,
+      unsynced: 0,
+      oldest: Infinity,
+    }));
+  }
+
+  /** `lineTimeMs`: earliest item time in the line (NaN when unknown). */
+  add(record: SpoolRecord, lineTimeMs: number): void {
+    for (const t of this.trackers) {
+      if (t.signals.length > 0 && !t.signals.includes(record.signal)) continue;
+      const acked = t.segments[`${record.signal}/${record.segment}`] ?? -1;
+      if (record.position <= acked) {
+        t.synced++;
+      } else {
+        t.unsynced++;
+        if (Number.isFinite(lineTimeMs) && lineTimeMs < t.oldest) t.oldest = lineTimeMs;
+      }
+    }
+  }
+
+  result(): SyncDestinationHealth[] {
+    return this.trackers.map((t) => ({
+      destination: t.destination,
+      updatedAt: t.updatedAt,
+      syncedLines: t.synced,
+      unsyncedLines: t.unsynced,
+      oldestUnsyncedUnixMs: Number.isFinite(t.oldest) ? t.oldest : null,
+    }));
+  }
+}

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { readSpool, SIGNALS } from '@otelspool/exporter-jsonl';
+import type { Signal } from '@otelspool/exporter-jsonl';
+import { CliError, EXIT_USAGE, printJson } from '../output/index.js';
+
+/** The sample plugin host, in the repository's examples/ (it doubles as documentation). */
+const HOST_SCRIPT = fileURLToPath(
+  new URL('../../../../examples/plugin-host/host.mjs', import.meta.url),
+);
+
+interface DemoOptions {
+  dir: string;
+  duration: string;
+  crash?: boolean;
+  json?: boolean;
+}
+
+interface HostOutput {
+  blocks: number;
+  underruns: number;
+  sessionId: string;
+  safeMode: boolean;
+  previous: { crashed: boolean; abnormal: boolean; consecutiveLaunchCrashes: number };
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the sample plugin host, which writes realistic telemetry into the spool')
+    .option('--dir <dir>', 'spool directory', './spool-data')
+    .option('--duration <seconds>', 'how long the host processes audio blocks', '5')
+    .option('--crash', 'make a plugin crash the host with an uncaught exception')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: DemoOptions) => {
+      const seconds = Number(opts.duration);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+        throw new CliError(
+          `--duration must be a number of seconds in (0, 3600], got "${opts.duration}"`,
+          EXIT_USAGE,
+        );
+      }
+      if (!existsSync(HOST_SCRIPT)) {
+        throw new CliError(
+          `the sample plugin host was not found at ${HOST_SCRIPT}; run spool demo from a clone of the otelspool repository`,
+        );
+      }
+      const dir = resolve(opts.dir);
+      const args = [HOST_SCRIPT, '--dir', dir, '--duration', String(seconds)];
+      if (opts.crash) args.push('--crash');
+      if (!opts.json)
+        process.stderr.write(
+          `spool demo: running the sample plugin host for ${seconds}s into ${dir}\n`,
+        );
+      const run = await runHost(args, opts.json === true);
+      const counts = await countRecords(dir, run.output?.sessionId);
+      const summary = {
+        dir,
+        exitCode: run.code,
+        signal: run.signal,
+        crashed: opts.crash === true && run.code !== 0,
+        sessionId: run.output?.sessionId,
+        blocks: run.output?.blocks,
+        underruns: run.output?.underruns,
+        previousSession: run.output?.previous,
+        records: counts,
+      };
+      if (opts.json) {
+        printJson(summary);
+      } else {
+        printSummary(summary, opts.crash === true);
+      }
+      // A crash requested with --crash is the demo working, not the command failing.
+      if (run.code !== 0 && !opts.crash) process.exitCode = 1;
+    });
+}
+
+function runHost(
+  args: string[],
+  quiet: boolean,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output?: HostOutput }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.resume();
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const last = stdout.trim().split('\n').pop();
+      let output: HostOutput | undefined;
+      try {
+        output = last ? (JSON.parse(last) as HostOutput) : undefined;
+      } catch {
+        output = undefined;
+      }
+      resolvePromise({ code, signal, output });
+    });
+  });
+}
+
+/** Counts what the run wrote, through the one spool reader (records of this session only). */
+async function countRecords(
+  dir: string,
+  sessionId: string | undefined,
+): Promise<Record<Signal, number>> {
+  const counts = { traces: 0, metrics: 0, logs: 0 } as Record<Signal, number>;
+  for await (const record of readSpool(dir, { signals: [...SIGNALS] })) {
+    const resources = resourcesOf(record.signal, record.data as unknown as Record<string, unknown>);
+    for (const { resource, items } of resources) {
+      const session = resource?.attributes?.find((a) => a.key === 'session.id')?.value?.stringValue;
+      if (sessionId && session !== sessionId) continue;
+      counts[record.signal] += items;
+    }
+  }
+  return counts;
+}
+
+interface ResourceLike {
+  attributes?: Array<{ key: string; value?: { stringValue?: string } }>;
+}
+
+function resourcesOf(
+  signal: Signal,
+  data: Record<string, unknown>,
+): Array<{ resource?: ResourceLike; items: number }> {
+  const key =
+    signal === 'traces'
+      ? 'resourceSpans'
+      : signal === 'metrics'
+        ? 'resourceMetrics'
+        : 'resourceLogs';
+  const inner =
+    signal === 'traces' ? 'scopeSpans' : signal === 'metrics' ? 'scopeMetrics' : 'scopeLogs';
+  const leaf = signal === 'traces' ? 'spans' : signal === 'metrics' ? 'metrics' : 'logRecords';
+  const list = (data[key] as Array<Record<string, unknown>> | undefined) ?? [];
+  return list.map((r) => ({
+    resource: r.resource as ResourceLike | undefined,
+    items: ((r[inner] as Array<Record<string, unknown[]>> | undefined) ?? []).reduce(
+      (n, s) => n + (s[leaf]?.length ?? 0),
+      0,
+    ),
+  }));
+}
+
+function printSummary(
+  s: {
+    dir: string;
+    exitCode: number | null;
+    crashed: boolean;
+    sessionId?: string;
+    blocks?: number;
+    underruns?: number;
+    previousSession?: HostOutput['previous'];
+    records: Record<Signal, number>;
+  },
+  askedToCrash: boolean,
+): void {
+  const out: string[] = [];
+  if (s.previousSession?.crashed)
+    out.push('The previous demo session crashed (reported by this run at start-up).');
+  else if (s.previousSession?.abnormal) out.push('The previous demo session ended abnormally.');
+  out.push(`Wrote telemetry to ${s.dir}`);
+  out.push(`  session     ${s.sessionId ?? '(unknown)'}`);
+  if (s.blocks !== undefined)
+    out.push(`  audio       ${s.blocks} blocks, ${s.underruns ?? 0} buffer underruns`);
+  out.push(
+    `  records     ${s.records.traces} spans, ${s.records.metrics} metrics, ${s.records.logs} log records`,
+  );
+  if (askedToCrash) {
+    out.push(
+      s.crashed
+        ? `  crash       the host crashed as asked (exit code ${s.exitCode}); see: spool crashes --dir ${s.dir}`
+        : '  crash       the host was asked to crash but exited normally',
+    );
+  }
+  out.push(`Next: spool report --dir ${s.dir}`);
+  process.stdout.write(out.join('\n') + '\n');
+}

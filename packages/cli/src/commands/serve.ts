@@ -1,0 +1,137 @@
+import type { Command } from 'commander';
+import { createOtlpReceiver, type FallbackHandler } from '@otelspool/collector';
+import {
+  CliError,
+  EXIT_USAGE,
+  printJson,
+  spoolDirFrom,
+  type CommonOptions,
+} from '../output/index.js';
+
+interface ServeOptions extends CommonOptions {
+  host: string;
+  port: string;
+  token?: string;
+  maxBodyBytes?: string;
+  dashboard: boolean;
+}
+
+/** A handler for non-OTLP paths, with an optional close() (live-update streams). */
+export type ServeFallback = FallbackHandler & { close?: () => void };
+
+export interface RegisterServeOptions {
+  /** Builds the handler for every non-OTLP path; default: the web dashboard. */
+  fallbackFactory?: (dir: string) => ServeFallback;
+}
+
+function parseIntOption(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(
+      `--${name} must be an integer in ${min}..${max}, got "${value}"`,
+      EXIT_USAGE,
+    );
+  }
+  return n;
+}
+
+/**
+ * The handler for non-OTLP paths: the caller's factory, else the web dashboard, loaded lazily
+ * so the receiver still starts (without the dashboard, with a warning) if that module fails.
+ */
+async function createFallback(
+  dir: string,
+  register: RegisterServeOptions,
+): Promise<ServeFallback | undefined> {
+  if (register.fallbackFactory) return register.fallbackFactory(dir);
+  try {
+    const web = await import('../web/index.js');
+    return web.createDashboardHandler(dir);
+  } catch (err) {
+    process.stderr.write(
+      `spool: warning: dashboard unavailable (${(err as Error).message}); serving OTLP only\n`,
+    );
+    return undefined;
+  }
+}
+
+function waitForStop(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/**
+ * `spool serve`: an OTLP/HTTP receiver (/v1/traces, /v1/metrics, /v1/logs; JSON or protobuf;
+ * gzip) writing into the spool, with the web dashboard on every other path. Runs until
+ * SIGINT/SIGTERM, then stops accepting, flushes the spool writer and exits 0.
+ */
+export function registerServeCommand(program: Command, register: RegisterServeOptions = {}): void {
+  program
+    .command('serve')
+    .description('receive OTLP/HTTP from other processes into the spool (+ the web dashboard)')
+    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '4318')
+    .option('--token <token>', 'require "Authorization: Bearer <token>" on OTLP requests')
+    .option(
+      '--max-body-bytes <n>',
+      'largest request body after decompression',
+      String(20 * 1024 * 1024),
+    )
+    .option('--no-dashboard', 'answer 404 instead of serving the dashboard on other paths')
+    .option('--json', 'print {"url": ...} as JSON when listening')
+    .action(async (options: ServeOptions) => {
+      const dir = spoolDirFrom(options);
+      const port = parseIntOption(options.port, 'port', 0, 65535);
+      const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
+      const fallback = options.dashboard ? await createFallback(dir, register) : undefined;
+      const receiver = createOtlpReceiver({
+        dir,
+        host: options.host,
+        port,
+        maxBodyBytes,
+        ...(options.token ? { token: options.token } : {}),
+        ...(fallback ? { fallback } : {}),
+      });
+      let url: string;
+      try {
+        url = await receiver.listen();
+      } catch (err) {
+        fallback?.close?.();
+        await receiver.close().catch(() => undefined);
+        throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
+      }
+      if (options.json)
+        printJson({
+          url,
+          dir,
+          endpoints: ['traces', 'metrics', 'logs'].map((s) => `${url}/v1/${s}`),
+        });
+      else {
+        process.stdout.write(
+          `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs)\n`,
+        );
+        if (fallback) process.stdout.write(`Dashboard: ${url}/\n`);
+      }
+      if (!['127.0.0.1', 'localhost', '::1'].includes(options.host) && !options.token) {
+        process.stderr.write(
+          `spool: warning: listening on ${options.host} without --token; anyone who can reach it can write to the spool\n`,
+        );
+      }
+      const sig = await waitForStop();
+      process.stderr.write(`spool: ${sig}: flushing and stopping\n`);
+      fallback?.close?.();
+      await receiver.close();
+      const s = receiver.stats;
+      process.stderr.write(
+        `spool: received ${s.accepted.traces} spans, ${s.accepted.metrics} metric points, ${s.accepted.logs} log records in ${s.requests} requests\n`,
+      );
+    });
+}

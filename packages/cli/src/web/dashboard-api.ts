@@ -1,0 +1,148 @@
+import { listCrashGroups, readCrashReport } from '@otelspool/crash';
+import { buildReport, type ReportOptions } from '../analysis/index.js';
+import type { SpoolWatcher } from './spool-watcher.js';
+import {
+  DEFAULT_TRACE_LIMIT,
+  MAX_TRACE_LIMIT,
+  TRACE_ID,
+  listRecentTraces,
+  readTrace,
+} from './trace-index.js';
+import { VersionedCache } from './versioned-cache.js';
+
+/** A request the API refuses, with the status and machine-readable code to send. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Crash ids are file-name-like tokens; anything else never reaches the crash store. */
+const CRASH_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+const MAX_QUERY_VALUE = 200;
+const MAX_CRASH_GROUPS = 200;
+const MAX_REPORT_IDS = 20;
+
+/**
+ * The dashboard's JSON endpoints. Each one reads through the shared packages (buildReport,
+ * @otelspool/crash, readSpool); results are cached per spool version so refreshes of an
+ * unchanged spool cost one directory listing.
+ */
+export class DashboardApi {
+  private readonly cache = new VersionedCache();
+
+  constructor(
+    private readonly dir: string,
+    private readonly watcher: SpoolWatcher,
+  ) {}
+
+  async handle(path: string, query: URLSearchParams): Promise<unknown> {
+    if (path === '/api/report') return this.report(query);
+    if (path === '/api/crashes') return this.cached('crashes', () => this.crashGroups());
+    if (path.startsWith('/api/crashes/')) return this.crash(path.slice('/api/crashes/'.length));
+    if (path === '/api/traces') return this.traces(query);
+    if (path.startsWith('/api/traces/')) return this.trace(path.slice('/api/traces/'.length));
+    throw new HttpError(404, 'not_found', 'no such API endpoint');
+  }
+
+  private report(query: URLSearchParams): Promise<unknown> {
+    const since = queryValue(query, 'since');
+    const service = queryValue(query, 'service');
+    const options: ReportOptions = {
+      ...(since !== undefined ? { since } : {}),
+      ...(service !== undefined ? { service } : {}),
+    };
+    // A relative --since moves with the clock, so such reports are not cached.
+    const key = since === undefined ? `report?&${service ?? ''}` : undefined;
+    const compute = (): Promise<unknown> =>
+      buildReport(this.dir, options).catch((err: unknown) => {
+        // buildReport throws RangeError for a `since` it cannot parse.
+        if (err instanceof RangeError) throw new HttpError(400, 'bad_request', err.message);
+        throw err;
+      });
+    return key === undefined ? compute() : this.cached(key, compute);
+  }
+
+  /**
+   * Crash groups, most recently seen first. Bounded for the page: at most MAX_CRASH_GROUPS
+   * groups, per-session/install lists reduced to counts, the last MAX_REPORT_IDS report ids.
+   */
+  private async crashGroups(): Promise<unknown> {
+    const groups = listCrashGroups(this.dir);
+    return {
+      total: groups.length,
+      groups: groups.slice(0, MAX_CRASH_GROUPS).map(({ sessions, installs, ...group }) => ({
+        ...group,
+        reportIds: group.reportIds.slice(-MAX_REPORT_IDS),
+        sessionCount: sessions.length,
+        installCount: installs.length,
+      })),
+    };
+  }
+
+  private async crash(id: string): Promise<unknown> {
+    if (!CRASH_ID.test(id)) throw new HttpError(404, 'not_found', 'no such crash');
+    return this.cached(`crash/${id}`, async () => {
+      let report: unknown;
+      try {
+        report = readCrashReport(this.dir, id);
+      } catch (err) {
+        // readCrashReport accepts a unique id prefix and throws when a prefix is ambiguous.
+        if (err instanceof Error && /ambiguous/.test(err.message)) {
+          throw new HttpError(400, 'ambiguous_id', err.message);
+        }
+        throw err;
+      }
+      if (report === undefined || report === null) {
+        throw new HttpError(404, 'not_found', 'no such crash');
+      }
+      return report;
+    });
+  }
+
+  private traces(query: URLSearchParams): Promise<unknown> {
+    const raw = queryValue(query, 'limit');
+    let limit = DEFAULT_TRACE_LIMIT;
+    if (raw !== undefined) {
+      limit = Number(raw);
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new HttpError(400, 'bad_request', 'limit must be a positive integer');
+      }
+      limit = Math.min(limit, MAX_TRACE_LIMIT);
+    }
+    return this.cached(`traces?${limit}`, async () => ({
+      traces: await listRecentTraces(this.dir, limit),
+    }));
+  }
+
+  private trace(rawId: string): Promise<unknown> {
+    const traceId = rawId.toLowerCase();
+    if (!TRACE_ID.test(traceId)) {
+      throw new HttpError(400, 'bad_request', 'a trace id is 32 hexadecimal characters');
+    }
+    return this.cached(`trace/${traceId}`, async () => {
+      const trace = await readTrace(this.dir, traceId);
+      if (trace === undefined) throw new HttpError(404, 'not_found', 'no such trace');
+      return trace;
+    });
+  }
+
+  private async cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const version = await this.watcher.current();
+    return this.cache.get(key, version, compute);
+  }
+}
+
+function queryValue(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  if (value === null || value === '') return undefined;
+  if (value.length > MAX_QUERY_VALUE) {
+    throw new HttpError(400, 'bad_request', `${name} is too long`);
+  }
+  return value;
+}

@@ -1,0 +1,250 @@
+import { readSpool } from '@otelspool/exporter-jsonl';
+import type { AnyValue, KeyValue, Span, TracesData } from '@otelspool/exporter-jsonl';
+
+/** One trace in the dashboard's trace list. Times are epoch milliseconds. */
+export interface TraceSummary {
+  traceId: string;
+  rootName: string;
+  service: string;
+  startTimeMs: number;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+}
+
+/** One bar of the waterfall: offsets are relative to the trace's first span start. */
+export interface WaterfallSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  service: string;
+  kind: number;
+  depth: number;
+  startOffsetMs: number;
+  durationMs: number;
+  statusCode: number;
+  statusMessage: string;
+  attributes: Record<string, string>;
+  eventCount: number;
+}
+
+export interface TraceDetail {
+  traceId: string;
+  startTimeMs: number;
+  durationMs: number;
+  spans: WaterfallSpan[];
+  /** True when the trace had more spans than MAX_TRACE_SPANS; the earliest ones are kept. */
+  truncated: boolean;
+}
+
+export const DEFAULT_TRACE_LIMIT = 50;
+export const MAX_TRACE_LIMIT = 500;
+/** Memory bound while scanning: beyond this many traces only the most recent half is kept. */
+const MAX_TRACKED_TRACES = 20_000;
+export const MAX_TRACE_SPANS = 5_000;
+const MAX_ATTRIBUTES = 32;
+const MAX_ATTRIBUTE_CHARS = 512;
+
+const STATUS_ERROR = 2;
+export const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** The most recent traces (by start time), newest first, read through the shared spool reader. */
+export async function listRecentTraces(dir: string, limit: number): Promise<TraceSummary[]> {
+  const traces = new Map<string, TraceAccumulator>();
+  for await (const record of readSpool(dir, { signals: ['traces'] })) {
+    forEachSpan(record.data as TracesData, (span, service) => {
+      const id = span.traceId;
+      if (!id) return;
+      let acc = traces.get(id);
+      if (acc === undefined) {
+        acc = {
+          traceId: id,
+          rootName: '',
+          service,
+          startNs: -1n,
+          endNs: 0n,
+          spanCount: 0,
+          errorCount: 0,
+          firstName: span.name ?? '',
+        };
+        traces.set(id, acc);
+      }
+      const start = toNs(span.startTimeUnixNano);
+      const end = maxNs(start, toNs(span.endTimeUnixNano));
+      acc.spanCount++;
+      if (span.status?.code === STATUS_ERROR) acc.errorCount++;
+      if (!span.parentSpanId) {
+        acc.rootName = span.name ?? '';
+        acc.service = service;
+      }
+      if (acc.startNs < 0n || start < acc.startNs) acc.startNs = start;
+      if (end > acc.endNs) acc.endNs = end;
+    });
+    if (traces.size > MAX_TRACKED_TRACES) keepMostRecent(traces, MAX_TRACKED_TRACES / 2);
+  }
+  return [...traces.values()]
+    .sort(newestFirst)
+    .slice(0, limit)
+    .map((t) => ({
+      traceId: t.traceId,
+      rootName: t.rootName || t.firstName,
+      service: t.service,
+      startTimeMs: nsToMs(t.startNs),
+      durationMs: nsToMs(maxNs(0n, t.endNs - t.startNs)),
+      spanCount: t.spanCount,
+      errorCount: t.errorCount,
+    }));
+}
+
+/** Every span of one trace laid out for a waterfall (depth-first, children by start time). */
+export async function readTrace(dir: string, traceId: string): Promise<TraceDetail | undefined> {
+  const found: Array<{ span: WaterfallSpan; startNs: bigint; endNs: bigint }> = [];
+  let truncated = false;
+  for await (const record of readSpool(dir, { signals: ['traces'] })) {
+    forEachSpan(record.data as TracesData, (span, service) => {
+      if (span.traceId !== traceId) return;
+      if (found.length >= MAX_TRACE_SPANS) {
+        truncated = true;
+        return;
+      }
+      const startNs = toNs(span.startTimeUnixNano);
+      const endNs = maxNs(startNs, toNs(span.endTimeUnixNano));
+      const laidOut: WaterfallSpan = {
+        spanId: span.spanId ?? '',
+        parentSpanId: span.parentSpanId || null,
+        name: span.name ?? '',
+        service,
+        kind: span.kind ?? 0,
+        depth: 0,
+        startOffsetMs: 0, // set once the trace's start is known
+        durationMs: nsToMs(endNs - startNs),
+        statusCode: span.status?.code ?? 0,
+        statusMessage: span.status?.message ?? '',
+        attributes: flattenAttributes(span.attributes),
+        eventCount: span.events?.length ?? 0,
+      };
+      found.push({ span: laidOut, startNs, endNs });
+    });
+  }
+  if (found.length === 0) return undefined;
+  let traceStartNs = found[0]!.startNs;
+  let traceEndNs = found[0]!.endNs;
+  for (const f of found) {
+    if (f.startNs < traceStartNs) traceStartNs = f.startNs;
+    if (f.endNs > traceEndNs) traceEndNs = f.endNs;
+  }
+  for (const f of found) f.span.startOffsetMs = nsToMs(f.startNs - traceStartNs);
+  return {
+    traceId,
+    startTimeMs: nsToMs(traceStartNs),
+    durationMs: nsToMs(traceEndNs - traceStartNs),
+    spans: layoutDepthFirst(found.map((f) => f.span)),
+    truncated,
+  };
+}
+
+/** Orders spans parent-before-children; spans whose parent is missing become roots. */
+function layoutDepthFirst(spans: WaterfallSpan[]): WaterfallSpan[] {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string | null, WaterfallSpan[]>();
+  for (const span of spans) {
+    const parent =
+      span.parentSpanId !== null && ids.has(span.parentSpanId) ? span.parentSpanId : null;
+    const list = children.get(parent) ?? [];
+    list.push(span);
+    children.set(parent, list);
+  }
+  for (const list of children.values()) list.sort((a, b) => a.startOffsetMs - b.startOffsetMs);
+  const ordered: WaterfallSpan[] = [];
+  const visited = new Set<WaterfallSpan>();
+  // Iterative walk: a hostile spool with a parent cycle or a very deep chain cannot overflow.
+  const stack: Array<{ span: WaterfallSpan; depth: number }> = (children.get(null) ?? [])
+    .map((span) => ({ span, depth: 0 }))
+    .reverse();
+  while (stack.length > 0) {
+    const { span, depth } = stack.pop()!;
+    if (visited.has(span)) continue;
+    visited.add(span);
+    span.depth = depth;
+    ordered.push(span);
+    const kids = children.get(span.spanId) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: depth + 1 });
+  }
+  // Spans only reachable through a cycle are appended as roots rather than lost.
+  for (const span of spans) if (!visited.has(span)) ordered.push(span);
+  return ordered;
+}
+
+interface TraceAccumulator {
+  traceId: string;
+  rootName: string;
+  firstName: string;
+  service: string;
+  startNs: bigint;
+  endNs: bigint;
+  spanCount: number;
+  errorCount: number;
+}
+
+function forEachSpan(data: TracesData, visit: (span: Span, service: string) => void): void {
+  for (const rs of data.resourceSpans ?? []) {
+    const service = attributeString(rs.resource?.attributes, 'service.name') ?? 'unknown_service';
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const span of ss.spans ?? []) visit(span, service);
+    }
+  }
+}
+
+function keepMostRecent(traces: Map<string, TraceAccumulator>, keep: number): void {
+  const recent = [...traces.values()].sort(newestFirst).slice(0, keep);
+  traces.clear();
+  for (const t of recent) traces.set(t.traceId, t);
+}
+
+/**
+ * Nanosecond timestamps arrive as decimal strings (the reader normalises them). Today's epoch
+ * in ns is ~1.8e18, where a double is only exact to 256 ns, so they are kept as BigInt and only
+ * differences and final milliseconds become numbers. Anything unparseable counts as 0.
+ */
+function toNs(value: string | number | undefined): bigint {
+  try {
+    const n = BigInt(typeof value === 'number' ? Math.trunc(value) : (value ?? 0));
+    return n > 0n ? n : 0n;
+  } catch {
+    return 0n;
+  }
+}
+
+function maxNs(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function nsToMs(ns: bigint): number {
+  return Number(ns / 1000n) / 1000 + Number(ns % 1000n) / 1e6;
+}
+
+function newestFirst(a: TraceAccumulator, b: TraceAccumulator): number {
+  return a.startNs === b.startNs ? 0 : a.startNs > b.startNs ? -1 : 1;
+}
+
+function attributeString(attributes: KeyValue[] | undefined, key: string): string | undefined {
+  const kv = attributes?.find((a) => a.key === key);
+  return kv === undefined ? undefined : anyValueToString(kv.value);
+}
+
+function flattenAttributes(attributes: KeyValue[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (attributes ?? []).slice(0, MAX_ATTRIBUTES)) {
+    out[kv.key] = anyValueToString(kv.value).slice(0, MAX_ATTRIBUTE_CHARS);
+  }
+  return out;
+}
+
+function anyValueToString(value: AnyValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return String(value.boolValue);
+  if (value.intValue !== undefined) return String(value.intValue);
+  if (value.doubleValue !== undefined) return String(value.doubleValue);
+  return JSON.stringify(value).slice(0, MAX_ATTRIBUTE_CHARS);
+}

@@ -1,0 +1,125 @@
+// Crash groups (same signature = same bug) and, for the selected one, its representative
+// report: exception, stack frames with the app's own frames highlighted, breadcrumbs.
+import { crashGroupView, crashReportView } from './crash-shape.js';
+import { fill, fmtCount, fmtTime, h } from './dom.js';
+
+let selectedGroupId = null;
+
+export function renderCrashGroups(body, fetchJson) {
+  const list = document.getElementById('crash-groups');
+  const groups = (body.groups ?? []).map(crashGroupView);
+  if (groups.length === 0) {
+    fill(list, h('li', { class: 'muted pick-meta' }, 'No crashes recorded. 🎉'));
+    return;
+  }
+  fill(
+    list,
+    groups.map((g) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-group-id': g.id,
+            'aria-pressed': String(g.id === selectedGroupId),
+            onclick: () => selectGroup(g, fetchJson),
+          },
+          h(
+            'span',
+            { class: 'pick-title' },
+            g.title,
+            h('span', { class: 'pill' }, `×${fmtCount(g.count)}`),
+          ),
+          h(
+            'span',
+            { class: 'pick-meta' },
+            [
+              g.topFrame,
+              g.hosts.join(', '),
+              g.versions.map((v) => `v${v}`).join(', '),
+              `last ${fmtTime(g.lastSeen)}`,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          ),
+        ),
+      ),
+    ),
+  );
+  const selected = groups.find((g) => g.id === selectedGroupId);
+  if (selected) void selectGroup(selected, fetchJson);
+}
+
+async function selectGroup(group, fetchJson) {
+  selectedGroupId = group.id;
+  for (const button of document.querySelectorAll('#crash-groups button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.groupId === group.id));
+  }
+  const detail = document.getElementById('crash-detail');
+  try {
+    const report = crashReportView(
+      await fetchJson(`/api/crashes/${encodeURIComponent(group.reportId)}`),
+    );
+    if (selectedGroupId === group.id) renderCrashDetail(detail, group, report);
+  } catch (err) {
+    fill(detail, h('p', { class: 'error-banner', role: 'alert' }, `Crash: ${err.message}`));
+  }
+}
+
+function renderCrashDetail(detail, group, report) {
+  fill(
+    detail,
+    h('h3', {}, report.title || group.title),
+    h(
+      'ul',
+      { class: 'facts' },
+      h('li', {}, `${fmtCount(group.count)} occurrence${group.count === 1 ? '' : 's'}`),
+      group.firstSeen ? h('li', {}, `first ${fmtTime(group.firstSeen)}`) : null,
+      h('li', {}, `this one ${fmtTime(report.time)}`),
+      report.host ? h('li', {}, `host ${report.host}`) : null,
+      report.version ? h('li', {}, `version ${report.version}`) : null,
+      report.session ? h('li', {}, `session ${report.session}`) : null,
+      report.origin ? h('li', {}, report.origin) : null,
+    ),
+    report.causes.length > 0
+      ? h('p', { class: 'muted' }, report.causes.map((c) => `caused by ${c}`).join(' · '))
+      : null,
+    h('h4', {}, 'Stack'),
+    report.frames.length > 0
+      ? h(
+          'ol',
+          { class: 'frames', 'aria-label': 'Stack frames, innermost first' },
+          report.frames.map((f) =>
+            h(
+              'li',
+              {
+                class: f.inApp ? 'in-app' : null,
+                title: f.inApp ? 'in-app frame' : 'library frame',
+              },
+              f.fn || '<anonymous>',
+              ' ',
+              h('span', { class: 'where' }, f.where),
+            ),
+          ),
+        )
+      : h('pre', { class: 'frames' }, report.stack || 'No stack recorded.'),
+    h('h4', {}, 'Breadcrumbs'),
+    report.breadcrumbs.length > 0
+      ? h(
+          'ol',
+          { class: 'breadcrumbs' },
+          report.breadcrumbs.map((b) =>
+            h(
+              'li',
+              {},
+              h('time', {}, b.time ? fmtTime(b.time).slice(11) : ''),
+              h('span', { class: 'cat' }, b.category),
+              h('span', {}, b.message),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, 'No breadcrumbs.'),
+  );
+}

@@ -1,0 +1,16 @@
+export {
+  type Consent,
+  type ConsentState,
+  type ConsentSignals,
+  type GrantOptions,
+  type DenyOptions,
+  CONSENT_FILE,
+  PURGED_ENTRIES,
+  readConsent,
+  ensureSalt,
+  grantConsent,
+  denyConsent,
+  revokeConsent,
+  consentAllowsSending,
+} from './consent.js';
+export { type ConsentPreview, type SignalCounts, previewConsent } from './preview.js';

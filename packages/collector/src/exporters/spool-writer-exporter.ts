@@ -1,0 +1,59 @@
+import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
+import type { SpoolWriterLike } from '../spool/spool-api.js';
+
+/**
+ * Bytes of received lines allowed to wait for the disk at once: half the SpoolWriter's default
+ * 16 MiB queue, so the receiver's own load never makes the writer refuse (and count a drop).
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The `spool serve` exporter: each received request becomes one spool line through the shared
+ * SpoolWriter, acknowledged only once the writer has it on disk (`write()`, fsynced under
+ * 'batch' durability). Backpressure: when more than `maxInFlightBytes` wait for the disk, new
+ * requests wait their turn instead of failing. A line the writer still refuses (spool cap,
+ * I/O error, shut down) is `retryable`: the receiver answers 503 + Retry-After and the sending
+ * SDK retries. Nothing is acknowledged that is not written.
+ */
+export class SpoolWriterExporter implements Exporter {
+  readonly name = 'spool-writer';
+  private inFlightBytes = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly writer: SpoolWriterLike,
+    private readonly maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES,
+  ) {}
+
+  async export(batch: ItemBatch): Promise<ExportResult> {
+    for (const item of batch.items) {
+      if (item.records === 0) continue;
+      const line = JSON.stringify(item.data);
+      const size = line.length;
+      while (this.inFlightBytes > 0 && this.inFlightBytes + size > this.maxInFlightBytes) {
+        await new Promise<void>((resolve) => this.waiting.push(resolve));
+      }
+      this.inFlightBytes += size;
+      let ok: boolean;
+      try {
+        ok = this.writer.write
+          ? await this.writer.write(item.signal, line, item.records)
+          : this.writer.append(item.signal, line, item.records);
+      } catch {
+        ok = false;
+      } finally {
+        this.inFlightBytes -= size;
+        const wake = this.waiting;
+        this.waiting = [];
+        for (const resolve of wake) resolve();
+      }
+      if (!ok) {
+        return {
+          status: 'retryable',
+          message: 'the spool cannot take data now (full or failing); retry later',
+        };
+      }
+    }
+    return { status: 'success' };
+  }
+}

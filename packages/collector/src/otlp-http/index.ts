@@ -1,0 +1,37 @@
+export {
+  type OtlpProtocol,
+  type DestinationConfig,
+  type ResolveEndpointOptions,
+  DEFAULT_ENDPOINT,
+  parseHeadersEnv,
+  parseHeaderArgs,
+  signalUrl,
+  destinationName,
+  resolveDestinations,
+} from './config.js';
+export {
+  type RetryOptions,
+  type ResolvedRetryOptions,
+  DEFAULT_RETRY,
+  RETRYABLE_STATUS,
+  resolveRetry,
+  isRetryableStatus,
+  parseRetryAfter,
+  backoffDelay,
+} from './retry.js';
+export {
+  type EncodedRequest,
+  type AttemptOutcome,
+  type SendOptions,
+  encodeOtlpBody,
+  sendOnce,
+} from './client.js';
+export {
+  type DeadLetter,
+  type DeadLetterSummary,
+  DEAD_LETTER_DIR,
+  writeDeadLetter,
+  listDeadLetters,
+  readDeadLetter,
+  deleteDeadLetter,
+} from './dead-letters.js';

@@ -1,0 +1,60 @@
+import {
+  listSegments as jsonlListSegments,
+  normalizeOtlp as jsonlNormalizeOtlp,
+  parseOtlpJson as jsonlParseOtlpJson,
+  readSpool as jsonlReadSpool,
+  SpoolWriter,
+  type SegmentInfo,
+  type ReadSpoolOptions,
+} from '@otelspool/exporter-jsonl';
+import type { OtlpData, Signal } from '../otlp/types.js';
+
+// The collector's one touch point with the shared spool reader and writer
+// (@otelspool/exporter-jsonl, ARCHITECTURE.md). It narrows their OTLP types to the
+// collector's structural ones (src/otlp/types.ts), nothing else.
+
+export type { SegmentInfo, ReadSpoolOptions };
+
+export interface SpoolRecord {
+  signal: Signal;
+  file: string;
+  segment: string;
+  line: number;
+  position: number;
+  data: OtlpData;
+}
+
+/** What the receiver needs of a writer (SpoolWriter, or one shared with the caller). */
+export interface SpoolWriterLike {
+  append(signal: Signal, line: string, records: number): boolean;
+  /** Resolves true once the line is on disk (SpoolWriter has it; optional for other writers). */
+  write?(signal: Signal, line: string, records: number): Promise<boolean>;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function readSpool(dir: string, options?: ReadSpoolOptions): AsyncIterable<SpoolRecord> {
+  return jsonlReadSpool(dir, options) as AsyncIterable<SpoolRecord>;
+}
+
+export function listSegments(dir: string, signals?: Signal[]): Promise<SegmentInfo[]> {
+  return jsonlListSegments(dir, signals);
+}
+
+/** Validates and normalises an OTLP/JSON object; throws TypeError with a reason. */
+export function normalizeOtlp(signal: Signal, value: unknown): OtlpData {
+  return jsonlNormalizeOtlp(signal, value) as OtlpData;
+}
+
+/** Parses and normalises OTLP/JSON text, exact for 64-bit integers written as JSON numbers. */
+export function parseOtlpJson(
+  signal: Signal,
+  text: string,
+): { ok: true; data: OtlpData } | { ok: false; reason: string } {
+  return jsonlParseOtlpJson(signal, text) as
+    { ok: true; data: OtlpData } | { ok: false; reason: string };
+}
+
+export function createSpoolWriter(dir: string): SpoolWriterLike {
+  return new SpoolWriter({ dir });
+}

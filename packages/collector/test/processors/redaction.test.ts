@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, createScrubber } from '../../src/processors/index.js';
+import type { LogsData, TracesData } from '../../src/otlp/index.js';
+import {
+  leakedSecrets,
+  piiLogs,
+  piiMetrics,
+  piiTraces,
+  PII_SECRETS,
+} from '../fixtures/pii-corpus.js';
+
+const salt = 'ab'.repeat(32);
+
+describe('redaction processor', () => {
+  const redactor = createRedactor({ salt, homeDirs: [] });
+
+  it('leaks nothing from the PII corpus in traces, logs and metrics', () => {
+    for (const [signal, data] of [
+      ['traces', piiTraces()],
+      ['logs', piiLogs()],
+      ['metrics', piiMetrics()],
+    ] as const) {
+      const before = JSON.stringify(data);
+      expect(leakedSecrets(before).length).toBeGreaterThan(20); // the corpus really is planted
+      const out = JSON.stringify(redactor.redact(signal, data));
+      expect(leakedSecrets(out), `${signal}: ${out.slice(0, 300)}`).toEqual([]);
+    }
+  });
+
+  it('does not modify its input', () => {
+    const data = piiTraces();
+    const copy = JSON.stringify(data);
+    redactor.redact('traces', data);
+    expect(JSON.stringify(data)).toBe(copy);
+  });
+
+  it('hashes identifiers with the salt: stable, groupable, salt-dependent', () => {
+    const out = redactor.redact('traces', piiTraces()) as TracesData;
+    const attrs = out.resourceSpans?.[0]?.resource?.attributes ?? [];
+    const host = attrs.find((a) => a.key === 'host.name')?.value?.stringValue;
+    expect(host).toMatch(/^[0-9a-f]{32}$/);
+    expect(host).toBe(redactor.hash(PII_SECRETS.hostName));
+    expect(createRedactor({ salt: 'cd'.repeat(32) }).hash(PII_SECRETS.hostName)).not.toBe(host);
+    expect(attrs.find((a) => a.key === 'user.name')?.value?.stringValue).toBe(
+      redactor.hash(PII_SECRETS.userName),
+    );
+  });
+
+  it('drops command lines and env-like keys, keeps ordinary data intact', () => {
+    const out = redactor.redact('logs', piiLogs()) as LogsData;
+    const keys = (out.resourceLogs?.[0]?.resource?.attributes ?? []).map((a) => a.key);
+    expect(keys).not.toContain('process.command_args');
+    expect(keys).not.toContain('process.command_line');
+    expect(keys).not.toContain('process.environment.HOME_TOKEN');
+    expect(keys).not.toContain('app.env.SECRET');
+    expect(keys).not.toContain('db.password');
+    expect(keys).toContain('service.name');
+    const keep = out.resourceLogs?.[0]?.resource?.attributes?.find((a) => a.key === 'keep.me');
+    expect(keep?.value?.stringValue).toBe('plain value 42');
+    const svc = out.resourceLogs?.[0]?.resource?.attributes?.find((a) => a.key === 'service.name');
+    expect(svc?.value?.stringValue).toBe('pii-test');
+    expect(out.resourceLogs?.[0]?.scopeLogs?.[0]?.logRecords?.[1]?.severityNumber).toBe(21);
+  });
+
+  it('honours allowlist and denylist', () => {
+    const custom = createRedactor({ salt, allowKeys: ['host.name'], denyKeys: ['keep.*'] });
+    const out = custom.redact('traces', piiTraces()) as TracesData;
+    const attrs = out.resourceSpans?.[0]?.resource?.attributes ?? [];
+    expect(attrs.find((a) => a.key === 'host.name')?.value?.stringValue).toBe(PII_SECRETS.hostName);
+    expect(attrs.find((a) => a.key === 'keep.me')).toBeUndefined();
+  });
+});
+
+describe('scrubber', () => {
+  const scrub = createScrubber({ homeDirs: ['/home/alice'] });
+
+  it.each([
+    ['mail me at a.b@c.io', 'mail me at <email>'],
+    ['from 10.0.0.1:8080', 'from <ip>:8080'],
+    ['v6 ::1 and fe80::1%eth0', 'v6 <ip> and <ip>'],
+    ['mapped ::ffff:192.168.0.1', 'mapped <ip>'],
+    ['/home/alice/x and /home/bob/y', '~/x and /home/<user>/y'],
+    ['C:\\Users\\Bob\\file', 'C:\\Users\\<user>\\file'],
+    ['Authorization: Bearer abcdefghijk123', 'Authorization: Bearer <token>'],
+    ['https://x.io/a?b=c#frag', 'https://x.io/a?<redacted>#frag'],
+    ['pay 4111-1111-1111-1111 now', 'pay <card> now'],
+  ])('scrubs %s', (input, expected) => {
+    expect(scrub(input)).toBe(expected);
+  });
+
+  it.each([
+    'std::vector<int> at 12:30:45',
+    'ts 1700000000000000000',
+    'order 4111111111111112',
+    'version 1.2.3',
+    'plain text with no secrets',
+  ])('leaves %s alone', (input) => {
+    expect(scrub(input)).toBe(input);
+  });
+});
+
+describe('scrubber on relative URLs', () => {
+  it('drops the query of a path', () => {
+    expect(createScrubber({ homeDirs: [] })('GET /search?q=jane&page=2')).toBe(
+      'GET /search?<redacted>',
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRecord, readJsonFileSync } from '../internal/fs.js';
+import { CRASH_REPORT_FILE, crashesDir, type CrashReport } from '../report/crash-report.js';
+
+export interface ListCrashReportsOptions {
+  /** Called for each file in crashes/ that looks like a crash report but cannot be read or is invalid. */
+  onInvalid?: (file: string, reason: string) => void;
+}
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+
+/** Minimal structural check of an untrusted crash report file. */
+export function validateCrashReport(
+  value: unknown,
+): { ok: true; report: CrashReport } | { ok: false; reason: string } {
+  if (!isRecord(value)) return { ok: false, reason: 'not a JSON object' };
+  if (typeof value.id !== 'string' || value.id.length === 0)
+    return { ok: false, reason: 'missing id' };
+  if (typeof value.time !== 'string' || Number.isNaN(Date.parse(value.time)))
+    return { ok: false, reason: 'missing or invalid time' };
+  if (!isRecord(value.signature) || typeof value.signature.id !== 'string')
+    return { ok: false, reason: 'missing signature' };
+  if (
+    !isRecord(value.error) ||
+    typeof value.error.type !== 'string' ||
+    typeof value.error.message !== 'string'
+  ) {
+    return { ok: false, reason: 'missing error' };
+  }
+  if (!isRecord(value.session) || typeof value.session.id !== 'string')
+    return { ok: false, reason: 'missing session' };
+  const report = value as unknown as CrashReport;
+  if (!Array.isArray(report.error.frames)) report.error.frames = [];
+  if (!Array.isArray(report.breadcrumbs)) report.breadcrumbs = [];
+  if (!isRecord(report.resource)) report.resource = {};
+  if (!isRecord(report.process)) report.process = { pid: 0 };
+  return { ok: true, report };
+}
+
+function reportFiles(spoolDir: string): string[] {
+  try {
+    return readdirSync(crashesDir(spoolDir))
+      .filter((name) => CRASH_REPORT_FILE.test(name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every crash report of the spool, oldest first. Unreadable files are skipped (reported through onInvalid). */
+export function listCrashReports(
+  spoolDir: string,
+  options: ListCrashReportsOptions = {},
+): CrashReport[] {
+  const out: CrashReport[] = [];
+  for (const name of reportFiles(spoolDir)) {
+    const file = join(crashesDir(spoolDir), name);
+    const value = readJsonFileSync(file, MAX_REPORT_BYTES);
+    if (value === undefined) {
+      options.onInvalid?.(file, 'unreadable, larger than 8 MiB or not JSON');
+      continue;
+    }
+    const checked = validateCrashReport(value);
+    if (!checked.ok) {
+      options.onInvalid?.(file, checked.reason);
+      continue;
+    }
+    out.push(checked.report);
+  }
+  out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  return out;
+}
+
+/**
+ * One crash report by its id or a unique prefix of it (at least 4 characters). Undefined when
+ * none matches; throws an Error naming the candidates when a prefix is ambiguous.
+ */
+export function readCrashReport(spoolDir: string, id: string): CrashReport | undefined {
+  const wanted = id.trim().toLowerCase();
+  if (wanted.length === 0) return undefined;
+  const matches: string[] = [];
+  for (const name of reportFiles(spoolDir)) {
+    const m = CRASH_REPORT_FILE.exec(name);
+    const reportId = m?.[2];
+    if (!reportId) continue;
+    if (reportId === wanted) return readOne(spoolDir, name);
+    if (wanted.length >= 4 && reportId.startsWith(wanted)) matches.push(name);
+  }
+  if (matches.length === 0) return undefined;
+  if (matches.length > 1) {
+    const ids = matches.map((n) => CRASH_REPORT_FILE.exec(n)?.[2]).join(', ');
+    throw new Error(`crash report id prefix '${id}' is ambiguous: ${ids}`);
+  }
+  return readOne(spoolDir, matches[0] as string);
+}
+
+function readOne(spoolDir: string, name: string): CrashReport | undefined {
+  const value = readJsonFileSync(join(crashesDir(spoolDir), name), MAX_REPORT_BYTES);
+  const checked = validateCrashReport(value);
+  return checked.ok ? checked.report : undefined;
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Owner-only mode of every file the spool creates. */
+export const OWNER_FILE_MODE = 0o600;
+
+/**
+ * The temporary sibling a replacement is written to first. It lives in the same directory (so
+ * the rename is atomic on the same filesystem), starts with '.' and ends with '.tmp' so that
+ * directory listings of the spool (segments, crash reports, quarantine) never pick it up, and
+ * carries the pid and a random tag so concurrent writers never share one.
+ */
+export function atomicTempPath(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+}
+
+/**
+ * Replaces `path` with `data` so that a reader (or a crash at any instant) sees either the old
+ * content or the complete new content, never a partial file: write a temporary sibling, fsync
+ * it, rename it over `path`, then fsync the directory so the rename itself is durable.
+ * The mode is applied with fchmod because open's mode is filtered through the umask.
+ * Synchronous on purpose: it is used on crash and shutdown paths where the event loop may not
+ * turn again. Throws on failure (after removing the temporary file); callers on the host
+ * application's path catch.
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  mode: number = OWNER_FILE_MODE,
+): void {
+  const tmp = atomicTempPath(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    fchmodSync(fd, mode);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDirSync(dirname(path));
+}
+
+export interface WriteFileAtomicOptions {
+  /** File mode, applied whatever the umask. Default 0600. */
+  mode?: number;
+  /**
+   * fsync the file and its directory (default true). Files that can be re-created from other
+   * data (quarantine copies) skip it: they still appear atomically, just not durably at once.
+   */
+  fsync?: boolean;
+}
+
+/** Async variant of {@link writeFileAtomicSync} (same guarantees), for off-critical-path writers. */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
+  const mode = options.mode ?? OWNER_FILE_MODE;
+  const durable = options.fsync ?? true;
+  const tmp = atomicTempPath(path);
+  try {
+    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    try {
+      await handle.chmod(mode);
+      await handle.writeFile(data);
+      if (durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  if (durable) await fsyncDir(dirname(path));
+}
+
+/** Async {@link fsyncDirSync}: same best-effort rules. */
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort, see fsyncDirSync
+  }
+}
+
+/**
+ * fsync of a directory makes a rename or create in it durable. Not every platform allows
+ * opening a directory (Windows) or fsync-ing it (some network filesystems): those refusals are
+ * ignored, the rename itself has already happened.
+ */
+export function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, constants.O_RDONLY);
+    fsyncSync(fd);
+  } catch {
+    // best effort, see above
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { join, resolve } from 'node:path';
+import { SIGNALS, type Signal } from '../otlp/types.js';
+import { ChangeWatcher } from './change-watcher.js';
+import { listSegments } from './list-segments.js';
+import { Quarantine } from './quarantine.js';
+import {
+  READ_CHUNK_BYTES,
+  readCompressedSegment,
+  readPlainSegment,
+  SegmentReplacedError,
+  SegmentState,
+  type SegmentBatch,
+} from './segment-reader.js';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  type ReadSpoolOptions,
+  type SegmentInfo,
+  type SpoolRecord,
+} from './types.js';
+
+const DEFAULT_POLL_INTERVAL_MS = 500;
+const MIN_POLL_INTERVAL_MS = 20;
+
+/**
+ * The spool reader: every record of `<dir>/<signal>/*.jsonl[.gz]`, per signal in the order
+ * asked, segments in lexical (= time) order, lines in file order, each parsed and normalised
+ * (see `parseOtlpJson`).
+ *
+ * Nothing in the spool stops it: a torn last line (no '\n' yet) is left alone, since its writer
+ * may still be completing it; a malformed line (invalid JSON or UTF-8, binary junk, wrong shape,
+ * longer than `maxLineBytes`) is copied to `<dir>/quarantine/` with its reason and skipped; a
+ * file that cannot be read is reported the same way; a missing directory is an empty spool.
+ * Memory stays bounded by one read chunk plus one line, however large the files.
+ *
+ * With `follow`, it then keeps watching for appended lines and new segments (a pending torn line
+ * is delivered once completed; a segment compressed while being followed continues from the same
+ * position in its `.gz`) until `options.signal` aborts, which ends the iteration normally.
+ */
+export async function* readSpool(
+  dir: string,
+  options: ReadSpoolOptions = {},
+): AsyncGenerator<SpoolRecord> {
+  const root = resolve(dir);
+  const signals: readonly Signal[] = options.signals ?? SIGNALS;
+  for (const signal of signals) {
+    if (!SIGNALS.includes(signal))
+      throw new TypeError(`readSpool: unknown signal ${String(signal)}`);
+  }
+  const abort = options.signal;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const from = options.from ?? {};
+  const quarantine = new Quarantine(root, options.quarantine ?? true, options.onMalformed);
+  const states = new Map<string, SegmentState>();
+  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  const watcher = options.follow
+    ? new ChangeWatcher(
+        Math.max(MIN_POLL_INTERVAL_MS, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+      )
+    : undefined;
+
+  try {
+    for (;;) {
+      if (watcher) {
+        watcher.watchDir(root);
+        for (const signal of signals) watcher.watchDir(join(root, signal));
+      }
+      const segments = await listSegments(root, signals);
+      const seen = new Set<string>();
+      for (const info of segments) {
+        if (abort?.aborted) return;
+        const key = `${info.signal}/${info.segment}`;
+        seen.add(key);
+        let state = states.get(key);
+        if (!state) {
+          state = new SegmentState(
+            info.signal,
+            info.segment,
+            maxLineBytes,
+            resumePosition(from[info.segment]),
+          );
+          states.set(key, state);
+        }
+        if (!needsRead(state, info)) continue;
+        let source = info;
+        try {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              for await (const batch of readSegment(state, source, buffer, abort)) {
+                for (const bad of batch.bad) {
+                  await quarantine.line(source.signal, source.file, source.segment, bad);
+                }
+                for (const record of batch.records) {
+                  if (abort?.aborted) return;
+                  yield record;
+                }
+              }
+              break;
+            } catch (err) {
+              // The plain file vanished after the listing: compressed meanwhile (continue in
+              // the .gz, same positions) or dropped by the byte cap (nothing left to read).
+              if (attempt > 0 || source.compressed || errorCode(err) !== 'ENOENT') throw err;
+              source = { ...info, file: `${info.file}.gz`, compressed: true };
+            }
+          }
+          state.failedAt = undefined;
+        } catch (err) {
+          if (err instanceof SegmentReplacedError) {
+            states.delete(key); // re-read from the start on the next pass
+            continue;
+          }
+          if (errorCode(err) === 'ENOENT') continue; // deleted (byte cap, sync): not an error
+          const stamp = `${info.size}:${info.mtimeMs}`;
+          if (state.failedAt !== stamp) {
+            state.failedAt = stamp;
+            await quarantine.file(
+              info.signal,
+              info.file,
+              info.segment,
+              `cannot read: ${describeError(err)}`,
+            );
+          }
+        }
+      }
+      if (!watcher) return;
+      for (const key of states.keys()) {
+        if (!seen.has(key)) states.delete(key); // deleted (byte cap, sync): forget it
+      }
+      await watcher.next(abort);
+      if (abort?.aborted) return;
+    }
+  } finally {
+    watcher?.close();
+  }
+}
+
+/** A cursor from a file may be anything: only a positive finite number skips lines. */
+function resumePosition(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function needsRead(state: SegmentState, info: SegmentInfo): boolean {
+  if (state.failedAt !== undefined && state.failedAt === `${info.size}:${info.mtimeMs}`) {
+    return false;
+  }
+  if (info.compressed) return !state.compressedDone;
+  // Grown (appended), shrunk (truncated: re-read from the start), or never opened.
+  return state.ino === -1 || info.size !== state.splitter.consumed;
+}
+
+function readSegment(
+  state: SegmentState,
+  info: SegmentInfo,
+  buffer: Buffer,
+  abort: AbortSignal | undefined,
+): AsyncGenerator<SegmentBatch> {
+  return info.compressed
+    ? readCompressedSegment(state, info.file, abort)
+    : readPlainSegment(state, info.file, buffer, abort);
+}
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e.message === 'string') return e.code ? `${e.code}: ${e.message}` : e.message;
+  return String(err);
+}

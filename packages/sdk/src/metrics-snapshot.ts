@@ -1,0 +1,134 @@
+import { rename, writeFile, mkdir, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
+import type { ResourceMetrics, MetricData } from '@opentelemetry/sdk-metrics';
+
+/** `<dir>/metrics_snapshot.json`: the latest value of every metric, replaced atomically. */
+export interface MetricsSnapshot {
+  updatedAt: string;
+  serviceName: string;
+  sessionId: string;
+  metrics: Record<string, SnapshotMetric>;
+}
+
+export interface SnapshotMetric {
+  type: 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
+  unit: string;
+  description: string;
+  monotonic?: boolean;
+  points: SnapshotPoint[];
+}
+
+export interface SnapshotPoint {
+  attributes: Record<string, unknown>;
+  time: string;
+  /** Sums and gauges. */
+  value?: number;
+  /** Histograms. */
+  count?: number;
+  sum?: number;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Keeps the latest data point of every metric series and rewrites the snapshot file after each
+ * collection. Written with temp file + rename (atomic for readers) but without fsync: a snapshot
+ * is a convenience view of data that is also in the spool, so it is not worth an fsync stall.
+ */
+export class MetricsSnapshotWriter {
+  private readonly metrics = new Map<string, SnapshotMetric>();
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly serviceName: string,
+    private readonly sessionId: string,
+  ) {}
+
+  /** Merges one collection and schedules a rewrite. Never throws. */
+  update(resourceMetrics: ResourceMetrics): Promise<void> {
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        this.metrics.set(metric.descriptor.name, toSnapshotMetric(metric));
+      }
+    }
+    const snapshot: MetricsSnapshot = {
+      updatedAt: new Date().toISOString(),
+      serviceName: this.serviceName,
+      sessionId: this.sessionId,
+      metrics: Object.fromEntries(
+        [...this.metrics.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    };
+    // Serialise writes so an older snapshot never overwrites a newer one.
+    this.writing = this.writing.then(() => this.write(snapshot)).catch(() => undefined);
+    return this.writing;
+  }
+
+  private async write(snapshot: MetricsSnapshot): Promise<void> {
+    const target = join(this.dir, 'metrics_snapshot.json');
+    const tmp = `${target}.${process.pid}.tmp`;
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFile(tmp, JSON.stringify(snapshot, null, 2) + '\n', { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, target);
+  }
+}
+
+function toSnapshotMetric(metric: MetricData): SnapshotMetric {
+  const base = { unit: metric.descriptor.unit, description: metric.descriptor.description };
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+      return {
+        ...base,
+        type: 'sum',
+        monotonic: metric.isMonotonic,
+        points: metric.dataPoints.map((p) => ({
+          attributes: p.attributes,
+          time: hrToIso(p.endTime),
+          value: p.value,
+        })),
+      };
+    case DataPointType.GAUGE:
+      return {
+        ...base,
+        type: 'gauge',
+        points: metric.dataPoints.map((p) => ({
+          attributes: p.attributes,
+          time: hrToIso(p.endTime),
+          value: p.value,
+        })),
+      };
+    case DataPointType.HISTOGRAM:
+      return {
+        ...base,
+        type: 'histogram',
+        points: metric.dataPoints.map((p) => ({
+          attributes: p.attributes,
+          time: hrToIso(p.endTime),
+          count: p.value.count,
+          sum: p.value.sum,
+          min: p.value.min,
+          max: p.value.max,
+        })),
+      };
+    case DataPointType.EXPONENTIAL_HISTOGRAM:
+      return {
+        ...base,
+        type: 'exponential_histogram',
+        points: metric.dataPoints.map((p) => ({
+          attributes: p.attributes,
+          time: hrToIso(p.endTime),
+          count: p.value.count,
+          sum: p.value.sum,
+          min: p.value.min,
+          max: p.value.max,
+        })),
+      };
+  }
+}
+
+function hrToIso([seconds, nanos]: [number, number]): string {
+  return new Date(seconds * 1000 + Math.floor(nanos / 1e6)).toISOString();
+}

@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  JsonlLogExporter,
+  JsonlMetricExporter,
+  JsonlSpanExporter,
+  SpoolWriter,
+} from '@otelspool/exporter-jsonl';
+import { installCrashHandler } from '@otelspool/crash';
+import type { CrashHandle } from '@otelspool/crash';
+import { resolveOptions } from './options.js';
+import type { ResolvedOptions, TelemetryOptions } from './options.js';
+import { buildResource } from './resource.js';
+import { SpoolLogRecordProcessor, SpoolSpanProcessor } from './processors/index.js';
+import { LiveStream } from './live-stream.js';
+import { MetricTeeExporter } from './metric-tee.js';
+import { MetricsSnapshotWriter } from './metrics-snapshot.js';
+import { registerProcessMetrics } from './process-metrics.js';
+import { registerSpoolMetrics } from './spool-metrics.js';
+import { breadcrumbProcessor } from './breadcrumbs.js';
+import { MetricFacade, collectEvent, emitEvent } from './facade.js';
+import { createDisabledTelemetry } from './disabled.js';
+import type { LastRunInfo, Telemetry, TelemetryStats } from './telemetry.js';
+
+/** Upper bound of shutdown(): a host closing a plugin must not hang on telemetry. */
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+
+interface Runtime {
+  refs: number;
+  handle: Telemetry;
+  close(): Promise<void>;
+}
+
+/**
+ * One pipeline per spool directory per process. A plugin host loads many instances of a
+ * plugin, each calling startTelemetry(): they share one set of providers, one spool writer and
+ * one crash handler, and the pipeline closes when the last instance shuts down.
+ */
+const runtimes = new Map<string, Runtime>();
+
+/**
+ * Sets up OpenTelemetry for an app or plugin: tracer, meter and logger providers writing
+ * OTLP-JSON lines into the local spool, resource detection, W3C propagation, process metrics,
+ * a metrics snapshot, and (unless `crash: false`) crash capture with session tracking.
+ *
+ * Never throws into the host: if the spool cannot be written, telemetry degrades and counts
+ * what it drops. With OTEL_SDK_DISABLED=true it returns a handle whose methods do nothing.
+ */
+export async function startTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
+  const resolved = resolveOptions(options);
+  if (resolved.disabled) return createDisabledTelemetry(resolved);
+  const existing = runtimes.get(resolved.dir);
+  if (existing) {
+    existing.refs++;
+    return shareHandle(existing, resolved.dir);
+  }
+  try {
+    const runtime = createRuntime(resolved);
+    runtimes.set(resolved.dir, runtime);
+    return shareHandle(runtime, resolved.dir);
+  } catch (error) {
+    diag.error('otelspool: telemetry could not start; continuing without it', error);
+    return createDisabledTelemetry(resolved);
+  }
+}
+
+/** Each caller gets its own shutdown(); only the last one closes the shared pipeline. */
+function shareHandle(runtime: Runtime, dir: string): Telemetry {
+  let closed = false;
+  return Object.create(runtime.handle, {
+    shutdown: {
+      value: async (): Promise<void> => {
+        if (closed) return;
+        closed = true;
+        runtime.refs--;
+        if (runtime.refs > 0) return runtime.handle.forceFlush();
+        runtimes.delete(dir);
+        await runtime.close();
+      },
+    },
+  }) as Telemetry;
+}
+
+function createRuntime(opts: ResolvedOptions): Runtime {
+  const sessionId = randomUUID();
+  const resource = buildResource({
+    serviceName: opts.serviceName,
+    serviceVersion: opts.serviceVersion,
+    sessionId,
+    attributes: opts.resourceAttributes,
+  });
+
+  const writer = new SpoolWriter({ ...opts.spool, dir: opts.dir, durability: opts.durability });
+  const live = new LiveStream();
+  let crash: CrashHandle | undefined;
+
+  const spanProcessor = new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
+    maxQueueSize: opts.maxQueueSize,
+    scheduledDelayMillis: opts.scheduledDelayMs,
+    trackOpenSpans: opts.crash,
+  });
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [spanProcessor, live.spanProcessor],
+  });
+
+  const logProcessor = new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
+    maxQueueSize: opts.maxQueueSize,
+    scheduledDelayMillis: opts.scheduledDelayMs,
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [logProcessor, live.logProcessor, breadcrumbProcessor(() => crash)],
+  });
+
+  const snapshot = new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId);
+  const metricReader = new PeriodicExportingMetricReader({
+    exporter: new MetricTeeExporter(new JsonlMetricExporter({ writer }), [
+      (m) => snapshot.update(m),
+      (m) => live.onMetrics(m),
+    ]),
+    exportIntervalMillis: opts.metricIntervalMs,
+    exportTimeoutMillis: Math.min(30_000, opts.metricIntervalMs),
+  });
+  const meterProvider = new MeterProvider({ resource, readers: [metricReader] });
+
+  const globals = opts.registerGlobal
+    ? registerGlobals(tracerProvider, meterProvider, loggerProvider)
+    : undefined;
+
+  const meter = meterProvider.getMeter('@otelspool/sdk');
+  const stopProcessMetrics = opts.processMetrics ? registerProcessMetrics(meter) : () => undefined;
+  /** Records refused by the in-memory queues before reaching the writer. */
+  const processorDrops = (): Record<string, number> => ({
+    span_queue_full: spanProcessor.stats().dropped,
+    log_queue_full: logProcessor.stats().dropped,
+  });
+
+  registerSpoolMetrics(meter, writer, [processorDrops]);
+
+  /** The crash path: synchronous, bounded, writes spans still open at the crash too. */
+  const flushSync = (): void => {
+    try {
+      spanProcessor.flushSync({ includeOpenSpans: true });
+      logProcessor.flushSync();
+      writer.flushSync();
+    } catch {
+      // the process is dying; never turn a crash into a different crash
+    }
+  };
+  // A CLI that calls process.exit() without shutdown() still gets its queued records written.
+  const onExit = (): void => flushSync();
+  process.on('exit', onExit);
+
+  if (opts.crash) {
+    try {
+      crash = installCrashHandler({
+        dir: opts.dir,
+        serviceName: opts.serviceName,
+        serviceVersion: opts.serviceVersion,
+        sessionId,
+        resourceAttributes: flatAttributes(resource.attributes),
+        heartbeatIntervalMs: opts.heartbeatIntervalMs,
+        flushSync,
+      });
+    } catch (error) {
+      diag.error('otelspool: crash handler could not be installed', error);
+    }
+  }
+
+  const tracer = tracerProvider.getTracer(opts.serviceName, opts.serviceVersion);
+  const appMeter = meterProvider.getMeter(opts.serviceName, opts.serviceVersion);
+  const logger = loggerProvider.getLogger(opts.serviceName, opts.serviceVersion);
+  const metricFacade = new MetricFacade(appMeter);
+
+  const stats = (): TelemetryStats => {
+    const s = writer.stats();
+    const dropped: Record<string, number> = { ...s.dropped };
+    for (const [reason, n] of Object.entries(processorDrops())) {
+      dropped[reason] = (dropped[reason] ?? 0) + n;
+    }
+    return { written: s.written, dropped, bytesOnDisk: s.bytesOnDisk };
+  };
+
+  const forceFlush = async (): Promise<void> => {
+    await Promise.allSettled([
+      tracerProvider.forceFlush(),
+      loggerProvider.forceFlush(),
+      meterProvider.forceFlush(),
+    ]);
+    await writer.flush().catch(() => undefined);
+  };
+
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, attributes?: Record<string, unknown>) =>
+      safely(() =>
+        logger.emit({
+          severityNumber: SEVERITY[level],
+          severityText: level.toUpperCase(),
+          body: message,
+          attributes: attributes as never,
+        }),
+      );
+
+  const handle: Telemetry = {
+    sessionId,
+    dir: opts.dir,
+    serviceName: opts.serviceName,
+    enabled: true,
+    tracer,
+    meter: appMeter,
+    logger,
+    getTracer: (name, version) => tracerProvider.getTracer(name, version),
+    getMeter: (name, version) => meterProvider.getMeter(name, version),
+    getLogger: (name, version) => loggerProvider.getLogger(name, version),
+    event: (name, attributes, body) => safely(() => emitEvent(logger, name, attributes, body)),
+    log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    collectEvent: (event) => safely(() => collectEvent(logger, event)),
+    collectMetric: (metric) => safely(() => metricFacade.collect(metric)),
+    subscribe: (consumer) => live.subscribe(consumer),
+    stats,
+    getLastRunInfo: (): LastRunInfo =>
+      (crash?.getLastRunInfo() as LastRunInfo | undefined) ?? {
+        crashed: false,
+        abnormal: false,
+        crashedDuringLaunch: false,
+        consecutiveLaunchCrashes: 0,
+      },
+    markLaunchCompleted: () => safely(() => crash?.markLaunchCompleted()),
+    setSessionState: (state) => safely(() => crash?.setSessionState(state)),
+    forceFlush: () => withTimeout(forceFlush(), SHUTDOWN_TIMEOUT_MS),
+    shutdown: async () => undefined, // replaced per caller by shareHandle()
+  };
+
+  const close = async (): Promise<void> => {
+    const work = (async () => {
+      await Promise.allSettled([
+        tracerProvider.shutdown(),
+        loggerProvider.shutdown(),
+        meterProvider.shutdown(),
+      ]);
+      // The session ends after its last records are written, so `exited` means complete.
+      crash?.endSession();
+      crash?.uninstall();
+      await writer.shutdown().catch(() => undefined);
+    })();
+    await withTimeout(work, SHUTDOWN_TIMEOUT_MS);
+    process.off('exit', onExit);
+    stopProcessMetrics();
+    globals?.unregister();
+  };
+
+  return { refs: 1, handle, close };
+}
+
+const SEVERITY = { debug: 5, info: 9, warn: 13, error: 17 } as const;
+
+/**
+ * Registers the providers as the OpenTelemetry API globals, with AsyncLocalStorage context
+ * and W3C trace-context + baggage propagation. A host that already registered its own
+ * globals keeps them (the API refuses a second registration); our handle's tracer/meter/logger
+ * still work.
+ */
+function registerGlobals(
+  tracerProvider: BasicTracerProvider,
+  meterProvider: MeterProvider,
+  loggerProvider: LoggerProvider,
+): { unregister(): void } {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextSet = context.setGlobalContextManager(contextManager);
+  const propagatorSet = propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
+  const traceSet = trace.setGlobalTracerProvider(tracerProvider);
+  const metricsSet = metrics.setGlobalMeterProvider(meterProvider);
+  const logsSet = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;
+  if (!contextSet) contextManager.disable();
+  return {
+    unregister() {
+      if (traceSet) trace.disable();
+      if (metricsSet) metrics.disable();
+      if (logsSet) logs.disable();
+      if (propagatorSet) propagation.disable();
+      if (contextSet) context.disable();
+    },
+  };
+}
+
+function flatAttributes(
+  attributes: Record<string, unknown>,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.debug('otelspool: telemetry call failed', error);
+  }
+}
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
