@@ -41,19 +41,28 @@ function compare(file, oursArgs, peerArgs) {
 }
 
 const rows = [];
-const fmt = (n, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(n));
+const fmt = (n, digits = 0) =>
+  typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(n);
 
 function throughputRow(id, what, peerName, target, { ours, peer }) {
   const o = median(ours.map((r) => r.opsPerSec));
   const p = median(peer.map((r) => r.opsPerSec));
   const ratio = o / p;
+  // Throughput per CPU-second as well: on a shared machine it is the steadier of the two.
+  const cpuRatio =
+    ours[0]?.opsPerCpuSec && peer[0]?.opsPerCpuSec
+      ? median(ours.map((r) => r.opsPerCpuSec)) / median(peer.map((r) => r.opsPerCpuSec))
+      : undefined;
   const correct = [...ours, ...peer].every((r) => r.ok !== false);
   rows.push({
     id,
     what,
     ours: `${fmt(o)}/s`,
     peer: `${peerName} ${fmt(p)}/s`,
-    ratio: ratio.toFixed(2),
+    ratio:
+      cpuRatio === undefined
+        ? ratio.toFixed(2)
+        : `${ratio.toFixed(2)} (cpu ${cpuRatio.toFixed(2)})`,
     target: `≥ ${target}×`,
     pass: ratio >= target,
     check: correct ? 'ok' : 'FAILED',
@@ -76,7 +85,13 @@ step('G2 spans → disk');
 {
   const n = size(150000, 40000);
   const r = compare('g2-pipeline.mjs', ['--impl=ours', `--n=${n}`], ['--impl=stock', `--n=${n}`]);
-  throughputRow('G2', 'spans → OTLP-JSON on disk, end to end', 'BSP+JsonTraceSerializer+writeSync', 1.15, r);
+  throughputRow(
+    'G2',
+    'spans → OTLP-JSON on disk, end to end',
+    'BSP+JsonTraceSerializer+writeSync',
+    1.15,
+    r,
+  );
 }
 
 step('G3 lines');
@@ -90,14 +105,21 @@ step('G3 lines');
     pino.push(runCase('g3-lines.mjs', ['--impl=pino', `--n=${n}`]));
     bunyan.push(runCase('g3-lines.mjs', ['--impl=bunyan', `--n=${n}`]));
   }
-  throughputRow('G3a', '~1.2 KB JSON lines to a file', 'pino default dest', 1.9, { ours, peer: pino });
+  throughputRow('G3a', '~1.2 KB JSON lines to a file', 'pino default dest', 1.9, {
+    ours,
+    peer: pino,
+  });
   throughputRow('G3b', '~1.2 KB JSON lines to a file', 'bunyan file', 1.2, { ours, peer: bunyan });
 }
 
 step('G5 event-loop blocking');
 {
   const batches = size(40, 16);
-  const { ours, peer } = compare('g5-loop-block.mjs', ['--impl=ours', `--batches=${batches}`], ['--impl=stock', `--batches=${batches}`]);
+  const { ours, peer } = compare(
+    'g5-loop-block.mjs',
+    ['--impl=ours', `--batches=${batches}`],
+    ['--impl=stock', `--batches=${batches}`],
+  );
   const p99 = median(ours.map((r) => r.p99Ms));
   const max = median(ours.map((r) => r.maxMs));
   const peerP99 = median(peer.map((r) => r.p99Ms));
@@ -134,16 +156,23 @@ step('G6 overload');
 step('G7 fsync per batch');
 {
   const n = size(150000, 40000);
-  const r = compare('g2-pipeline.mjs', ['--impl=ours', '--durability=batch', `--n=${n}`], ['--impl=ours', '--durability=none', `--n=${n}`]);
+  const r = compare(
+    'g2-pipeline.mjs',
+    ['--impl=ours', '--durability=batch', `--n=${n}`],
+    ['--impl=ours', '--durability=none', `--n=${n}`],
+  );
   throughputRow('G7', "durability 'batch' vs 'none' (ours, end to end)", "ours 'none'", 0.95, r);
 }
 
-for (const extra of ['g9-reader.mjs', 'g9-receiver.mjs']) {
+// Rows contributed by other parts of the project, run when present. They take positional
+// sizes (reader: megabytes; receiver: requests); --quick passes small ones.
+const contributed = { 'g9-reader.mjs': ['20'], 'g9-receiver.mjs': ['100'] };
+for (const [extra, quickArgs] of Object.entries(contributed)) {
   const file = join(here, extra);
   if (!existsSync(file)) continue;
   step(`${extra} (contributed row)`);
   try {
-    const out = execFileSync(process.execPath, [file, ...(quick ? ['--quick'] : [])], {
+    const out = execFileSync(process.execPath, [file, ...(quick ? quickArgs : [])], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       timeout: 120_000,
@@ -158,7 +187,16 @@ for (const extra of ['g9-reader.mjs', 'g9-receiver.mjs']) {
     if (row && typeof row === 'object' && row.id) rows.push({ check: 'ok', ...row, raw: row });
     else process.stdout.write(out);
   } catch (err) {
-    rows.push({ id: extra, what: 'contributed benchmark', ours: 'failed to run', peer: '', ratio: '', target: '', pass: false, check: String(err.message).split('\n')[0] });
+    rows.push({
+      id: extra,
+      what: 'contributed benchmark',
+      ours: 'failed to run',
+      peer: '',
+      ratio: '',
+      target: '',
+      pass: false,
+      check: String(err.message).split('\n')[0],
+    });
   }
 }
 
@@ -166,7 +204,9 @@ const columns = ['id', 'what', 'ours', 'peer', 'ratio', 'target', 'pass', 'check
 const cell = (row, c) => (c === 'pass' ? (row.pass ? 'pass' : 'MISS') : String(row[c] ?? ''));
 const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
 const line = (values) => values.map((v, i) => v.padEnd(widths[i])).join(' | ');
-console.log(`\nnpm run bench${quick ? ' -- --quick' : ''} · Node ${process.version} · ${reps} repetition(s), median\n`);
+console.log(
+  `\nnpm run bench${quick ? ' -- --quick' : ''} · Node ${process.version} · ${reps} repetition(s), median\n`,
+);
 console.log(line(columns));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 for (const row of rows) console.log(line(columns.map((c) => cell(row, c))));
@@ -174,5 +214,12 @@ for (const row of rows) console.log(line(columns.map((c) => cell(row, c))));
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const outFile = join(resultsDir, 'latest.json');
-writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, reps, rows }, null, 2));
+writeFileSync(
+  outFile,
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, quick, reps, rows },
+    null,
+    2,
+  ),
+);
 console.log(`\nresults: ${outFile}`);

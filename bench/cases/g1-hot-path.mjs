@@ -20,7 +20,10 @@ const noopExporter = {
 const options = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000 };
 const processor =
   impl === 'ours'
-    ? new SpoolSpanProcessor(noopExporter, { ...options, trackOpenSpans: argValue('track', '1') === '1' })
+    ? new SpoolSpanProcessor(noopExporter, {
+        ...options,
+        trackOpenSpans: argValue('track', '1') === '1',
+      })
     : new BatchSpanProcessor(noopExporter, options);
 const provider = makeProvider([processor]);
 const tracer = provider.getTracer('bench', '1.0.0');
@@ -36,9 +39,18 @@ await run(20000); // warm-up
 await provider.forceFlush();
 exported = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await run(total);
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 await provider.forceFlush();
 const dropped = impl === 'ours' ? processor.stats().dropped : undefined;
-report({ opsPerSec: (total / ms) * 1000, produced: total, exported, dropped });
+report({
+  opsPerSec: (total / ms) * 1000,
+  opsPerCpuSec: (total / cpuMs) * 1000,
+  produced: total,
+  exported,
+  dropped,
+});
 await provider.shutdown();

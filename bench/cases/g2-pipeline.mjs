@@ -7,7 +7,15 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { JsonlSpanExporter, encodeTraces } from '../../packages/exporter-jsonl/dist/index.js';
 import { SpoolSpanProcessor } from '../../packages/sdk/dist/processors/index.js';
-import { argValue, countSpans, readJsonLines, removeDir, report, tempDir, yieldToLoop } from '../lib/harness.mjs';
+import {
+  argValue,
+  countSpans,
+  readJsonLines,
+  removeDir,
+  report,
+  tempDir,
+  yieldToLoop,
+} from '../lib/harness.mjs';
 import { makeProvider, makeSpan } from '../spans.mjs';
 
 const impl = argValue('impl', 'ours');
@@ -42,7 +50,10 @@ if (impl === 'stock') {
     shutdown: async () => undefined,
     forceFlush: async () => undefined,
   };
-  processor = impl === 'raw-bsp' ? new BatchSpanProcessor(exporter, options) : new SpoolSpanProcessor(exporter, options);
+  processor =
+    impl === 'raw-bsp'
+      ? new BatchSpanProcessor(exporter, options)
+      : new SpoolSpanProcessor(exporter, options);
 } else {
   const exporter = new JsonlSpanExporter({ dir, durability });
   processor = new SpoolSpanProcessor(exporter, options);
@@ -64,8 +75,11 @@ const warm = Math.ceil(Math.min(20000, total) / ROUND) * ROUND;
 const measured = Math.ceil(total / ROUND) * ROUND;
 await run(warm);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await run(measured);
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 await provider.shutdown();
 if (stockFd !== undefined) {
   fsyncSync(stockFd);
@@ -79,6 +93,7 @@ const stats = impl === 'ours' || impl === 'raw-ours' ? processor.stats() : undef
 removeDir(dir);
 report({
   opsPerSec: (measured / ms) * 1000,
+  opsPerCpuSec: (measured / cpuMs) * 1000,
   produced: warm + measured,
   onDisk: spans,
   lines: lines.length,

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import bunyan from 'bunyan';
 import pino from 'pino';
 import { SpoolWriter } from '../../packages/exporter-jsonl/dist/index.js';
-import { argValue, readJsonLines, removeDir, report, tempDir, yieldToLoop } from '../lib/harness.mjs';
+import {
+  argValue,
+  readJsonLines,
+  removeDir,
+  report,
+  tempDir,
+  yieldToLoop,
+} from '../lib/harness.mjs';
 
 const impl = argValue('impl', 'ours');
 const total = Number(argValue('n', '100000'));
@@ -22,10 +29,14 @@ const payload = {
 let log;
 let finish;
 if (impl === 'ours') {
-  const writer = new SpoolWriter({ dir, durability: 'none', maxQueueBytes: 256 * 1024 * 1024 });
+  const writer = new SpoolWriter({ dir, maxQueueBytes: 256 * 1024 * 1024 });
   log = (i) => {
     payload.block = i;
-    writer.append('logs', JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, ...payload }), 1);
+    writer.append(
+      'logs',
+      JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, ...payload }),
+      1,
+    );
   };
   finish = () => writer.shutdown();
 } else if (impl === 'pino') {
@@ -40,7 +51,10 @@ if (impl === 'ours') {
     destination.end();
   };
 } else {
-  const stream = bunyan.createLogger({ name: 'bench', streams: [{ path: join(dir, 'bunyan.log') }] });
+  const stream = bunyan.createLogger({
+    name: 'bench',
+    streams: [{ path: join(dir, 'bunyan.log') }],
+  });
   log = (i) => {
     stream.info({ plugin: payload.plugin, detail: payload.detail, block: i }, payload.msg);
   };
@@ -61,10 +75,22 @@ async function run(from, n) {
 const measured = Math.ceil(total / ROUND) * ROUND;
 await run(0, 10 * ROUND); // warm-up
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await run(10 * ROUND, measured);
 await finish();
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const lines = readJsonLines(dir);
-const avgBytes = lines.length ? Math.round(lines.reduce((a, l) => a + JSON.stringify(l).length + 1, 0) / lines.length) : 0;
+const avgBytes = lines.length
+  ? Math.round(lines.reduce((a, l) => a + JSON.stringify(l).length + 1, 0) / lines.length)
+  : 0;
 removeDir(dir);
-report({ opsPerSec: (measured / ms) * 1000, lines: lines.length, expected: measured + 10 * ROUND, avgBytes, ok: lines.length === measured + 10 * ROUND });
+report({
+  opsPerSec: (measured / ms) * 1000,
+  opsPerCpuSec: (measured / cpuMs) * 1000,
+  lines: lines.length,
+  expected: measured + 10 * ROUND,
+  avgBytes,
+  ok: lines.length === measured + 10 * ROUND,
+});

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { JsonlSpanExporter } from '../../packages/exporter-jsonl/dist/index.js';
-import { argValue, countSpans, readJsonLines, removeDir, report, tempDir } from '../lib/harness.mjs';
+import {
+  argValue,
+  countSpans,
+  readJsonLines,
+  removeDir,
+  report,
+  tempDir,
+} from '../lib/harness.mjs';
 import { makeProvider, makeSpan } from '../spans.mjs';
 
 const impl = argValue('impl', 'ours');

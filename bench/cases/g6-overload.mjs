@@ -3,7 +3,15 @@
 // disk or in a drop counter, exactly; and RSS stays within baseline + queue bytes + 32 MB.
 import { JsonlSpanExporter } from '../../packages/exporter-jsonl/dist/index.js';
 import { SpoolSpanProcessor } from '../../packages/sdk/dist/processors/index.js';
-import { argValue, countSpans, readJsonLines, removeDir, report, tempDir, yieldToLoop } from '../lib/harness.mjs';
+import {
+  argValue,
+  countSpans,
+  readJsonLines,
+  removeDir,
+  report,
+  tempDir,
+  yieldToLoop,
+} from '../lib/harness.mjs';
 import { makeProvider, makeSpan } from '../spans.mjs';
 
 const total = Number(argValue('n', '300000'));
@@ -25,7 +33,7 @@ async function burst(n) {
 // Baseline: the process after a short warm-up of the same workload (JIT code and the V8 heap
 // at their working size), its spans flushed.
 let peak = 0;
-await burst(10 * ROUND);
+await burst(30 * ROUND);
 await provider.forceFlush();
 const warm = processor.stats();
 let warmOnDisk = 0;

@@ -37,7 +37,8 @@ export function readJsonLines(dir) {
 
 export function countSpans(tracesData) {
   let n = 0;
-  for (const rs of tracesData.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) n += (ss.spans ?? []).length;
+  for (const rs of tracesData.resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? []) n += (ss.spans ?? []).length;
   return n;
 }
 

@@ -13,8 +13,18 @@ function widthOf(container) {
   return Math.max(240, Math.floor(container.getBoundingClientRect().width));
 }
 
-function mount(id, options, data) {
+/**
+ * The canvas is invisible to screen readers, so each chart's container (role="img") carries a
+ * text summary of what it draws, kept in sync with the data.
+ */
+function describe(container, summary) {
+  container.dataset.title ??= container.getAttribute('aria-label') ?? '';
+  container.setAttribute('aria-label', `${container.dataset.title}: ${summary}`);
+}
+
+function mount(id, options, data, summary) {
   const container = document.getElementById(id);
+  describe(container, data[0]?.length ? summary : 'no data yet');
   charts.get(id)?.destroy();
   charts.delete(id);
   const points = data[0]?.length ?? 0;
@@ -67,6 +77,15 @@ export function timeSeriesChart(id, times, series, { unit = '', digits = 1 } = {
       axes: [{}, { size: 52 }],
     },
     [times.map((t) => t / 1000), ...series.map((s) => s.values)],
+    series
+      .map((s) => {
+        const values = s.values.filter((v) => Number.isFinite(v));
+        const fmt = (v) => `${v.toFixed(digits)}${unit}`;
+        return values.length === 0
+          ? `${s.label} no data`
+          : `${s.label} latest ${fmt(values[values.length - 1])}, max ${fmt(Math.max(...values))}`;
+      })
+      .join('; '),
   );
 }
 
@@ -115,6 +134,7 @@ export function barChart(id, labels, counts, { label = 'count', color } = {}) {
       ],
     },
     [x, counts],
+    labels.map((l, i) => `${l} ${fmtCount(counts[i])}`).join(', '),
   );
 }
 

@@ -2,6 +2,7 @@
 // report: exception, stack frames with the app's own frames highlighted, breadcrumbs.
 import { crashGroupView, crashReportView } from './crash-shape.js';
 import { fill, fmtCount, fmtTime, h } from './dom.js';
+import { showTrace } from './traces-view.js';
 
 let selectedGroupId = null;
 
@@ -62,13 +63,13 @@ async function selectGroup(group, fetchJson) {
     const report = crashReportView(
       await fetchJson(`/api/crashes/${encodeURIComponent(group.reportId)}`),
     );
-    if (selectedGroupId === group.id) renderCrashDetail(detail, group, report);
+    if (selectedGroupId === group.id) renderCrashDetail(detail, group, report, fetchJson);
   } catch (err) {
     fill(detail, h('p', { class: 'error-banner', role: 'alert' }, `Crash: ${err.message}`));
   }
 }
 
-function renderCrashDetail(detail, group, report) {
+function renderCrashDetail(detail, group, report, fetchJson) {
   fill(
     detail,
     h('h3', {}, report.title || group.title),
@@ -82,6 +83,21 @@ function renderCrashDetail(detail, group, report) {
       report.version ? h('li', {}, `version ${report.version}`) : null,
       report.session ? h('li', {}, `session ${report.session}`) : null,
       report.origin ? h('li', {}, report.origin) : null,
+      report.traceId
+        ? h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                onclick: () => showTrace(report.traceId, fetchJson),
+              },
+              'show the trace it crashed in',
+            ),
+          )
+        : null,
     ),
     report.causes.length > 0
       ? h('p', { class: 'muted' }, report.causes.map((c) => `caused by ${c}`).join(' · '))

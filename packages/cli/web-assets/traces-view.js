@@ -46,6 +46,12 @@ export function renderTraceList(traces, fetchJson) {
   }
 }
 
+/** Opens one trace's waterfall (from the list or from a crash that happened inside it). */
+export async function showTrace(traceId, fetchJson) {
+  await selectTrace(traceId, fetchJson);
+  document.getElementById('trace-detail').scrollIntoView({ block: 'nearest' });
+}
+
 async function selectTrace(traceId, fetchJson) {
   selectedTraceId = traceId;
   for (const button of document.querySelectorAll('#trace-list button')) {

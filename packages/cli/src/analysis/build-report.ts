@@ -183,7 +183,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     if (record.signal === 'traces') onTraces(record.data as TracesData);
     else if (record.signal === 'metrics') onMetrics(record.data as MetricsData);
     else onLogs(record.data as LogsData);
-    sync.add(record, earliestTimeMs(record));
+    if (sync.active) sync.add(record, earliestTimeMs(record));
   }
 
   const sessions = summarizeSessions(sessionsInWindow(spoolDir, filter));
@@ -211,7 +211,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     spans: {
       overall: overall.stats(),
       byName: names.slice(0, top),
-      distinctNames: byName.size,
+      distinctNames: byName.size - (namesCapped ? 1 : 0),
       namesCapped,
       latencyHistogram: histogram.buckets(),
     },

@@ -15,7 +15,7 @@ export type SeverityLevel = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4';
 
 /**
  * Severity by impact (documented in TELEMETRY_GUIDE.md, "Incident severity"):
- * - SEV-1: ≥ 10 % of the sessions active between first and last seen ended in it, or ≥ 25 % of
+ * - SEV-1: ≥ 10 % of the sessions running since first seen ended in it, or ≥ 25 % of
  *   users were hit, or it struck before launch completed in ≥ 3 sessions (a crash loop: the
  *   app cannot start);
  * - SEV-2: ≥ 2 % of sessions, or ≥ 3 distinct users;
@@ -57,7 +57,7 @@ export interface IncidentImpact {
   users: number;
   hosts: string[];
   versions: string[];
-  /** Ledger sessions of the same service(s) active between first and last seen (the denominator). */
+  /** Ledger sessions of the same service(s) running since first seen (the denominator). */
   sessionsSinceFirstSeen: number;
   sessionShare: number | null;
   usersSinceFirstSeen: number;
@@ -160,9 +160,11 @@ export async function buildIncident(dir: string, id: string): Promise<Incident |
   const lastMs = Date.parse(group.lastSeen);
 
   const services = new Set(reports.map((r) => String(r.resource['service.name'] ?? '')));
+  // Denominator: sessions running at or after the first occurrence. Sessions after the last
+  // one count too, so the share of a bug that has stopped happening decays as healthy
+  // sessions accumulate.
   const ledger = readSessionLedger(dir).sessions.filter(
     (s) =>
-      Date.parse(s.startedAt) <= lastMs &&
       (!s.endedAt || Date.parse(s.endedAt) >= firstMs) &&
       (services.has('') || services.has(s.serviceName)),
   );

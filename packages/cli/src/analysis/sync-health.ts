@@ -39,6 +39,11 @@ export class SyncHealthTracker {
     }));
   }
 
+  /** Whether any destination ever synced (else there is nothing to track). */
+  get active(): boolean {
+    return this.trackers.length > 0;
+  }
+
   /** `lineTimeMs`: earliest item time in the line (NaN when unknown). */
   add(record: SpoolRecord, lineTimeMs: number): void {
     for (const t of this.trackers) {

@@ -125,10 +125,11 @@ export interface HistogramBucket {
 export interface SpansSummary {
   /** All spans that passed the filters. */
   overall: LatencyStats;
-  /** Top span names by count, at most 20 (see `distinctNames` for how many there were). */
+  /** Top span names by count, at most 20 (`(other)` among them when namesCapped). */
   byName: SpanNameStats[];
+  /** Span names tracked individually (at most 1000). */
   distinctNames: number;
-  /** Names past the tracking cap (1000) are folded into the name `(other)`. */
+  /** More than 1000 names: spans of the names past the cap are counted under `(other)`. */
   namesCapped: boolean;
   /** Fixed log-spaced bounds (0.1 ms … 60 s) so charts of different spools compare. */
   latencyHistogram: HistogramBucket[];

@@ -86,7 +86,7 @@ export function evaluateBudgets(
       passed,
       message: passed
         ? `${actual} crash(es), within the budget of ${limits.maxCrashes}`
-        : `${actual} crashes exceed the budget of ${limits.maxCrashes}` +
+        : `${actual} crash(es) exceed the budget of ${limits.maxCrashes}` +
           (groups ? ` — ${groups}` : ''),
     });
   }
@@ -147,13 +147,16 @@ export function evaluateBudgets(
 
 /** XML 1.0 text/attribute escaping; characters XML 1.0 cannot carry at all are dropped. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- matching the characters XML 1.0 forbids is the point
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 /**

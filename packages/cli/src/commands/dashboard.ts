@@ -28,10 +28,14 @@ export function registerDashboardCommand(program: Command): void {
     .action(async (options: DashboardOptions) => {
       const port = parsePort(options.port);
       const dir = spoolDirFrom(options);
+      // Listen for Ctrl-C / SIGTERM before the URL is printed: a caller may signal as soon as
+      // it reads the URL, and a signal without a listener would kill the process uncleanly.
+      const stop = waitForStopSignal();
       let dashboard;
       try {
         dashboard = await startDashboardServer({ dir, host: options.host, port });
       } catch (err) {
+        stop.cancel();
         throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
       }
       if (options.json === true) printJson({ url: dashboard.url, dir });
@@ -42,7 +46,7 @@ export function registerDashboardCommand(program: Command): void {
         );
       }
       if (options.open === true) openBrowser(dashboard.url);
-      await waitForStopSignal();
+      await stop.stopped;
       await dashboard.close();
     });
 }
@@ -59,17 +63,22 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-/** Resolves on the first SIGINT/SIGTERM; the listeners are removed again afterwards. */
-function waitForStopSignal(): Promise<void> {
-  return new Promise((resolve) => {
+/** `stopped` resolves on the first SIGINT/SIGTERM; the listeners are removed again after it. */
+function waitForStopSignal(): { stopped: Promise<void>; cancel: () => void } {
+  let cancel = (): void => {};
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
+      cancel();
+      resolve();
+    };
+    cancel = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  return { stopped, cancel };
 }
 
 /** Best effort, detached: a missing opener only means the user opens the printed URL. */

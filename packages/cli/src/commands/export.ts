@@ -1,5 +1,4 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { Command } from 'commander';
 import {
   readSpool,
@@ -52,15 +51,34 @@ class StreamingJsonFile {
 
   async write(text: string): Promise<void> {
     if (this.failed) throw this.failed;
-    if (!this.stream.write(text))
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(text)) await this.until('drain');
     if (this.failed) throw this.failed;
   }
 
   async close(): Promise<void> {
     this.stream.end();
-    await Promise.race([once(this.stream, 'finish'), once(this.stream, 'error')]);
+    try {
+      await this.until('finish');
+    } catch {
+      // reported below
+    }
     if (this.failed) throw new CliError(`cannot write ${this.path}: ${this.failed.message}`);
+  }
+
+  /** Resolves on `event`, rejects on 'error'; removes both listeners either way. */
+  private until(event: 'drain' | 'finish'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onEvent = (): void => {
+        this.stream.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error): void => {
+        this.stream.off(event, onEvent);
+        reject(err);
+      };
+      this.stream.once(event, onEvent);
+      this.stream.once('error', onError);
+    });
   }
 }
 

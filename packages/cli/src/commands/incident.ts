@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ErrorInfo } from '@otelspool/crash';
+import type { Breadcrumb, ErrorInfo } from '@otelspool/crash';
 import { buildIncident, formatMs, formatPercent, type Incident } from '../analysis/index.js';
 import { CliError, printJson, spoolDirFrom, type CommonOptions } from '../output/index.js';
 
@@ -43,6 +43,14 @@ export function registerIncidentCommand(program: Command): void {
         process.stdout.write(markdown);
       }
     });
+}
+
+/** The message, else the data as k=v (SDK breadcrumbs of events carry only data). */
+function breadcrumbText(b: Breadcrumb): string {
+  const data = Object.entries(b.data ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return [b.message, data].filter(Boolean).join(' — ');
 }
 
 /** Markdown table cell: no pipes or newlines. */
@@ -88,7 +96,7 @@ export function renderIncidentMarkdown(i: Incident): string {
   lines.push('| measure | value |', '|---|---|');
   lines.push(`| occurrences | ${i.impact.occurrences} |`);
   lines.push(
-    `| sessions affected | ${i.impact.sessions} of ${i.impact.sessionsSinceFirstSeen} active between first and last seen (${formatPercent(i.impact.sessionShare, 1)}) |`,
+    `| sessions affected | ${i.impact.sessions} of ${i.impact.sessionsSinceFirstSeen} running since first seen (${formatPercent(i.impact.sessionShare, 1)}) |`,
   );
   lines.push(
     `| users (installs) affected | ${i.impact.users} of ${i.impact.usersSinceFirstSeen} (${formatPercent(i.impact.userShare, 1)}) |`,
@@ -136,7 +144,7 @@ export function renderIncidentMarkdown(i: Incident): string {
     lines.push('| time | category | level | message |', '|---|---|---|---|');
     for (const b of i.breadcrumbs) {
       lines.push(
-        `| ${b.timestamp ?? '—'} | ${cell(b.category ?? '')} | ${b.level ?? ''} | ${cell(b.message)} |`,
+        `| ${b.timestamp ?? '—'} | ${cell(b.category ?? '')} | ${b.level ?? ''} | ${cell(breadcrumbText(b))} |`,
       );
     }
   }

@@ -43,7 +43,8 @@ export function parseAvailability(text: string): number {
       EXIT_USAGE,
     );
   }
-  return value / 100;
+  // 99.9 / 100 is 0.9990000000000001 in binary floating point; the user meant 0.999.
+  return Number((value / 100).toFixed(12));
 }
 
 /** `500ms`, `1.5s`, or a bare number of milliseconds. */

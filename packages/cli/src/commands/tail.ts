@@ -115,6 +115,20 @@ export function summarizeRecord(record: SpoolRecord, c: Colors): string {
   return `${c.dim(when)} ${record.signal.padEnd(7)} ${[...services].join(',')}  ${total} ${noun}: ${more(parts, total)}`;
 }
 
+/** Resolves when stdout drains, or at once when the command is ending (SIGINT, closed pipe). */
+function waitForDrain(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function registerTailCommand(program: Command): void {
   program
     .command('tail')
@@ -140,6 +154,13 @@ export function registerTailCommand(program: Command): void {
       const onSigint = (): void => abort.abort();
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
+      // `spool tail | head`: the reader went away (EPIPE). Stop quietly, as `tail` does.
+      let outputClosed = false;
+      const onStdoutError = (): void => {
+        outputClosed = true;
+        abort.abort();
+      };
+      process.stdout.on('error', onStdoutError);
       const c = pc.createColors(!options.json && useColor());
       try {
         for await (const record of readSpool(spoolDirFrom(options), {
@@ -148,14 +169,16 @@ export function registerTailCommand(program: Command): void {
           signal: abort.signal,
         })) {
           const line = options.json ? JSON.stringify(record.data) : summarizeRecord(record, c);
+          if (outputClosed) break;
           if (!process.stdout.write(line + '\n')) {
             // A slow consumer (a pipe to `less`): wait instead of buffering without bound.
-            await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+            await waitForDrain(abort.signal);
           }
         }
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
+        process.stdout.off('error', onStdoutError);
       }
     });
 }

@@ -64,10 +64,13 @@ export class SpoolWatcher {
     private readonly intervalMs: number,
   ) {}
 
-  /** The version last observed (computed now if the watcher is idle). */
+  /**
+   * The spool's version: while polling, the one last observed (what live streams announced);
+   * while idle, read now.
+   */
   async current(): Promise<string> {
-    if (this.lastVersion !== undefined && this.timer !== undefined) return this.lastVersion;
-    this.lastVersion = await spoolVersion(this.dir);
+    if (this.timer === undefined) return spoolVersion(this.dir);
+    if (this.lastVersion === undefined) this.lastVersion = await spoolVersion(this.dir);
     return this.lastVersion;
   }
 
@@ -91,6 +94,8 @@ export class SpoolWatcher {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.listeners.clear();
+    // Nothing watched the spool while idle: the next subscriber starts from a fresh reading.
+    this.lastVersion = undefined;
   }
 
   private async poll(): Promise<void> {

@@ -335,6 +335,25 @@ describe('buildReport', () => {
     await expect(buildReport(dir, { since: 'yesterday' })).rejects.toThrow(/--since/);
   });
 
+  it('folds span names past the cap of 1000 into (other)', async () => {
+    const many = tempSpool('spool-names-');
+    try {
+      const spans = Array.from({ length: 1005 }, (_, k) => ({
+        name: `op-${k}`,
+        startMs: T0,
+        durationMs: 1,
+      }));
+      appendLines(many.dir, 'traces', segmentName(), [tracesLine('synth', spans)]);
+      const r = await buildReport(many.dir);
+      expect(r.spans.namesCapped).toBe(true);
+      expect(r.spans.distinctNames).toBe(1000);
+      expect(r.spans.byName[0]).toMatchObject({ name: '(other)', count: 5 });
+      expect(r.spans.overall.count).toBe(1005);
+    } finally {
+      many.cleanup();
+    }
+  });
+
   it('returns an empty report for a missing directory', async () => {
     const empty = await buildReport(join(dir, 'does-not-exist'));
     expect(empty.spans.overall).toMatchObject({ count: 0, errorRate: null, p95Ms: null });

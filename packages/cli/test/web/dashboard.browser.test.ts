@@ -129,6 +129,11 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('web dashboard in headless Chromium', () 
     expect(drawn['chart-crash-hosts']!.data[1]).toEqual([demo.crashCount]);
     expect(drawn['chart-crash-versions']!.data[1]).toEqual([demo.crashCount]);
 
+    // Screen readers get a text summary of each canvas.
+    expect(await page.getAttribute('#chart-cpu', 'aria-label')).toContain(
+      `max ${demo.cpuMaxPercent.toFixed(1)} %`,
+    );
+
     // Tables.
     const spanRows = await page.locator('#top-spans tbody tr').allInnerTexts();
     expect(spanRows.find((r) => r.startsWith('GET /presets'))).toMatch(

@@ -8,7 +8,7 @@ import type { SpoolWriter } from '../writer/spool-writer.js';
  * Synchronous encoding per slice; a slice is followed by a yield to the event loop. The
  * writer's pass may run in the same turn, so both together stay under ~1 ms.
  */
-const SLICE_BUDGET_MS = 0.4;
+const SLICE_BUDGET_MS = 0.6;
 const FIRST_CHUNK_ITEMS = 32;
 const MAX_CHUNK_ITEMS = 4096;
 
@@ -58,7 +58,14 @@ export class ChunkedLineExporter<T> {
       callback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    this.jobs.push({ items, count: items.length, next: 0, writes: [], encodeFailed: false, callback });
+    this.jobs.push({
+      items,
+      count: items.length,
+      next: 0,
+      writes: [],
+      encodeFailed: false,
+      callback,
+    });
     if (!this.running) {
       // The first slice runs now, in the caller's turn: the SDK objects are then encoded
       // while still young, before the garbage collector has to copy (and promote) them.
@@ -76,7 +83,14 @@ export class ChunkedLineExporter<T> {
       while (job.next < job.items.length) this.encodeChunk(job, Number.POSITIVE_INFINITY);
     }
     if (extra && extra.length > 0) {
-      const job: Job<T> = { items: extra, count: extra.length, next: 0, writes: [], encodeFailed: false, callback: () => undefined };
+      const job: Job<T> = {
+        items: extra,
+        count: extra.length,
+        next: 0,
+        writes: [],
+        encodeFailed: false,
+        callback: () => undefined,
+      };
       while (job.next < job.items.length) this.encodeChunk(job, Number.POSITIVE_INFINITY);
     }
     this.writer.flushSync(options);

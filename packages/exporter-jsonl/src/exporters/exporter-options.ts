@@ -7,7 +7,10 @@ import type { SpoolWriterOptions } from '../writer/options.js';
  */
 export type JsonlExporterOptions = SpoolWriterOptions | { writer: SpoolWriter };
 
-export function resolveWriter(options: JsonlExporterOptions): { writer: SpoolWriter; owned: boolean } {
+export function resolveWriter(options: JsonlExporterOptions): {
+  writer: SpoolWriter;
+  owned: boolean;
+} {
   if ('writer' in options && options.writer instanceof SpoolWriter) {
     return { writer: options.writer, owned: false };
   }

@@ -25,7 +25,10 @@ export class JsonlLogExporter implements LogRecordExporter {
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlLogExporter is shut down') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('JsonlLogExporter is shut down'),
+      });
       return;
     }
     this.engine.export(records, resultCallback);

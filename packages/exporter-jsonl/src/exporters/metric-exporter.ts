@@ -62,12 +62,16 @@ export class JsonlMetricExporter implements PushMetricExporter {
     this.writer = writer;
     this.ownsWriter = owned;
     this.engine = new ChunkedLineExporter('metrics', writer, encodeMetricItems);
-    this.temporalitySelector = options.temporalitySelector ?? (() => AggregationTemporality.CUMULATIVE);
+    this.temporalitySelector =
+      options.temporalitySelector ?? (() => AggregationTemporality.CUMULATIVE);
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlMetricExporter is shut down') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('JsonlMetricExporter is shut down'),
+      });
       return;
     }
     this.engine.export(toItems(metrics), resultCallback);
@@ -108,7 +112,8 @@ function toItems(rm: ResourceMetrics): MetricItem[] {
   const items: MetricItem[] = [];
   for (const sm of rm.scopeMetrics) {
     for (const metric of sm.metrics) {
-      if (metric.dataPoints.length > 0) items.push({ resource: rm.resource, scope: sm.scope, metric });
+      if (metric.dataPoints.length > 0)
+        items.push({ resource: rm.resource, scope: sm.scope, metric });
     }
   }
   return items;

@@ -25,7 +25,10 @@ export class JsonlSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlSpanExporter is shut down') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('JsonlSpanExporter is shut down'),
+      });
       return;
     }
     this.engine.export(spans, resultCallback);

@@ -105,7 +105,11 @@ export function anyValueJson(value: unknown): string {
     case 'object':
       if (value === null) return '{}';
       if (value instanceof Uint8Array) {
-        return '{"bytesValue":"' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') + '"}';
+        return (
+          '{"bytesValue":"' +
+          Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') +
+          '"}'
+        );
       }
       if (Array.isArray(value)) return '{"arrayValue":{' + arrayValuesJson(value) + '}}';
       if (value instanceof Date) return '{"stringValue":' + str(value.toISOString()) + '}';
@@ -156,7 +160,8 @@ export function keyValuesField(
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
     const value: AttributeValue | unknown = (attributes as Record<string, unknown>)[key];
-    out += (out.length === 0 ? '"' + field + '":[' : ',') + keyPrefix(key) + anyValueJson(value) + '}';
+    out +=
+      (out.length === 0 ? '"' + field + '":[' : ',') + keyPrefix(key) + anyValueJson(value) + '}';
   }
   return out.length === 0 ? '' : out + ']';
 }
@@ -194,7 +199,8 @@ export function resourceMembers(resource: Resource): string {
   if (cached !== undefined) return cached;
   const pending = resource.asyncAttributesPending === true;
   const members =
-    '"resource":' + obj(keyValuesField('attributes', pending ? {} : resource.attributes)) +
+    '"resource":' +
+    obj(keyValuesField('attributes', pending ? {} : resource.attributes)) +
     (resource.schemaUrl ? ',"schemaUrl":' + str(resource.schemaUrl) : '');
   if (!pending) resourceCache.set(resource, members);
   return members;

@@ -50,7 +50,8 @@ export function encodeLogs(records: readonly ReadableLogRecord[]): string {
     let firstScope = true;
     for (const list of byScope.values()) {
       const first = list[0] as ReadableLogRecord;
-      out += (firstScope ? '{' : ',{') + scopeMembers(first.instrumentationScope) + ',"logRecords":[';
+      out +=
+        (firstScope ? '{' : ',{') + scopeMembers(first.instrumentationScope) + ',"logRecords":[';
       firstScope = false;
       for (let i = 0; i < list.length; i++) {
         if (i > 0) out += ',';

@@ -27,7 +27,11 @@ function temporalityField(temporality: AggregationTemporality): string {
   return '';
 }
 
-function timeMembers(point: { startTime: HrTime; endTime: HrTime; attributes: Attributes }): string {
+function timeMembers(point: {
+  startTime: HrTime;
+  endTime: HrTime;
+  attributes: Attributes;
+}): string {
   return obj(
     keyValuesField('attributes', point.attributes),
     '"startTimeUnixNano":"' + hrTimeToNanosString(point.startTime) + '"',
@@ -132,7 +136,8 @@ export function metricJson(metric: MetricData): string {
         );
       break;
     case DataPointType.GAUGE:
-      data = '"gauge":' + obj(pointsField(metric.dataPoints, (p) => numberPointJson(p, d.valueType)));
+      data =
+        '"gauge":' + obj(pointsField(metric.dataPoints, (p) => numberPointJson(p, d.valueType)));
       break;
     case DataPointType.HISTOGRAM:
       data =

@@ -74,7 +74,8 @@ export function spanJson(span: ReadableSpan): string {
     if (state.length > 0) out += ',' + state;
   }
   if (parent?.spanId) out += ',"parentSpanId":' + hexIdJson(parent.spanId);
-  out += ',"flags":' + spanFlags(context.traceFlags, parent?.isRemote) + ',"name":' + str(span.name);
+  out +=
+    ',"flags":' + spanFlags(context.traceFlags, parent?.isRemote) + ',"name":' + str(span.name);
   if (kind > 0) out += ',"kind":' + kind;
   out +=
     ',"startTimeUnixNano":"' +
@@ -84,13 +85,18 @@ export function spanJson(span: ReadableSpan): string {
     '"';
   const attributes = keyValuesField('attributes', span.attributes);
   if (attributes.length > 0) out += ',' + attributes;
-  if (span.droppedAttributesCount > 0) out += ',"droppedAttributesCount":' + Math.trunc(span.droppedAttributesCount);
+  if (span.droppedAttributesCount > 0)
+    out += ',"droppedAttributesCount":' + Math.trunc(span.droppedAttributesCount);
   if (span.events.length > 0) out += ',' + listField('events', span.events, eventJson);
-  if (span.droppedEventsCount > 0) out += ',"droppedEventsCount":' + Math.trunc(span.droppedEventsCount);
+  if (span.droppedEventsCount > 0)
+    out += ',"droppedEventsCount":' + Math.trunc(span.droppedEventsCount);
   if (span.links.length > 0) out += ',' + listField('links', span.links, linkJson);
-  if (span.droppedLinksCount > 0) out += ',"droppedLinksCount":' + Math.trunc(span.droppedLinksCount);
+  if (span.droppedLinksCount > 0)
+    out += ',"droppedLinksCount":' + Math.trunc(span.droppedLinksCount);
   if (status.code || status.message) {
-    out += ',"status":' + obj(status.code ? '"code":' + status.code : '', stringField('message', status.message));
+    out +=
+      ',"status":' +
+      obj(status.code ? '"code":' + status.code : '', stringField('message', status.message));
   }
   return out + '}';
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { anyValueJson, doubleJson, hrTimeToNanosString, int64String } from '../../src/otlp/encode-common.js';
+import {
+  anyValueJson,
+  doubleJson,
+  hrTimeToNanosString,
+  int64String,
+} from '../../src/otlp/encode-common.js';
 
 describe('OTLP/JSON scalar rules', () => {
   it('writes int64 values exactly, never in exponent notation', () => {
@@ -31,7 +36,9 @@ describe('OTLP/JSON scalar rules', () => {
     expect(JSON.parse(anyValueJson(new Uint8Array([104, 105])))).toEqual({ bytesValue: 'aGk=' });
     expect(JSON.parse(anyValueJson(undefined))).toEqual({});
     expect(JSON.parse(anyValueJson({ a: [true] }))).toEqual({
-      kvlistValue: { values: [{ key: 'a', value: { arrayValue: { values: [{ boolValue: true }] } } }] },
+      kvlistValue: {
+        values: [{ key: 'a', value: { arrayValue: { values: [{ boolValue: true }] } } }],
+      },
     });
     expect(JSON.parse(anyValueJson('\u0000"\\'))).toEqual({ stringValue: '\u0000"\\' });
   });

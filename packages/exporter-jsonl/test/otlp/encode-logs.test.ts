@@ -16,7 +16,11 @@ describe('encodeLogs', () => {
     const scope = data.resourceLogs[0].scopeLogs[0];
     expect(scope.scope).toEqual({ name: 'log-scope', version: '3.0.0' });
     const [info, fatal, bytes, empty] = scope.logRecords;
-    expect(info).toMatchObject({ severityNumber: 9, severityText: 'INFO', body: { stringValue: 'hello' } });
+    expect(info).toMatchObject({
+      severityNumber: 9,
+      severityText: 'INFO',
+      body: { stringValue: 'hello' },
+    });
     expect(info.attributes).toEqual([{ key: 'a', value: { intValue: '1' } }]);
     expect(info.timeUnixNano).toMatch(/^\d{19}$/);
     expect(info.observedTimeUnixNano).toMatch(/^\d{19}$/);
@@ -40,11 +44,19 @@ describe('encodeLogs', () => {
                     key: 'list',
                     value: {
                       arrayValue: {
-                        values: [{ intValue: '1' }, { stringValue: 'two' }, { boolValue: true }, {}],
+                        values: [
+                          { intValue: '1' },
+                          { stringValue: 'two' },
+                          { boolValue: true },
+                          {},
+                        ],
                       },
                     },
                   },
-                  { key: 'bytes', value: { bytesValue: Buffer.from([1, 2, 255]).toString('base64') } },
+                  {
+                    key: 'bytes',
+                    value: { bytesValue: Buffer.from([1, 2, 255]).toString('base64') },
+                  },
                 ],
               },
             },
@@ -59,7 +71,9 @@ describe('encodeLogs', () => {
 
   it('is semantically equal to the official JsonLogsSerializer output', async () => {
     const records = await makeLogRecords();
-    const stock = JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records)));
+    const stock = JSON.parse(
+      new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records)),
+    );
     expect(canonical(JSON.parse(encodeLogs(records)))).toEqual(canonical(stock));
   });
 });

@@ -8,7 +8,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function metricsByName(data: Json): Map<string, Json> {
   const out = new Map<string, Json>();
-  for (const rm of data.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) out.set(m.name, m);
+  for (const rm of data.resourceMetrics)
+    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) out.set(m.name, m);
   return out;
 }
 
@@ -41,18 +42,26 @@ describe('encodeMetrics', () => {
     expect(h.dataPoints[0].min).toBe(1);
     expect(h.dataPoints[0].max).toBe(4000);
     expect(h.dataPoints[0].bucketCounts.every((c: unknown) => typeof c === 'string')).toBe(true);
-    expect(h.dataPoints[0].bucketCounts.reduce((a: bigint, c: string) => a + BigInt(c), 0n)).toBe(5n);
+    expect(h.dataPoints[0].bucketCounts.reduce((a: bigint, c: string) => a + BigInt(c), 0n)).toBe(
+      5n,
+    );
     expect(h.dataPoints[0].explicitBounds[0]).toBe(0);
     const e = m.get('latency.exp')!.exponentialHistogram;
     expect(e.dataPoints[0].count).toBe('5');
     expect(e.dataPoints[0].zeroCount).toBe('1');
     expect(typeof e.dataPoints[0].scale).toBe('number');
-    expect(e.dataPoints[0].positive.bucketCounts.every((c: unknown) => typeof c === 'string')).toBe(true);
+    expect(e.dataPoints[0].positive.bucketCounts.every((c: unknown) => typeof c === 'string')).toBe(
+      true,
+    );
     for (const metric of m.values()) {
-      const points = (metric.sum ?? metric.gauge ?? metric.histogram ?? metric.exponentialHistogram).dataPoints;
+      const points = (metric.sum ?? metric.gauge ?? metric.histogram ?? metric.exponentialHistogram)
+        .dataPoints;
       for (const p of points) expect(p.timeUnixNano).toMatch(/^\d{19}$/);
     }
-    expect(data.resourceMetrics[0].scopeMetrics[0].scope).toEqual({ name: 'metrics-scope', version: '2.0.0' });
+    expect(data.resourceMetrics[0].scopeMetrics[0].scope).toEqual({
+      name: 'metrics-scope',
+      version: '2.0.0',
+    });
   });
 
   it('is semantically equal to the official JsonMetricsSerializer output', async () => {

@@ -52,7 +52,9 @@ describe('encodeTraces', () => {
     expect(attrs.inf).toEqual({ doubleValue: 'Infinity' });
     expect(attrs.bool).toEqual({ boolValue: false });
     expect(attrs.str).toEqual({ stringValue: 'a "quoted"\nline\u2028 é 🎛' });
-    expect(attrs.ints).toEqual({ arrayValue: { values: [{ intValue: '1' }, { intValue: '2' }, { intValue: '3' }] } });
+    expect(attrs.ints).toEqual({
+      arrayValue: { values: [{ intValue: '1' }, { intValue: '2' }, { intValue: '3' }] },
+    });
     expect(attrs.mixedNulls).toEqual({
       arrayValue: { values: [{ stringValue: 'a' }, {}, { stringValue: 'b' }] },
     });
@@ -77,7 +79,9 @@ describe('encodeTraces', () => {
     // rounded number; compare everything else, and those values separately above.
     const dropLossy = (d: Json) => {
       for (const s of spansOf(d)) {
-        s.attributes = (s.attributes ?? []).filter((kv: Json) => !['nan', 'inf', 'big'].includes(kv.key));
+        s.attributes = (s.attributes ?? []).filter(
+          (kv: Json) => !['nan', 'inf', 'big'].includes(kv.key),
+        );
         // the transformer copies ids verbatim, so a propagated uppercase id stays uppercase;
         // OTLP/JSON wants lowercase hex, which is what we write
         if (s.parentSpanId) s.parentSpanId = String(s.parentSpanId).toLowerCase();

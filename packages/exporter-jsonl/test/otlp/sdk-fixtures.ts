@@ -1,18 +1,25 @@
 // Real SDK objects for the encoder and exporter tests, made by the SDK itself (not mocks).
-import { SpanKind, SpanStatusCode, TraceFlags, ValueType, context, trace } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  ValueType,
+  context,
+  trace,
+} from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import {
-  AggregationType,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 export const resource = resourceFromAttributes({
@@ -36,11 +43,18 @@ function remoteParent(): Context {
 
 export function makeSpans(): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   const tracer = provider.getTracer('scope-a', '0.1.0');
   const other = provider.getTracer('scope-b');
 
-  const root = tracer.startSpan('root', { kind: SpanKind.SERVER, attributes: { 'http.method': 'GET' } }, remoteParent());
+  const root = tracer.startSpan(
+    'root',
+    { kind: SpanKind.SERVER, attributes: { 'http.method': 'GET' } },
+    remoteParent(),
+  );
   root.setAttributes({
     str: 'a "quoted"\nline\u2028 é 🎛',
     int: 42,
@@ -88,10 +102,17 @@ export async function makeResourceMetrics(): Promise<ResourceMetrics> {
   const provider = new MeterProvider({
     resource,
     readers: [reader],
-    views: [{ instrumentName: 'latency.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+    views: [
+      {
+        instrumentName: 'latency.exp',
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+      },
+    ],
   });
   const meter = provider.getMeter('metrics-scope', '2.0.0');
-  meter.createCounter('big.counter', { valueType: ValueType.INT, unit: '{item}' }).add(BIG_COUNTER, { k: 'v' });
+  meter
+    .createCounter('big.counter', { valueType: ValueType.INT, unit: '{item}' })
+    .add(BIG_COUNTER, { k: 'v' });
   meter.createCounter('double.counter', { description: 'a double sum' }).add(1.5);
   meter.createUpDownCounter('updown', { valueType: ValueType.INT }).add(-3);
   meter.createGauge('temperature').record(21.5, { room: 'studio' });
@@ -124,7 +145,12 @@ export async function makeLogRecords(): Promise<ReadableLogRecord[]> {
   const collector = new CollectingLogProcessor();
   const provider = new LoggerProvider({ resource, processors: [collector] });
   const logger = provider.getLogger('log-scope', '3.0.0');
-  logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'hello', attributes: { a: 1 } });
+  logger.emit({
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    body: 'hello',
+    attributes: { a: 1 },
+  });
   logger.emit({
     severityNumber: SeverityNumber.FATAL,
     body: { nested: { list: [1, 'two', true, null], bytes: new Uint8Array([1, 2, 255]) }, n: 1.5 },
