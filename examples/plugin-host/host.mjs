@@ -45,6 +45,9 @@ const xruns = meter.createCounter('plugin.xruns', {
 });
 const blocksProcessed = meter.createCounter('host.blocks', { unit: '{block}' });
 
+// Tell whoever started us (e.g. `spool demo`) which session this is, before anything can crash.
+process.stdout.write(JSON.stringify({ event: 'started', sessionId: telemetry.sessionId }) + '\n');
+
 // Safe resume: after a crash loop, start without the plugin that crashed last time.
 const lastRun = telemetry.getLastRunInfo();
 const safeMode = lastRun.consecutiveLaunchCrashes >= 2;
@@ -167,6 +170,7 @@ telemetry.log.info('demo finished', { 'host.blocks': blocks, 'host.underruns': u
 await telemetry.shutdown();
 process.stdout.write(
   JSON.stringify({
+    event: 'finished',
     blocks,
     underruns,
     sessionId: telemetry.sessionId,

@@ -91,13 +91,23 @@ function runHost(
     child.stderr?.resume();
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      const last = stdout.trim().split('\n').pop();
-      let output: HostOutput | undefined;
-      try {
-        output = last ? (JSON.parse(last) as HostOutput) : undefined;
-      } catch {
-        output = undefined;
-      }
+      // The host prints one JSON object per line: `started` (session id) and, unless it
+      // crashed, `finished` (summary).
+      const messages = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Partial<HostOutput> & { event?: string }];
+          } catch {
+            return [];
+          }
+        });
+      const started = messages.find((m) => m.event === 'started');
+      const finished = messages.find((m) => m.event === 'finished') as HostOutput | undefined;
+      const output =
+        finished ??
+        (started?.sessionId ? ({ sessionId: started.sessionId } as HostOutput) : undefined);
       resolvePromise({ code, signal, output });
     });
   });

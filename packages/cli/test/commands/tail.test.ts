@@ -54,6 +54,9 @@ describe('spool tail', () => {
   });
 
   it('colours severities only when colour is on, never with NO_COLOR or --json', async () => {
+    // CI exports NO_COLOR; this test sets the colour environment itself and restores it.
+    const saved = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
+    delete process.env.NO_COLOR;
     process.env.FORCE_COLOR = '1';
     try {
       expect((await run(['tail', '--dir', dir, '--signal', 'logs'])).stdout).toContain(
@@ -67,8 +70,10 @@ describe('spool tail', () => {
         '\u001b[',
       );
     } finally {
-      delete process.env.FORCE_COLOR;
-      delete process.env.NO_COLOR;
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
     }
   });
 

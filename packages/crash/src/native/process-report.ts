@@ -97,6 +97,19 @@ function num(value: unknown): number | undefined {
 }
 
 /**
+ * The report's time as ISO-8601. A finite number can still be outside the Date range (±8.64e15
+ * ms), where toISOString() throws: a damaged or hostile report falls back to the text field,
+ * then to now, instead of stopping the recovery of every previous session.
+ */
+function reportTime(stamp: number | undefined, text: unknown): string {
+  const fromStamp = stamp !== undefined ? new Date(stamp) : undefined;
+  if (fromStamp && !Number.isNaN(fromStamp.getTime())) return fromStamp.toISOString();
+  const fromText = typeof text === 'string' ? new Date(text) : undefined;
+  if (fromText && !Number.isNaN(fromText.getTime())) return fromText.toISOString();
+  return new Date().toISOString();
+}
+
+/**
  * Extracts the safe facts of one raw report. Environment variables, command line, cwd, host
  * name, network interfaces, user limits and shared object paths are never copied.
  */
@@ -108,13 +121,7 @@ export function extractNativeReport(
   const h = value.header;
   const pid = num(h.processId);
   if (pid === undefined) return undefined;
-  const stamp = num(h.dumpEventTimeStamp);
-  const time =
-    stamp !== undefined
-      ? new Date(stamp).toISOString()
-      : typeof h.dumpEventTime === 'string' && !Number.isNaN(Date.parse(h.dumpEventTime))
-        ? new Date(h.dumpEventTime).toISOString()
-        : new Date().toISOString();
+  const time = reportTime(num(h.dumpEventTimeStamp), h.dumpEventTime);
   const js = isRecord(value.javascriptStack) ? value.javascriptStack : {};
   const jsStack = Array.isArray(js.stack)
     ? js.stack.filter((l): l is string => typeof l === 'string')

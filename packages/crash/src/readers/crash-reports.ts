@@ -31,8 +31,12 @@ export function validateCrashReport(
   if (!isRecord(value.session) || typeof value.session.id !== 'string')
     return { ok: false, reason: 'missing session' };
   const report = value as unknown as CrashReport;
-  if (!Array.isArray(report.error.frames)) report.error.frames = [];
-  if (!Array.isArray(report.breadcrumbs)) report.breadcrumbs = [];
+  // Every consumer walks frames and breadcrumbs as objects: a null or a string in a damaged
+  // file must not crash `spool crashes` (found by the reliability fuzzer).
+  report.error.frames = Array.isArray(report.error.frames)
+    ? report.error.frames.filter(isRecord)
+    : [];
+  report.breadcrumbs = Array.isArray(report.breadcrumbs) ? report.breadcrumbs.filter(isRecord) : [];
   if (!isRecord(report.resource)) report.resource = {};
   if (!isRecord(report.process)) report.process = { pid: 0 };
   return { ok: true, report };

@@ -58,6 +58,27 @@ describe('native fatal error reports', () => {
     expect(extractNativeReport('nope', 'x')).toBeUndefined();
   });
 
+  it('survives a timestamp outside the Date range (found by the reliability fuzzer)', () => {
+    for (const stamp of [-1e308, 1e20, 8.64e15 + 1]) {
+      const raw = { ...RAW, header: { ...RAW.header, dumpEventTimeStamp: stamp } };
+      const facts = extractNativeReport(raw, 'report.1.json');
+      expect(Number.isNaN(Date.parse(facts!.time))).toBe(false);
+    }
+    const withText = {
+      ...RAW,
+      header: { ...RAW.header, dumpEventTimeStamp: 1e20, dumpEventTime: '2026-01-02T03:04:05Z' },
+    };
+    expect(extractNativeReport(withText, 'r')?.time).toBe('2026-01-02T03:04:05.000Z');
+    // and collecting such a file ingests it instead of throwing out of session recovery
+    writeFileSync(
+      join(dir, 'report.20260101.000000.999999.0.001.json'),
+      JSON.stringify({ ...RAW, header: { ...RAW.header, dumpEventTimeStamp: -1e308 } }),
+    );
+    const seen: number[] = [];
+    expect(collectNativeReports(dir, (f) => seen.push(f.pid) > 0)).toBe(1);
+    expect(seen).toEqual([4321]);
+  });
+
   it('makes raw reports 0600, deletes them once ingested, and deletes unparseable ones', () => {
     writeFileSync(join(dir, 'report.20261124.1.json'), JSON.stringify(RAW), { mode: 0o644 });
     writeFileSync(join(dir, 'report.20261124.2.json'), '{ torn', { mode: 0o644 });

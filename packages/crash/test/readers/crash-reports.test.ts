@@ -47,6 +47,21 @@ describe('crash report readers', () => {
     expect(invalid).toEqual(['missing or invalid time']);
   });
 
+  it('drops non-object frames and breadcrumbs of a damaged report (found by the reliability fuzzer)', () => {
+    put('dddd000000000000', '2026-11-04T00:00:00.000Z', 'dddd', {
+      error: {
+        type: 'Error',
+        message: 'm',
+        frames: [null, 'at x', { function: 'f', inApp: true, raw: 'f' }],
+      },
+      breadcrumbs: [null, 3, { message: 'ok' }],
+    });
+    const [report] = listCrashReports(dir);
+    expect(report?.error.frames).toEqual([{ function: 'f', inApp: true, raw: 'f' }]);
+    expect(report?.breadcrumbs).toEqual([{ message: 'ok' }]);
+    expect(listCrashGroups(dir)[0]?.topFrame).toBe('f');
+  });
+
   it('reads by id or unique prefix and refuses ambiguous prefixes', () => {
     put('abcd111100000000', '2026-11-01T00:00:00.000Z', 's1');
     put('abcd222200000000', '2026-11-02T00:00:00.000Z', 's1');

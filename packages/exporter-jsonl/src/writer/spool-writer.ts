@@ -1,4 +1,17 @@
-import { close, fstatSync, fsync, fsyncSync, ftruncateSync, unlink, writeSync } from 'node:fs';
+import {
+  close,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  unlink,
+  writeSync,
+} from 'node:fs';
+
+// "fsync" below is fdatasync(2): it makes the appended data and the metadata needed to read it
+// back (the file size) durable, and skips the timestamp update a full fsync would also force.
+const fsync = fdatasync;
+const fsyncSync = fdatasyncSync;
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSegment } from './compress.js';

@@ -12,7 +12,7 @@ export interface BatchExportQueueOptions {
   exportTimeoutMillis?: number;
   /**
    * Export calls in flight at once. Several let the next batches be encoded and written while earlier ones
-   * is being fsynced. Default 4.
+   * is being fsynced. Default 2.
    */
   maxConcurrentExports?: number;
 }
@@ -60,7 +60,7 @@ export class BatchExportQueue<T> {
     );
     this.scheduledDelayMillis = Math.max(0, options.scheduledDelayMillis ?? 1000);
     this.exportTimeoutMillis = Math.max(1, options.exportTimeoutMillis ?? 30_000);
-    this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 4);
+    this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 2);
   }
 
   /** Queues one item; false (and counted) when the queue is full. */

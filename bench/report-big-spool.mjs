@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// How fast `spool report` aggregates a big spool, against a bare pass of the shared reader over
+// the same files (the floor: report = reader + aggregation).
+//
+//   npm run build && node bench/report-big-spool.mjs [MiB=1024]
+//
+// Builds a spool from two real `spool demo` runs (one with --crash), replicates their lines
+// into 8 MiB segments up to the requested size, then times, each in its own process:
+// `spool report --json` and a bare `readSpool` loop. Prints seconds, MiB/s and peak RSS.
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const spool = join(root, 'packages/cli/dist/bin/spool.js');
+const targetMiB = Number(process.argv[2] ?? 1024);
+const work = mkdtempSync(join(tmpdir(), 'otelspool-bigreport-'));
+const demo = join(work, 'demo');
+const big = join(work, 'big');
+
+try {
+  execFileSync(process.execPath, [spool, 'demo', '--dir', demo, '--duration', '3', '--json'], {
+    stdio: 'ignore',
+  });
+  spawnSync(
+    process.execPath,
+    [spool, 'demo', '--dir', demo, '--duration', '2', '--crash', '--json'],
+    { stdio: 'ignore' },
+  );
+
+  let bytes = 0;
+  for (const signal of ['traces', 'metrics', 'logs']) {
+    const lines = readdirSync(join(demo, signal)).flatMap((f) =>
+      readFileSync(join(demo, signal, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l + '\n'),
+    );
+    const chunk = lines.join('');
+    mkdirSync(join(big, signal), { recursive: true });
+    const share = signal === 'traces' ? 0.8 : 0.1;
+    let seq = 0;
+    let fd = -1;
+    let size = Infinity;
+    for (let written = 0; written < targetMiB * 1048576 * share; written += chunk.length) {
+      if (size > 8 * 1048576) {
+        if (fd >= 0) closeSync(fd);
+        seq++;
+        const name = `20261124T100000000Z_${1000 + seq}_beef_${String(seq).padStart(6, '0')}.jsonl`;
+        fd = openSync(join(big, signal, name), 'w', 0o600);
+        size = 0;
+      }
+      size += writeSync(fd, chunk);
+    }
+    if (fd >= 0) closeSync(fd);
+  }
+  for (const signal of ['traces', 'metrics', 'logs']) {
+    for (const f of readdirSync(join(big, signal)))
+      bytes += readFileSync(join(big, signal, f)).length;
+  }
+  const mib = bytes / 1048576;
+
+  const measure = (label, args) => {
+    const script = `const t=performance.now();${args};process.on('exit',()=>{process.stderr.write(JSON.stringify({s:(performance.now()-t)/1000,rss:process.resourceUsage().maxRSS/1024}))})`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    const m = JSON.parse(r.stderr.trim().split('\n').pop());
+    console.log(
+      `${label.padEnd(22)} ${m.s.toFixed(2)} s  ${(mib / m.s).toFixed(0)} MiB/s  peak RSS ${m.rss.toFixed(0)} MiB`,
+    );
+    return m;
+  };
+  console.log(`spool of ${mib.toFixed(0)} MiB (${big})`);
+  const reader = measure(
+    'readSpool only',
+    `const {readSpool}=await import(${JSON.stringify(join(root, 'packages/exporter-jsonl/dist/index.js'))});for await (const r of readSpool(${JSON.stringify(big)},{quarantine:false})){}`,
+  );
+  const report = measure(
+    'spool report --json',
+    `const {runCli}=await import(${JSON.stringify(join(root, 'packages/cli/dist/index.js'))});const w=process.stdout.write.bind(process.stdout);process.stdout.write=()=>true;await runCli(['report','--dir',${JSON.stringify(big)},'--json']);process.stdout.write=w`,
+  );
+  console.log(`report / reader time: ${(report.s / reader.s).toFixed(2)}x`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
