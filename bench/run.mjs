@@ -3,7 +3,7 @@
 // child process (same Node binary), ours and the peer alternating, and the median of the
 // repetitions is reported with the ratio, the target and a correctness check that each case
 // performs outside its timed region. `--quick` runs one short repetition of each.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const reps = quick ? 1 : 3;
 const size = (full, small) => String(quick ? small : full);
 
 function runCase(file, args) {
+  // Flush the previous case's dirty pages first, so no case pays for another's writeback.
+  spawnSync('sync', { stdio: 'ignore' });
   const out = execFileSync(process.execPath, ['--expose-gc', join(here, 'cases', file), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -45,10 +45,20 @@ const templates: Record<Signal, unknown> = {
 };
 // richer shapes: events, links, kvlist/array attributes, histogram
 {
-  const t = templates.traces as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+  const t = templates.traces as {
+    resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+  };
   const span = t.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
-  span.events = [{ timeUnixNano: '1', name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }] }];
-  span.links = [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', attributes: [] }];
+  span.events = [
+    {
+      timeUnixNano: '1',
+      name: 'exception',
+      attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }],
+    },
+  ];
+  span.links = [
+    { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', attributes: [] },
+  ];
   span.attributes = [
     { key: 'a', value: { arrayValue: { values: [{ intValue: '1' }, { doubleValue: 1.5 }] } } },
     { key: 'k', value: { kvlistValue: { values: [{ key: 'x', value: { boolValue: true } }] } } },
@@ -59,7 +69,9 @@ const templates: Record<Signal, unknown> = {
     name: 'h',
     histogram: {
       aggregationTemporality: 1,
-      dataPoints: [{ timeUnixNano: '5', count: '3', sum: 2.5, bucketCounts: ['1', '2'], explicitBounds: [1] }],
+      dataPoints: [
+        { timeUnixNano: '5', count: '3', sum: 2.5, bucketCounts: ['1', '2'], explicitBounds: [1] },
+      ],
     },
   });
 }
@@ -84,7 +96,10 @@ function expectNormalizeOrClearError(signal: Signal, value: unknown): void {
 function lineArbitrary(signal: Signal): fc.Arbitrary<string> {
   const text = JSON.stringify(templates[signal]);
   return fc.oneof(
-    { weight: 3, arbitrary: mutationsOf(templates[signal]).map((v) => JSON.stringify(v) ?? 'null') },
+    {
+      weight: 3,
+      arbitrary: mutationsOf(templates[signal]).map((v) => JSON.stringify(v) ?? 'null'),
+    },
     { weight: 2, arbitrary: textDamageOf(text) },
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
@@ -170,15 +185,17 @@ describe('fuzz: in-process readers, 100,000 inputs each', () => {
     let decodeErrors = 0;
     fc.assert(
       fc.property(
-        fc.constantFrom(...SIGNALS).chain((s) =>
-          fc.tuple(
-            fc.constant(s),
-            fc.oneof(
-              { weight: 4, arbitrary: bytesDamageOf(valid[s]) },
-              { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+        fc
+          .constantFrom(...SIGNALS)
+          .chain((s) =>
+            fc.tuple(
+              fc.constant(s),
+              fc.oneof(
+                { weight: 4, arbitrary: bytesDamageOf(valid[s]) },
+                { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+              ),
             ),
           ),
-        ),
         ([signal, bytes]) => {
           let value: unknown;
           try {
@@ -250,15 +267,30 @@ describe('fuzz: in-process readers, 100,000 inputs each', () => {
   });
 
   it('diagnostic-report ingestion: extractNativeReport returns facts or undefined, never throws', () => {
-    const report = JSON.parse(JSON.stringify(process.report.getReport())) as Record<string, unknown>;
+    const report = JSON.parse(JSON.stringify(process.report.getReport())) as Record<
+      string,
+      unknown
+    >;
     // keep the template small: the parts the extractor reads
     const header = report.header as Record<string, unknown>;
     const template = {
       // the fields the extractor reads, plus ones it must never copy
       header: Object.fromEntries(
         [
-          'reportVersion', 'event', 'trigger', 'dumpEventTime', 'dumpEventTimeStamp', 'processId',
-          'nodejsVersion', 'arch', 'platform', 'osName', 'osRelease', 'cwd', 'commandLine', 'host',
+          'reportVersion',
+          'event',
+          'trigger',
+          'dumpEventTime',
+          'dumpEventTimeStamp',
+          'processId',
+          'nodejsVersion',
+          'arch',
+          'platform',
+          'osName',
+          'osRelease',
+          'cwd',
+          'commandLine',
+          'host',
         ].map((k) => [k, header[k]]),
       ),
       javascriptStack: report.javascriptStack,
@@ -271,7 +303,10 @@ describe('fuzz: in-process readers, 100,000 inputs each', () => {
     let refused = 0;
     fc.assert(
       fc.property(
-        fc.oneof({ weight: 4, arbitrary: mutationsOf(template) }, { weight: 1, arbitrary: hostileValue }),
+        fc.oneof(
+          { weight: 4, arbitrary: mutationsOf(template) },
+          { weight: 1, arbitrary: hostileValue },
+        ),
         (value) => {
           const f = extractNativeReport(value, 'report.1.json');
           if (f) {
@@ -302,7 +337,13 @@ describe('fuzz: file- and HTTP-level readers (real files, real server)', () => {
   it(`consent files: ${RUNS} inputs read back as a valid state (fail closed)`, () => {
     const dir = join(root, 'consent');
     mkdirSync(dir);
-    const template = { version: 1, state: 'granted', signals: 'all', updatedAt: '2026-01-01T00:00:00Z', salt: 'ab'.repeat(32) };
+    const template = {
+      version: 1,
+      state: 'granted',
+      signals: 'all',
+      updatedAt: '2026-01-01T00:00:00Z',
+      salt: 'ab'.repeat(32),
+    };
     let granted = 0;
     fc.assert(
       fc.property(jsonTextOf(template), (text) => {
@@ -362,7 +403,8 @@ describe('fuzz: file- and HTTP-level readers (real files, real server)', () => {
         async (lines, tornTail) => {
           const dir = join(root, `spool-${n++}`);
           const bySignal = new Map<Signal, string[]>();
-          for (const [s, l] of lines) bySignal.set(s, [...(bySignal.get(s) ?? []), l.replace(/\n/g, ' ')]);
+          for (const [s, l] of lines)
+            bySignal.set(s, [...(bySignal.get(s) ?? []), l.replace(/\n/g, ' ')]);
           let expectedOk = 0;
           let complete = 0;
           for (const [s, ls] of bySignal) {
@@ -402,16 +444,31 @@ describe('fuzz: file- and HTTP-level readers (real files, real server)', () => {
       fc.property(
         fc.string({ maxLength: 300 }),
         fc.jsonValue({ maxDepth: 3 }),
-        fc.array(fc.oneof(fc.string({ maxLength: 80 }), fc.jsonValue().map((v) => JSON.stringify(v))), { maxLength: 6 }),
+        fc.array(
+          fc.oneof(
+            fc.string({ maxLength: 80 }),
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+          ),
+          { maxLength: 6 },
+        ),
         (text, value, ledgerLines) => {
           writeFileSync(join(crashes, 'crash_report_20260101T000000000Z_0123456789ab.json'), text);
-          writeFileSync(join(crashes, 'report.20260101.000000.999999.0.001.json'), JSON.stringify(value));
+          writeFileSync(
+            join(crashes, 'report.20260101.000000.999999.0.001.json'),
+            JSON.stringify(value),
+          );
           writeFileSync(join(session, 'ledger.jsonl'), ledgerLines.join('\n'));
           const groups = listCrashGroups(dir, { onInvalid: () => invalid++ });
           expect(Array.isArray(groups)).toBe(true);
-          collectNativeReports(crashes, () => true, () => invalid++);
+          collectNativeReports(
+            crashes,
+            () => true,
+            () => invalid++,
+          );
           const ledger = readSessionLedger(dir);
-          expect(ledger.sessions.length + ledger.skippedLines).toBeLessThanOrEqual(ledgerLines.length + 1);
+          expect(ledger.sessions.length + ledger.skippedLines).toBeLessThanOrEqual(
+            ledgerLines.length + 1,
+          );
         },
       ),
       { numRuns: FILE_RUNS },
@@ -420,7 +477,11 @@ describe('fuzz: file- and HTTP-level readers (real files, real server)', () => {
   });
 
   it(`OTLP/HTTP receiver over a real socket: ${FILE_RUNS} hostile requests answered 200/400/413/415`, async () => {
-    const receiver: OtlpReceiver = createOtlpReceiver({ dir: join(root, 'recv'), port: 0, maxBodyBytes: 64 * 1024 });
+    const receiver: OtlpReceiver = createOtlpReceiver({
+      dir: join(root, 'recv'),
+      port: 0,
+      maxBodyBytes: 64 * 1024,
+    });
     const base = await receiver.listen();
     const statuses: Record<number, number> = {};
     try {
@@ -430,11 +491,13 @@ describe('fuzz: file- and HTTP-level readers (real files, real server)', () => {
           fc.constantFrom('application/json', 'application/x-protobuf', 'text/plain', ''),
           fc.constantFrom('identity', 'gzip', 'br', 'gzip-lie'),
           async ([signal, line], type, encoding) => {
-            let body: Buffer = type === 'application/x-protobuf' ? Buffer.from(line, 'latin1') : Buffer.from(line);
+            let body: Buffer =
+              type === 'application/x-protobuf' ? Buffer.from(line, 'latin1') : Buffer.from(line);
             const headers: Record<string, string> = {};
             if (type) headers['content-type'] = type;
             if (encoding === 'gzip') body = gzipSync(body);
-            if (encoding !== 'identity') headers['content-encoding'] = encoding === 'gzip-lie' ? 'gzip' : encoding;
+            if (encoding !== 'identity')
+              headers['content-encoding'] = encoding === 'gzip-lie' ? 'gzip' : encoding;
             const status = await new Promise<{ code: number; text: string }>((resolve, reject) => {
               const req = request(`${base}/v1/${signal}`, { method: 'POST', headers }, (res) => {
                 let text = '';

@@ -22,7 +22,8 @@ afterAll(async () => {
 
 interface Run {
   sessionId: string | undefined;
-  lastRun: { abnormal?: boolean; previousSession?: { id: string; state: string } | null } | undefined;
+  lastRun:
+    { abnormal?: boolean; previousSession?: { id: string; state: string } | null } | undefined;
   acked: number;
 }
 
@@ -64,7 +65,7 @@ describe('kill harness: SDK host SIGKILLed under load', () => {
       const runs: Run[] = [];
       for (let k = 0; k < KILLS_PER_MODE; k++) {
         const previous = runs.at(-1);
-        const run = await killOnce(dir, mode, 250 + Math.floor(Math.random() * 1250));
+        const run = await killOnce(dir, mode, 250 + Math.floor(Math.random() * 1000));
         runs.push(run);
         // The next start must report the abnormal end of the previous (killed) session.
         if (previous?.sessionId && run.sessionId) {

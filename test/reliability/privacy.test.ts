@@ -39,7 +39,12 @@ function corpus(): Pii[] {
   const kinds: Record<string, fc.Arbitrary<Pii>> = {
     email: fc.emailAddress().map((v) => ({ kind: 'email', value: v, secret: v })),
     ipv4: fc
-      .tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
+      .tuple(
+        fc.integer({ min: 1, max: 223 }),
+        fc.nat(255),
+        fc.nat(255),
+        fc.integer({ min: 1, max: 254 }),
+      )
       .map((p) => p.join('.'))
       .map((v) => ({ kind: 'ipv4', value: `client ${v} connected`, secret: v })),
     ipv6: fc
@@ -47,34 +52,62 @@ function corpus(): Pii[] {
       .map((g) => g.map((x) => x.toString(16)).join(':'))
       .map((v) => ({ kind: 'ipv6', value: `from [${v}]:443`, secret: v })),
     ipv6Compressed: fc
-      .tuple(fc.integer({ min: 0x2001, max: 0x2fff }), fc.integer({ min: 0x100, max: 0xffff }), fc.integer({ min: 0x100, max: 0xffff }))
+      .tuple(
+        fc.integer({ min: 0x2001, max: 0x2fff }),
+        fc.integer({ min: 0x100, max: 0xffff }),
+        fc.integer({ min: 0x100, max: 0xffff }),
+      )
       .map(([a, b, c]) => `${a.toString(16)}:db8::${b.toString(16)}:${c.toString(16)}`)
       .map((v) => ({ kind: 'ipv6', value: `peer ${v}`, secret: v })),
     linuxHome: fc
       .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({ kind: 'home-linux', value: `open /home/${u}/projects/${f}.txt failed`, secret: `/home/${u}` })),
+      .map(([u, f]) => ({
+        kind: 'home-linux',
+        value: `open /home/${u}/projects/${f}.txt failed`,
+        secret: `/home/${u}`,
+      })),
     macHome: fc
       .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({ kind: 'home-macos', value: `/Users/${u}/Library/${f}.plist`, secret: `/Users/${u}` })),
+      .map(([u, f]) => ({
+        kind: 'home-macos',
+        value: `/Users/${u}/Library/${f}.plist`,
+        secret: `/Users/${u}`,
+      })),
     windowsHome: fc
       .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({ kind: 'home-windows', value: `C:\\Users\\${u}\\AppData\\${f}.dll`, secret: `Users\\${u}` })),
-    jwt: fc
-      .tuple(userName, fc.nat())
-      .map(([sub, iat]) => {
-        const token = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify({ sub, iat }))}.${b64url(randomBytes(32))}`;
-        return { kind: 'jwt', value: `Authorization failed for ${token}`, secret: token };
-      }),
+      .map(([u, f]) => ({
+        kind: 'home-windows',
+        value: `C:\\Users\\${u}\\AppData\\${f}.dll`,
+        secret: `Users\\${u}`,
+      })),
+    jwt: fc.tuple(userName, fc.nat()).map(([sub, iat]) => {
+      const token = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify({ sub, iat }))}.${b64url(randomBytes(32))}`;
+      return { kind: 'jwt', value: `Authorization failed for ${token}`, secret: token };
+    }),
     openaiKey: alnum(40).map((k) => ({ kind: 'api-key', value: `key=sk-${k}`, secret: `sk-${k}` })),
     githubToken: alnum(36).map((k) => ({ kind: 'api-key', value: `ghp_${k}`, secret: `ghp_${k}` })),
-    awsKey: upper(16).map((k) => ({ kind: 'api-key', value: `aws AKIA${k} used`, secret: `AKIA${k}` })),
-    googleKey: fc.stringMatching(/^[A-Za-z0-9_-]{35}$/).map((k) => ({ kind: 'api-key', value: `AIza${k}`, secret: `AIza${k}` })),
-    slackToken: alnum(24).map((k) => ({ kind: 'api-key', value: `xoxb-1234-${k}`, secret: `xoxb-1234-${k}` })),
+    awsKey: upper(16).map((k) => ({
+      kind: 'api-key',
+      value: `aws AKIA${k} used`,
+      secret: `AKIA${k}`,
+    })),
+    googleKey: fc
+      .stringMatching(/^[A-Za-z0-9_-]{35}$/)
+      .map((k) => ({ kind: 'api-key', value: `AIza${k}`, secret: `AIza${k}` })),
+    slackToken: alnum(24).map((k) => ({
+      kind: 'api-key',
+      value: `xoxb-1234-${k}`,
+      secret: `xoxb-1234-${k}`,
+    })),
     bearer: alnum(32).map((k) => ({ kind: 'credential', value: `Bearer ${k}`, secret: k })),
     password: alnum(12).map((k) => ({ kind: 'credential', value: `db password=${k}`, secret: k })),
     urlUserinfo: fc
       .tuple(userName, alnum(10))
-      .map(([u, p]) => ({ kind: 'credential', value: `https://${u}:${p}@example.com/x`, secret: p })),
+      .map(([u, p]) => ({
+        kind: 'credential',
+        value: `https://${u}:${p}@example.com/x`,
+        secret: p,
+      })),
     card: fc
       .tuple(fc.constantFrom('4', '51', '37', '6011'), fc.stringMatching(/^[0-9]{14}$/))
       .map(([prefix, rest]) => luhn((prefix + rest).slice(0, 15)))
@@ -82,14 +115,22 @@ function corpus(): Pii[] {
   };
   const out: Pii[] = [];
   let seed = SEED;
-  for (const arb of Object.values(kinds)) out.push(...fc.sample(arb, { numRuns: PER_KIND, seed: seed++ }));
+  for (const arb of Object.values(kinds))
+    out.push(...fc.sample(arb, { numRuns: PER_KIND, seed: seed++ }));
   // this machine's own home dir and user name
   out.push({ kind: 'home-local', value: `${homedir()}/secret/notes.md`, secret: homedir() });
   return out;
 }
 
 /** Identifiers the redactor hashes by key (a bare user or host name cannot be recognised in free text). */
-const IDENTITY_KEYS = ['host.name', 'user.name', 'enduser.id', 'process.owner', 'host.id', 'user.email'];
+const IDENTITY_KEYS = [
+  'host.name',
+  'user.name',
+  'enduser.id',
+  'process.owner',
+  'host.id',
+  'user.email',
+];
 
 const str = (v: string) => ({ stringValue: v });
 const kv = (key: string, v: string) => ({ key, value: str(v) });
@@ -99,7 +140,11 @@ const attrs = (v: string) => [
   { key: 'nested', value: { kvlistValue: { values: [kv('inner', v), kv(v, 'as a key')] } } },
 ];
 const resource = (v: string, identity: string) => ({
-  attributes: [...attrs(v), ...IDENTITY_KEYS.map((k) => kv(k, identity)), kv('service.name', 'svc')],
+  attributes: [
+    ...attrs(v),
+    ...IDENTITY_KEYS.map((k) => kv(k, identity)),
+    kv('service.name', 'svc'),
+  ],
 });
 
 function traces(v: string, identity: string) {
@@ -119,8 +164,24 @@ function traces(v: string, identity: string) {
                 startTimeUnixNano: '1',
                 endTimeUnixNano: '2',
                 attributes: attrs(v),
-                events: [{ timeUnixNano: '1', name: `event ${v}`, attributes: [...attrs(v), kv('exception.message', v), kv('exception.stacktrace', `Error: ${v}\n    at f (${v})`)] }],
-                links: [{ traceId: '0af7651916cd43dd8448eb211c80319d', spanId: 'b7ad6b7169203332', attributes: attrs(v) }],
+                events: [
+                  {
+                    timeUnixNano: '1',
+                    name: `event ${v}`,
+                    attributes: [
+                      ...attrs(v),
+                      kv('exception.message', v),
+                      kv('exception.stacktrace', `Error: ${v}\n    at f (${v})`),
+                    ],
+                  },
+                ],
+                links: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319d',
+                    spanId: 'b7ad6b7169203332',
+                    attributes: attrs(v),
+                  },
+                ],
                 status: { code: 2, message: v },
               },
             ],
@@ -141,7 +202,12 @@ function logs(v: string, identity: string) {
             scope: { name: 'scope', attributes: attrs(v) },
             logRecords: [
               { timeUnixNano: '1', severityNumber: 17, body: str(v), attributes: attrs(v) },
-              { timeUnixNano: '1', severityNumber: 21, body: { kvlistValue: { values: [kv('msg', v)] } }, attributes: [kv('exception.message', v)] },
+              {
+                timeUnixNano: '1',
+                severityNumber: 21,
+                body: { kvlistValue: { values: [kv('msg', v)] } },
+                attributes: [kv('exception.message', v)],
+              },
             ],
           },
         ],
@@ -164,14 +230,29 @@ function metrics(v: string, identity: string) {
                 sum: {
                   aggregationTemporality: 2,
                   isMonotonic: true,
-                  dataPoints: [{ timeUnixNano: '2', asInt: '1', attributes: attrs(v), exemplars: [{ timeUnixNano: '2', asDouble: 1, filteredAttributes: attrs(v) }] }],
+                  dataPoints: [
+                    {
+                      timeUnixNano: '2',
+                      asInt: '1',
+                      attributes: attrs(v),
+                      exemplars: [{ timeUnixNano: '2', asDouble: 1, filteredAttributes: attrs(v) }],
+                    },
+                  ],
                 },
               },
               {
                 name: 'latency',
                 histogram: {
                   aggregationTemporality: 2,
-                  dataPoints: [{ timeUnixNano: '2', count: '1', bucketCounts: ['1'], explicitBounds: [], attributes: attrs(v) }],
+                  dataPoints: [
+                    {
+                      timeUnixNano: '2',
+                      count: '1',
+                      bucketCounts: ['1'],
+                      explicitBounds: [],
+                      attributes: attrs(v),
+                    },
+                  ],
                 },
               },
             ],
@@ -184,7 +265,10 @@ function metrics(v: string, identity: string) {
 
 describe('privacy corpus through redaction', () => {
   it('leaks after redaction = 0, for every PII shape in every field of every signal', () => {
-    const redactor = createRedactor({ salt: randomBytes(32).toString('hex'), homeDirs: [homedir()] });
+    const redactor = createRedactor({
+      salt: randomBytes(32).toString('hex'),
+      homeDirs: [homedir()],
+    });
     const pii = corpus();
     const identities = fc.sample(
       fc.oneof(userName, fc.stringMatching(/^[a-z]{3,8}-(laptop|desktop|mbp)$/)),
@@ -195,10 +279,14 @@ describe('privacy corpus through redaction', () => {
     let fields = 0;
     pii.forEach((p, i) => {
       const identity = `${identities[i]!}x`; // never a substring of generated hex
-      for (const [signal, build] of [['traces', traces], ['logs', logs], ['metrics', metrics]] as const) {
+      for (const [signal, build] of [
+        ['traces', traces],
+        ['logs', logs],
+        ['metrics', metrics],
+      ] as const) {
         const data = normalizeOtlp(signal, build(p.value, identity));
         const text = JSON.stringify(redactor.redact(signal, data as never));
-        fields += (JSON.stringify(data).split(p.secret).length - 1);
+        fields += JSON.stringify(data).split(p.secret).length - 1;
         if (text.includes(p.secret)) leaks.push({ kind: p.kind, secret: p.secret, signal });
         if (text.includes(identity)) leaks.push({ kind: 'identity', secret: identity, signal });
       }
@@ -211,8 +299,13 @@ describe('privacy corpus through redaction', () => {
       identityValues: pii.length,
       leaks: leaks.length,
       leakKinds: [...new Set(leaks.map((l) => l.kind))],
-      leakExamples: [...new Set(leaks.map((l) => l.kind))].map((k) => leaks.find((l) => l.kind === k)),
-      leaksByKind: leaks.reduce<Record<string, number>>((m, l) => ((m[l.kind] = (m[l.kind] ?? 0) + 1), m), {}),
+      leakExamples: [...new Set(leaks.map((l) => l.kind))].map((k) =>
+        leaks.find((l) => l.kind === k),
+      ),
+      leaksByKind: leaks.reduce<Record<string, number>>(
+        (m, l) => ((m[l.kind] = (m[l.kind] ?? 0) + 1), m),
+        {},
+      ),
       localUser: userInfo().username,
     });
     expect(leaks).toEqual([]);

@@ -76,57 +76,32 @@ export class MetricsSnapshotWriter {
   }
 }
 
+const TYPE_NAMES: Record<DataPointType, SnapshotMetric['type']> = {
+  [DataPointType.SUM]: 'sum',
+  [DataPointType.GAUGE]: 'gauge',
+  [DataPointType.HISTOGRAM]: 'histogram',
+  [DataPointType.EXPONENTIAL_HISTOGRAM]: 'exponential_histogram',
+};
+
 function toSnapshotMetric(metric: MetricData): SnapshotMetric {
-  const base = { unit: metric.descriptor.unit, description: metric.descriptor.description };
-  switch (metric.dataPointType) {
-    case DataPointType.SUM:
-      return {
-        ...base,
-        type: 'sum',
-        monotonic: metric.isMonotonic,
-        points: metric.dataPoints.map((p) => ({
-          attributes: p.attributes,
-          time: hrToIso(p.endTime),
-          value: p.value,
-        })),
-      };
-    case DataPointType.GAUGE:
-      return {
-        ...base,
-        type: 'gauge',
-        points: metric.dataPoints.map((p) => ({
-          attributes: p.attributes,
-          time: hrToIso(p.endTime),
-          value: p.value,
-        })),
-      };
-    case DataPointType.HISTOGRAM:
-      return {
-        ...base,
-        type: 'histogram',
-        points: metric.dataPoints.map((p) => ({
-          attributes: p.attributes,
-          time: hrToIso(p.endTime),
-          count: p.value.count,
-          sum: p.value.sum,
-          min: p.value.min,
-          max: p.value.max,
-        })),
-      };
-    case DataPointType.EXPONENTIAL_HISTOGRAM:
-      return {
-        ...base,
-        type: 'exponential_histogram',
-        points: metric.dataPoints.map((p) => ({
-          attributes: p.attributes,
-          time: hrToIso(p.endTime),
-          count: p.value.count,
-          sum: p.value.sum,
-          min: p.value.min,
-          max: p.value.max,
-        })),
-      };
+  const snapshot: SnapshotMetric = {
+    type: TYPE_NAMES[metric.dataPointType],
+    unit: metric.descriptor.unit,
+    description: metric.descriptor.description,
+    points: [],
+  };
+  if (metric.dataPointType === DataPointType.SUM) snapshot.monotonic = metric.isMonotonic;
+  for (const point of metric.dataPoints) {
+    const base = { attributes: point.attributes, time: hrToIso(point.endTime) };
+    const value = point.value;
+    // Sums and gauges carry a number; both histogram kinds carry count/sum/min/max.
+    snapshot.points.push(
+      typeof value === 'number'
+        ? { ...base, value }
+        : { ...base, count: value.count, sum: value.sum, min: value.min, max: value.max },
+    );
   }
+  return snapshot;
 }
 
 function hrToIso([seconds, nanos]: [number, number]): string {

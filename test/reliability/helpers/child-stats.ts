@@ -13,6 +13,8 @@ export interface ChildStats {
   loopP99Ms: number;
   rss: number;
   maxRss: number;
+  /** Heap in use (after a forced full GC when the child runs with REL_FORCE_GC). */
+  heapUsed: number;
 }
 
 export function parseStats(line: string): ChildStats {

@@ -95,14 +95,12 @@ export function bytesDamageOf(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
         for (const [at, b] of flips) copy[at % copy.length] = b;
         return copy;
       }),
-    fc
-      .tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ maxLength: 16 }))
-      .map(([at, junk]) => {
-        const out = new Uint8Array(bytes.length + junk.length);
-        out.set(bytes.subarray(0, at));
-        out.set(junk, at);
-        out.set(bytes.subarray(at), at + junk.length);
-        return out;
-      }),
+    fc.tuple(fc.nat({ max: bytes.length }), fc.uint8Array({ maxLength: 16 })).map(([at, junk]) => {
+      const out = new Uint8Array(bytes.length + junk.length);
+      out.set(bytes.subarray(0, at));
+      out.set(junk, at);
+      out.set(bytes.subarray(at), at + junk.length);
+      return out;
+    }),
   );
 }

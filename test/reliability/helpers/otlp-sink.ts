@@ -94,8 +94,16 @@ export class OtlpSink {
     for (const k of keys) this.acknowledged.set(k, (this.acknowledged.get(k) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'application/json' });
     if (action.kind === 'partial') {
-      const field = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords' }[signal];
-      res.end(JSON.stringify({ partialSuccess: { [field]: String(action.rejected), errorMessage: 'injected' } }));
+      const field = {
+        traces: 'rejectedSpans',
+        metrics: 'rejectedDataPoints',
+        logs: 'rejectedLogRecords',
+      }[signal];
+      res.end(
+        JSON.stringify({
+          partialSuccess: { [field]: String(action.rejected), errorMessage: 'injected' },
+        }),
+      );
     } else {
       res.end('{}');
     }

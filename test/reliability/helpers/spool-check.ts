@@ -18,6 +18,11 @@ function attr(attrs: unknown, key: string): unknown {
 export interface SpoolScan {
   records: Record<Signal, number>;
   lines: number;
+  /**
+   * Metric entries (one metric of one scope of one resource). The SDK's metric exporter counts
+   * these as its "records", while the reader and the collector count data points.
+   */
+  metricEntries: number;
   /** session.id → rel.id values of spans / logs found. */
   spanIds: Map<string, Set<string>>;
   logIds: Map<string, Set<string>>;
@@ -44,6 +49,7 @@ export async function scanSpool(dir: string): Promise<SpoolScan> {
   const scan: SpoolScan = {
     records: { traces: 0, metrics: 0, logs: 0 },
     lines: 0,
+    metricEntries: 0,
     spanIds: new Map(),
     logIds: new Map(),
     keys: { traces: [], metrics: [], logs: [] },
@@ -66,6 +72,9 @@ export async function scanSpool(dir: string): Promise<SpoolScan> {
             if (typeof id === 'string') add(scan.spanIds, session, id);
           }
       }
+    } else if (rec.signal === 'metrics') {
+      for (const rm of arr(data.resourceMetrics))
+        for (const sm of arr(rm.scopeMetrics)) scan.metricEntries += arr(sm.metrics).length;
     } else if (rec.signal === 'logs') {
       for (const rl of arr(data.resourceLogs)) {
         const session = String(attr((rl.resource as Obj | undefined)?.attributes, 'session.id'));

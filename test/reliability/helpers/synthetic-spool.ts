@@ -94,7 +94,8 @@ export async function writeSyntheticSpool(
   perLine = 1,
 ): Promise<{ traces: number; logs: number; metrics: number }> {
   const writer = new SpoolWriter({ dir, durability: 'none', maxQueueBytes: 256 * 1024 * 1024 });
-  for (let i = 0; i < lines.traces; i++) writer.append('traces', tracesLine(perLine, `t${i}`), perLine);
+  for (let i = 0; i < lines.traces; i++)
+    writer.append('traces', tracesLine(perLine, `t${i}`), perLine);
   for (let i = 0; i < lines.logs; i++) writer.append('logs', logsLine(perLine, `l${i}`), perLine);
   for (let i = 0; i < lines.metrics; i++)
     writer.append('metrics', metricsLine(perLine, `m${i}`), perLine);
