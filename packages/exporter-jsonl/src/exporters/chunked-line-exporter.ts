@@ -3,12 +3,16 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { Signal } from '../writer/signal.js';
 import type { SpoolWriter } from '../writer/spool-writer.js';
+import { chargeTurn, turnBudgetLeft } from '../writer/turn-budget.js';
 
 /**
- * Synchronous encoding per slice; a slice is followed by a yield to the event loop. The
- * writer's pass may run in the same turn, so both together stay under ~1 ms.
+ * Synchronous encoding per slice at most; a slice is followed by a yield to the event loop.
+ * A slice also takes no more than what is left of the turn's shared budget (turn-budget.ts),
+ * which leaves room for the writer's pass in the same turn.
  */
-const SLICE_BUDGET_MS = 0.6;
+const SLICE_BUDGET_MS = 0.4;
+/** A slice starts only with at least this much of the turn left; otherwise it waits a turn. */
+const MIN_SLICE_MS = 0.05;
 const FIRST_CHUNK_ITEMS = 32;
 const MAX_CHUNK_ITEMS = 4096;
 
@@ -34,7 +38,7 @@ export interface ChunkedExportStats {
 /**
  * The export engine shared by the three JSONL exporters: encodes a batch in chunks, each chunk
  * one OTLP-JSON line, yielding with setImmediate between chunks so no synchronous stretch
- * exceeds ~0.5 ms whatever the batch size. The chunk size adapts to the measured encoding
+ * exceeds ~0.4 ms (and the turn's shared budget) whatever the batch size. The chunk size adapts to the measured encoding
  * cost per item (so it holds on slow machines and for unusually large records). Batches are
  * encoded one after another in arrival order; the callback reports success only once every
  * line of the batch is written (and fsynced under 'batch' durability). It never throws.
@@ -43,7 +47,8 @@ export class ChunkedLineExporter<T> {
   private readonly jobs: Job<T>[] = [];
   private running = false;
   private chunkItems = FIRST_CHUNK_ITEMS;
-  private lastChunkMs = 0;
+  /** Measured encoding cost per item (ms), a moving average. */
+  private msPerItem = SLICE_BUDGET_MS / FIRST_CHUNK_ITEMS / 4;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: ChunkedExportStats = { exported: 0, failed: 0, encodeErrors: 0 };
 
@@ -107,12 +112,14 @@ export class ChunkedLineExporter<T> {
   }
 
   private runSlice(): void {
-    const deadline = performance.now() + SLICE_BUDGET_MS;
-    let chunks = 0;
+    const sliceStart = performance.now();
+    const budget = Math.min(SLICE_BUDGET_MS, turnBudgetLeft());
+    const deadline = sliceStart + budget;
     for (;;) {
       const job = this.jobs[0];
       if (!job) {
         this.running = false;
+        chargeTurn(performance.now() - sliceStart);
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
         for (const w of waiters) w();
@@ -123,11 +130,16 @@ export class ChunkedLineExporter<T> {
         this.settle(job);
         continue;
       }
-      // Start another chunk only if one more (at the last measured cost) still fits.
-      if (chunks > 0 && performance.now() + this.lastChunkMs > deadline) break;
-      this.encodeChunk(job, this.chunkItems);
-      chunks += 1;
+      const left = deadline - performance.now();
+      if (left < MIN_SLICE_MS) break;
+      // As many items as fit in what is left of the slice, at the last measured cost.
+      const items = Math.max(
+        1,
+        Math.min(this.chunkItems, Math.floor((left * 0.8) / this.msPerItem)),
+      );
+      this.encodeChunk(job, items);
     }
+    chargeTurn(performance.now() - sliceStart);
     setImmediate(() => this.runSlice());
   }
 
@@ -156,14 +168,12 @@ export class ChunkedLineExporter<T> {
   }
 
   private adaptChunkSize(items: number, elapsedMs: number): void {
-    this.lastChunkMs = elapsedMs;
-    if (items < this.chunkItems && elapsedMs < SLICE_BUDGET_MS / 2) return; // a short tail says little
     const perItem = Math.max(elapsedMs, 0.001) / items;
-    const target = Math.max(1, Math.floor((SLICE_BUDGET_MS * 0.8) / perItem));
-    // Shrink at once when a chunk ran long; grow halfway towards the target so one lucky
-    // measurement cannot overshoot the budget.
-    const next = target < this.chunkItems ? target : Math.round((this.chunkItems + target) / 2);
-    this.chunkItems = Math.min(MAX_CHUNK_ITEMS, Math.max(1, next));
+    // A long chunk (a GC pause, a cold cache) counts at once; cheaper ones pull it down slowly,
+    // so one lucky measurement cannot overshoot the budget.
+    this.msPerItem = perItem > this.msPerItem ? perItem : this.msPerItem * 0.75 + perItem * 0.25;
+    const target = Math.max(1, Math.floor((SLICE_BUDGET_MS * 0.8) / this.msPerItem));
+    this.chunkItems = Math.min(MAX_CHUNK_ITEMS, target);
   }
 
   private settle(job: Job<T>): void {

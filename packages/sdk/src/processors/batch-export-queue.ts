@@ -4,7 +4,10 @@ import type { ExportResult } from '@opentelemetry/core';
 export interface BatchExportQueueOptions {
   /** Items held at most; beyond it new items are dropped and counted. Default 2048. */
   maxQueueSize?: number;
-  /** Items per export call. Default 512. */
+  /**
+   * Items per export call at most. Default 512. Batches are handed over once 128 items (or
+   * this many, if fewer) are queued, so an export call usually carries fewer.
+   */
   maxExportBatchSize?: number;
   /** A partial batch is exported after this delay. Default 1000 ms. */
   scheduledDelayMillis?: number;
@@ -12,7 +15,7 @@ export interface BatchExportQueueOptions {
   exportTimeoutMillis?: number;
   /**
    * Export calls in flight at once. Several let the next batches be encoded and written while earlier ones
-   * is being fsynced. Default 2.
+   * is being fsynced. Default 8.
    */
   maxConcurrentExports?: number;
 }
@@ -27,6 +30,14 @@ export interface BatchExportQueueStats {
   /** Items the exporter reported failed (or that timed out). */
   failed: number;
 }
+
+/**
+ * A batch is handed to the exporter once this many items wait (or maxExportBatchSize, if
+ * smaller), not only when a full batch is queued: the spool exporters encode as they receive,
+ * so smaller, earlier batches let the SDK objects die young instead of being copied and
+ * promoted by the garbage collector while a large batch fills up.
+ */
+const EAGER_EXPORT_ITEMS = 128;
 
 type ExportFn<T> = (items: T[], callback: (result: ExportResult) => void) => void;
 
@@ -45,6 +56,7 @@ export class BatchExportQueue<T> {
   private readonly counters = { dropped: 0, exported: 0, failed: 0 };
   private readonly maxQueueSize: number;
   private readonly maxExportBatchSize: number;
+  private readonly eagerExportSize: number;
   private readonly scheduledDelayMillis: number;
   private readonly exportTimeoutMillis: number;
   private readonly maxConcurrentExports: number;
@@ -58,9 +70,10 @@ export class BatchExportQueue<T> {
       1,
       Math.min(options.maxExportBatchSize ?? 512, this.maxQueueSize),
     );
+    this.eagerExportSize = Math.min(EAGER_EXPORT_ITEMS, this.maxExportBatchSize);
     this.scheduledDelayMillis = Math.max(0, options.scheduledDelayMillis ?? 1000);
     this.exportTimeoutMillis = Math.max(1, options.exportTimeoutMillis ?? 30_000);
-    this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 2);
+    this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 8);
   }
 
   /** Queues one item; false (and counted) when the queue is full. */
@@ -71,10 +84,10 @@ export class BatchExportQueue<T> {
       return false;
     }
     this.items.push(item);
-    if (queued + 1 >= this.maxExportBatchSize) {
-      // A full batch goes to the exporter at once, as BatchSpanProcessor does: the spool
-      // exporters only queue it (they encode in slices later), and handing it over now keeps
-      // the items young, which the garbage collector rewards.
+    if (queued + 1 >= this.eagerExportSize) {
+      // A batch goes to the exporter at once (as BatchSpanProcessor does with a full one),
+      // and already at EAGER_EXPORT_ITEMS: the spool exporters encode it right away, in
+      // slices, so the items die young, which the garbage collector rewards.
       if (this.inFlight < this.maxConcurrentExports) this.exportNext(false);
     } else if (this.timer === undefined) this.startTimer();
     return true;
@@ -137,7 +150,7 @@ export class BatchExportQueue<T> {
   private exportNext(partial: boolean): void {
     while (this.inFlight < this.maxConcurrentExports) {
       const queued = this.items.length - this.head;
-      if (queued === 0 || (!partial && queued < this.maxExportBatchSize)) break;
+      if (queued === 0 || (!partial && queued < this.eagerExportSize)) break;
       const end = this.head + Math.min(queued, this.maxExportBatchSize);
       const batch = this.items.slice(this.head, end);
       this.head = end;
@@ -175,7 +188,7 @@ export class BatchExportQueue<T> {
       if (result.code === ExportResultCode.SUCCESS) this.counters.exported += batch.length;
       else this.counters.failed += batch.length;
       const queued = this.items.length - this.head;
-      if (queued >= this.maxExportBatchSize || (queued > 0 && this.flushWaiters.length > 0)) {
+      if (queued >= this.eagerExportSize || (queued > 0 && this.flushWaiters.length > 0)) {
         this.scheduleExport();
       } else if (queued > 0 && this.timer === undefined) {
         this.startTimer();

@@ -11,6 +11,9 @@ import { BatchExportQueue } from './batch-export-queue.js';
 import type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
 import { snapshotUnfinishedSpan } from './unfinished-span.js';
 
+/** `started` is swept of ended spans once it reaches this length (or twice the open count). */
+const MIN_SWEEP_LENGTH = 1024;
+
 /** A span exporter that can also write synchronously on the crash path (JsonlSpanExporter). */
 export interface SyncFlushableSpanExporter extends SpanExporter {
   flushSync?(spans?: readonly ReadableSpan[], options?: { timeoutMs?: number }): void;
@@ -20,7 +23,7 @@ export interface SpoolSpanProcessorOptions extends BatchExportQueueOptions {
   /**
    * Keep the set of started, not yet ended spans so that `flushSync({ includeOpenSpans })` can
    * write them at a crash (the OTel JS SDK writes nothing for them, opentelemetry-js #3835).
-   * Costs a Set add/delete per span. Default false.
+   * Costs an array push per span (ended spans are swept out in amortised batches). Default false.
    */
   trackOpenSpans?: boolean;
 }
@@ -38,9 +41,17 @@ export interface SpoolSpanProcessorStats extends BatchExportQueueStats {
  */
 export class SpoolSpanProcessor implements SpanProcessor {
   private readonly queue: BatchExportQueue<ReadableSpan>;
-  private readonly openSpans: Set<Span> | undefined;
+  private readonly trackOpenSpans: boolean;
+  /**
+   * Spans started since the last sweep, ended or not (with trackOpenSpans). A push in onStart
+   * and nothing in onEnd keeps the hot path as cheap as BatchSpanProcessor's; ended spans are
+   * swept out whenever the list doubles, which costs O(1) per span amortised.
+   */
+  private started: Span[] = [];
+  private sweepAt = MIN_SWEEP_LENGTH;
   /** Open spans already written as unfinished snapshots: each span reaches the spool once. */
   private readonly snapshotted = new WeakSet<ReadableSpan>();
+  private hasSnapshots = false;
   private isShutdown = false;
 
   constructor(
@@ -48,16 +59,16 @@ export class SpoolSpanProcessor implements SpanProcessor {
     options: SpoolSpanProcessorOptions = {},
   ) {
     this.queue = new BatchExportQueue((spans, cb) => exporter.export(spans, cb), options);
-    this.openSpans = options.trackOpenSpans ? new Set() : undefined;
+    this.trackOpenSpans = options.trackOpenSpans === true;
   }
 
   onStart(span: Span, _parentContext: Context): void {
-    this.openSpans?.add(span);
+    if (!this.trackOpenSpans) return;
+    if (this.started.push(span) >= this.sweepAt) this.sweepEnded();
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.openSpans !== undefined) this.openSpans.delete(span as Span);
-    if (this.isShutdown || this.snapshotted.has(span)) return;
+    if (this.isShutdown || (this.hasSnapshots && this.snapshotted.has(span))) return;
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.queue.push(span);
   }
@@ -82,19 +93,17 @@ export class SpoolSpanProcessor implements SpanProcessor {
   flushSync(options: { includeOpenSpans?: boolean; timeoutMs?: number } = {}): void {
     try {
       const spans = this.queue.takeAll();
-      if (
-        options.includeOpenSpans !== false &&
-        this.openSpans !== undefined &&
-        this.openSpans.size > 0
-      ) {
+      if (options.includeOpenSpans !== false && this.started.length > 0) {
         const now = hrTime();
-        for (const span of this.openSpans) {
+        for (const span of this.started) {
           if (span.ended) continue;
           if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) continue;
           spans.push(snapshotUnfinishedSpan(span, now));
           this.snapshotted.add(span);
+          this.hasSnapshots = true;
         }
-        this.openSpans.clear();
+        this.started = [];
+        this.sweepAt = MIN_SWEEP_LENGTH;
       }
       if (typeof this.exporter.flushSync === 'function') {
         this.exporter.flushSync(spans, { timeoutMs: options.timeoutMs });
@@ -108,6 +117,16 @@ export class SpoolSpanProcessor implements SpanProcessor {
   }
 
   stats(): SpoolSpanProcessorStats {
-    return { ...this.queue.stats(), open: this.openSpans?.size ?? 0 };
+    let open = 0;
+    for (const span of this.started) if (!span.ended) open += 1;
+    return { ...this.queue.stats(), open };
+  }
+
+  /** Drops ended spans from `started`; the next sweep waits until the list has doubled. */
+  private sweepEnded(): void {
+    const open: Span[] = [];
+    for (const span of this.started) if (!span.ended) open.push(span);
+    this.started = open;
+    this.sweepAt = Math.max(MIN_SWEEP_LENGTH, open.length * 2);
   }
 }

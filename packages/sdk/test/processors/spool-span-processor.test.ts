@@ -11,6 +11,7 @@ import { SpoolSpanProcessor, UNFINISHED_SPAN_ATTRIBUTE } from '../../src/process
 
 /** A real exporter double that records batches and completes when told to. */
 class RecordingExporter implements SpanExporter {
+  flushSync?: (spans?: readonly ReadableSpan[]) => void;
   readonly batches: ReadableSpan[][] = [];
   readonly pending: ((r: ExportResult) => void)[] = [];
   autoComplete = true;
@@ -141,6 +142,34 @@ describe('SpoolSpanProcessor', () => {
     expect(open.isRecording()).toBe(true);
     open.end();
     expect(processor.stats().open).toBe(0);
+    return processor.shutdown();
+  });
+
+  it('keeps tracking the open spans among thousands of ended ones', () => {
+    const exporter = new RecordingExporter();
+    const processor = new SpoolSpanProcessor(exporter, {
+      trackOpenSpans: true,
+      maxQueueSize: 100_000,
+      maxExportBatchSize: 100_000,
+      scheduledDelayMillis: 60_000,
+    });
+    const tracer = setup(processor);
+    // Spans opened early must survive the sweeps that drop ended spans from the tracking list.
+    const open = [tracer.startSpan('open-0'), tracer.startSpan('open-1')];
+    for (let i = 0; i < 5000; i++) {
+      tracer.startSpan(`ended-${i}`).end();
+      if (i === 2500) open.push(tracer.startSpan('open-2'));
+    }
+    expect(processor.stats().open).toBe(3);
+    open[1]!.end();
+    expect(processor.stats().open).toBe(2);
+    const flushed: string[] = [];
+    exporter.flushSync = (spans) => {
+      for (const s of spans ?? [])
+        if (s.attributes[UNFINISHED_SPAN_ATTRIBUTE]) flushed.push(s.name);
+    };
+    processor.flushSync({ includeOpenSpans: true });
+    expect(flushed.sort()).toEqual(['open-0', 'open-2']);
     return processor.shutdown();
   });
 });
