@@ -50,8 +50,11 @@ export interface SpoolStats {
   dropped: Record<DropReason, number>;
   /** Records, lines and bytes dropped, by reason. */
   droppedDetail: Record<DropReason, Counts>;
-  /** Sealed segments deleted to stay under maxSpoolBytes (records known only for this process's own). */
-  evicted: { segments: number; bytes: number; records: number };
+  /**
+   * Sealed segments deleted to stay under maxSpoolBytes (records known only for this process's
+   * own); `shipped` of them had been acknowledged by every sync destination, so nothing was lost.
+   */
+  evicted: { segments: number; bytes: number; records: number; shipped: number };
   /** Estimated bytes of all segments in the spool (rescanned at rotation and near the cap). */
   bytesOnDisk: number;
   /** Segment files in the spool at the last scan, plus those opened since. */

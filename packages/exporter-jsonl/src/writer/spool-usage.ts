@@ -1,4 +1,12 @@
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseSegmentName } from './segment-name.js';
 import { SIGNALS } from './signal.js';
@@ -89,11 +97,73 @@ export function liveSegmentPaths(
 export interface EvictionResult {
   totalBytes: number;
   segments: number;
-  evicted: { path: string; size: number }[];
+  evicted: { path: string; size: number; shipped: boolean }[];
 }
 
 /**
- * Deletes the oldest sealed segments until `incoming` more bytes fit under `capBytes`.
+ * Reads the sync checkpoints (`<dir>/sync/*.json`, written by `spool sync`: `signals` a
+ * destination receives and `segments` mapping `<signal>/<segment id>` to the byte position it
+ * acknowledged) and returns a test telling whether a segment has been shipped: at least one
+ * destination receives its signal and every such destination acknowledged it to the end.
+ * Unreadable or foreign files are ignored (a segment then simply does not count as shipped).
+ */
+export function shippedSegmentTest(dir: string): (segment: ScannedSegment) => boolean {
+  const cursors: { signals: string[]; segments: Record<string, number> }[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dir, 'sync')).filter((n) => n.endsWith('.json'));
+  } catch {
+    return () => false;
+  }
+  for (const name of names) {
+    try {
+      const parsed = JSON.parse(readFileSync(join(dir, 'sync', name), 'utf8')) as unknown;
+      if (typeof parsed !== 'object' || parsed === null) continue;
+      const { signals, segments } = parsed as { signals?: unknown; segments?: unknown };
+      if (typeof segments !== 'object' || segments === null) continue;
+      cursors.push({
+        signals: Array.isArray(signals) ? signals.filter((x) => typeof x === 'string') : [],
+        segments: segments as Record<string, number>,
+      });
+    } catch {
+      continue;
+    }
+  }
+  if (cursors.length === 0) return () => false;
+  return (segment) => {
+    const relevant = cursors.filter(
+      (c) => c.signals.length === 0 || c.signals.includes(segment.signal),
+    );
+    if (relevant.length === 0) return false;
+    const key = `${segment.signal}/${segment.name.replace(/\.gz$/, '')}`;
+    const end = logicalSize(segment);
+    return relevant.every((c) => typeof c.segments[key] === 'number' && c.segments[key] >= end);
+  };
+}
+
+/**
+ * Bytes of a segment as readers count positions (decompressed). For gzip the trailer's ISIZE
+ * field holds it (mod 2^32; segments are far smaller), so no decompression is needed.
+ */
+function logicalSize(segment: ScannedSegment): number {
+  if (!segment.compressed) return segment.size;
+  let fd: number | undefined;
+  try {
+    fd = openSync(segment.path, 'r');
+    const trailer = Buffer.alloc(4);
+    if (readSync(fd, trailer, 0, 4, segment.size - 4) !== 4) return Number.POSITIVE_INFINITY;
+    return trailer.readUInt32LE(0);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Deletes sealed segments until `incoming` more bytes fit under `capBytes`: first the oldest
+ * segments every sync destination has already acknowledged (shipped data), then the oldest of
+ * the rest (DESIGN.md: "oldest shipped data goes first, then oldest data").
  * Returns the spool size after eviction (which may still not leave room).
  */
 export function evictOldest(
@@ -106,13 +176,17 @@ export function evictOldest(
   const segments = scanSegments(dir);
   let total = 0;
   for (const s of segments) total += s.size;
-  const evicted: { path: string; size: number }[] = [];
+  const evicted: EvictionResult['evicted'] = [];
   let count = segments.length;
   if (total + incoming <= capBytes) return { totalBytes: total, segments: count, evicted };
   const live = liveSegmentPaths(segments, ownActive, ownWriterId);
-  for (const s of segments) {
+  const isShipped = shippedSegmentTest(dir);
+  const sealed = segments.filter((s) => !live.has(s.path));
+  const shipped = sealed.filter(isShipped);
+  const shippedPaths = new Set(shipped.map((s) => s.path));
+  const order = [...shipped, ...sealed.filter((s) => !shippedPaths.has(s.path))];
+  for (const s of order) {
     if (total + incoming <= capBytes) break;
-    if (live.has(s.path)) continue;
     try {
       unlinkSync(s.path);
     } catch (err) {
@@ -121,7 +195,7 @@ export function evictOldest(
     }
     total -= s.size;
     count -= 1;
-    evicted.push({ path: s.path, size: s.size });
+    evicted.push({ path: s.path, size: s.size, shipped: shippedPaths.has(s.path) });
   }
   return { totalBytes: total, segments: count, evicted };
 }

@@ -155,7 +155,7 @@ export class SpoolWriter {
     io_error: zeroCounts(),
     shutdown: zeroCounts(),
   };
-  private readonly evicted = { segments: 0, bytes: 0, records: 0 };
+  private readonly evicted = { segments: 0, bytes: 0, records: 0, shipped: 0 };
   private readonly errors: Record<string, number> = {};
 
   constructor(options: SpoolWriterOptions) {
@@ -770,6 +770,7 @@ export class SpoolWriter {
       for (const e of result.evicted) {
         this.evicted.segments += 1;
         this.evicted.bytes += e.size;
+        if (e.shipped) this.evicted.shipped += 1;
         const records = this.sealedRecords.get(e.path);
         if (records !== undefined) {
           this.evicted.records += records;
