@@ -71,6 +71,20 @@ function expectHostHealthy(s: ChildStats): void {
 }
 
 describe('disk faults', () => {
+  it('baseline: the same host on a healthy disk (event-loop figures to compare the faults with)', async () => {
+    const dir = join(await tempDir('healthy'), 'spool');
+    const host = startHost(dir);
+    await waitForStats(host, (s) => s.stats.written.records > 5000, 30_000);
+    const last = await stopHost(host);
+    expectHostHealthy(last);
+    expect(totalDropped(last)).toBe(0);
+    recordFigure('disk.healthy-baseline', {
+      written: last.stats.written.records,
+      loopMaxMs: last.loopMaxMs,
+      loopP99Ms: last.loopP99Ms,
+    });
+  });
+
   it('full file system: drops counted as io_error, host keeps running, writing resumes when space returns', async (ctx) => {
     if (!canMount) return ctx.skip();
     const mnt = join(root, 'full');
@@ -179,7 +193,8 @@ describe('disk faults', () => {
     const dir = join(await tempDir('deleted'), 'spool');
     const host = startHost(dir);
     await waitForStats(host, (s) => s.stats.written.records > 1000, 30_000);
-    rmSync(dir, { recursive: true, force: true });
+    // the writer may recreate files while rm walks the tree: retry ENOTEMPTY (bounded)
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 });
     const writtenAtDelete = latestStats(host)!.stats.written.records;
     const resumed = await waitForStats(
       host,

@@ -82,85 +82,97 @@ async function runHost(
 }
 
 describe('memory under overload and over a soak', () => {
-  it(`overload for ${OVERLOAD_MS / 1000} s: RSS ≤ baseline + queue bytes + 32 MB, drops counted`, async () => {
-    // 500 spans + 500 logs per macrotask, no pause: far more than the writer keeps up with
-    const { baseline, baselineHeap, samples, done, dir } = await runHost('overload', OVERLOAD_MS, {
-      REL_ROUND_SPANS: '500',
-    });
-    expect(baseline).toBeGreaterThan(0);
-    const maxRss = Math.max(...samples.map((s) => s.rss));
-    const maxHeap = Math.max(...samples.map((s) => s.heapUsed));
-    const s = done.stats;
-    const bytesPerRecord = s.written.bytes / Math.max(1, s.written.records);
-    // Queue bytes: the writer's byte cap plus the span and log processor queues at the
-    // measured mean encoded size of a record (in memory a record is larger; see RELIABILITY.md)
-    const queueBytes = WRITER_QUEUE_BYTES + 2 * PROCESSOR_QUEUE * bytesPerRecord;
-    const bound = baseline + queueBytes + 32 * MiB;
-    const heapBound = baselineHeap + queueBytes + 32 * MiB;
-    const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
-    expect(dropped).toBeGreaterThan(0); // it really was overloaded
-    const scan = await scanSpool(dir);
-    expect(scan.malformed).toEqual([]);
-    // G6 exactly, per signal: every span and log the app produced is on disk or counted as
-    // dropped (the writer itself dropped nothing here: its queue and the disk kept up)
-    const relSpans = [...scan.spanIds.values()].reduce((n, ids) => n + ids.size, 0);
-    const relLogs = [...scan.logIds.values()].reduce((n, ids) => n + ids.size, 0);
-    expect(s.dropped.queue_full! + s.dropped.io_error! + s.dropped.spool_full!).toBe(0);
-    expect(relSpans + s.dropped.span_queue_full!).toBe(done.produced);
-    expect(relLogs + s.dropped.log_queue_full!).toBe(done.produced);
-    recordFigure('memory.overload', {
-      spansOnDisk: relSpans,
-      logsOnDisk: relLogs,
-      durationS: OVERLOAD_MS / 1000,
-      produced: done.produced,
-      written: s.written.records,
-      dropped: s.dropped,
-      baselineMiB: +(baseline / MiB).toFixed(1),
-      maxRssMiB: +(maxRss / MiB).toFixed(1),
-      queueBytesMiB: +(queueBytes / MiB).toFixed(1),
-      boundMiB: +(bound / MiB).toFixed(1),
-      baselineHeapMiB: +(baselineHeap / MiB).toFixed(1),
-      maxLiveHeapMiB: +(maxHeap / MiB).toFixed(1),
-      heapBoundMiB: +(heapBound / MiB).toFixed(1),
-      recordsRead: scan.records,
-    });
-    // The live heap (after a full GC) is what the queues bound; RSS also holds V8's retained
-    // pages and the load generator's garbage, reported against G6 in RELIABILITY.md.
-    expect(maxHeap).toBeLessThanOrEqual(heapBound);
-  });
+  it(
+    `overload for ${OVERLOAD_MS / 1000} s: RSS ≤ baseline + queue bytes + 32 MB, drops counted`,
+    async () => {
+      // 500 spans + 500 logs per macrotask, no pause: far more than the writer keeps up with
+      const { baseline, baselineHeap, samples, done, dir } = await runHost(
+        'overload',
+        OVERLOAD_MS,
+        {
+          REL_ROUND_SPANS: '500',
+        },
+      );
+      expect(baseline).toBeGreaterThan(0);
+      const maxRss = Math.max(...samples.map((s) => s.rss));
+      const maxHeap = Math.max(...samples.map((s) => s.heapUsed));
+      const s = done.stats;
+      const bytesPerRecord = s.written.bytes / Math.max(1, s.written.records);
+      // Queue bytes: the writer's byte cap plus the span and log processor queues at the
+      // measured mean encoded size of a record (in memory a record is larger; see RELIABILITY.md)
+      const queueBytes = WRITER_QUEUE_BYTES + 2 * PROCESSOR_QUEUE * bytesPerRecord;
+      const bound = baseline + queueBytes + 32 * MiB;
+      const heapBound = baselineHeap + queueBytes + 32 * MiB;
+      const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+      expect(dropped).toBeGreaterThan(0); // it really was overloaded
+      const scan = await scanSpool(dir);
+      expect(scan.malformed).toEqual([]);
+      // G6 exactly, per signal: every span and log the app produced is on disk or counted as
+      // dropped (the writer itself dropped nothing here: its queue and the disk kept up)
+      const relSpans = [...scan.spanIds.values()].reduce((n, ids) => n + ids.size, 0);
+      const relLogs = [...scan.logIds.values()].reduce((n, ids) => n + ids.size, 0);
+      expect(s.dropped.queue_full! + s.dropped.io_error! + s.dropped.spool_full!).toBe(0);
+      expect(relSpans + s.dropped.span_queue_full!).toBe(done.produced);
+      expect(relLogs + s.dropped.log_queue_full!).toBe(done.produced);
+      recordFigure('memory.overload', {
+        spansOnDisk: relSpans,
+        logsOnDisk: relLogs,
+        durationS: OVERLOAD_MS / 1000,
+        produced: done.produced,
+        written: s.written.records,
+        dropped: s.dropped,
+        baselineMiB: +(baseline / MiB).toFixed(1),
+        maxRssMiB: +(maxRss / MiB).toFixed(1),
+        queueBytesMiB: +(queueBytes / MiB).toFixed(1),
+        boundMiB: +(bound / MiB).toFixed(1),
+        baselineHeapMiB: +(baselineHeap / MiB).toFixed(1),
+        maxLiveHeapMiB: +(maxHeap / MiB).toFixed(1),
+        heapBoundMiB: +(heapBound / MiB).toFixed(1),
+        recordsRead: scan.records,
+      });
+      // The live heap (after a full GC) is what the queues bound; RSS also holds V8's retained
+      // pages and the load generator's garbage, reported against G6 in RELIABILITY.md.
+      expect(maxHeap).toBeLessThanOrEqual(heapBound);
+    },
+    OVERLOAD_MS + 300_000,
+  );
 
-  it(`soak for ${SOAK_MS / 1000} s at a sustained rate: no RSS growth`, async () => {
-    const { samples } = await runHost('soak', SOAK_MS, {
-      REL_ROUND_SPANS: '100',
-      REL_PAUSE_MS: '10',
-    });
-    const load = samples.filter((s) => s.round > 0);
-    const t0 = load.length;
-    const third = Math.floor(t0 / 3);
-    const middle = load.slice(third, 2 * third);
-    const lastThird = load.slice(2 * third);
-    const maxMiddle = Math.max(...middle.map((s) => s.rss));
-    const maxLast = Math.max(...lastThird.map((s) => s.rss));
-    const heapMiddle = Math.max(...middle.map((s) => s.heapUsed));
-    const heapLast = Math.max(...lastThird.map((s) => s.heapUsed));
-    // slope over the second half, in MiB per minute (samples every 250 ms)
-    const half = load
-      .slice(Math.floor(t0 / 2))
-      .map((s, i) => [i * 0.25, s.rss / MiB] as [number, number]);
-    const mibPerMinute = slope(half) * 60;
-    recordFigure('memory.soak', {
-      durationS: SOAK_MS / 1000,
-      samples: load.length,
-      produced: load.at(-1)?.produced,
-      maxRssMiddleThirdMiB: +(maxMiddle / MiB).toFixed(1),
-      maxRssLastThirdMiB: +(maxLast / MiB).toFixed(1),
-      rssSlopeSecondHalfMiBPerMin: +mibPerMinute.toFixed(2),
-      maxLiveHeapMiddleThirdMiB: +(heapMiddle / MiB).toFixed(1),
-      maxLiveHeapLastThirdMiB: +(heapLast / MiB).toFixed(1),
-      dropped: load.at(-1)?.stats.dropped,
-    });
-    // no growth: the last third never exceeds the middle third's peak by more than GC noise
-    expect(maxLast).toBeLessThanOrEqual(maxMiddle + 16 * MiB);
-    expect(heapLast).toBeLessThanOrEqual(heapMiddle + 8 * MiB);
-  });
+  it(
+    `soak for ${SOAK_MS / 1000} s at a sustained rate: no RSS growth`,
+    async () => {
+      const { samples } = await runHost('soak', SOAK_MS, {
+        REL_ROUND_SPANS: '100',
+        REL_PAUSE_MS: '10',
+      });
+      const load = samples.filter((s) => s.round > 0);
+      const t0 = load.length;
+      const third = Math.floor(t0 / 3);
+      const middle = load.slice(third, 2 * third);
+      const lastThird = load.slice(2 * third);
+      const maxMiddle = Math.max(...middle.map((s) => s.rss));
+      const maxLast = Math.max(...lastThird.map((s) => s.rss));
+      const heapMiddle = Math.max(...middle.map((s) => s.heapUsed));
+      const heapLast = Math.max(...lastThird.map((s) => s.heapUsed));
+      // slope over the second half, in MiB per minute (samples every 250 ms)
+      const half = load
+        .slice(Math.floor(t0 / 2))
+        .map((s, i) => [i * 0.25, s.rss / MiB] as [number, number]);
+      const mibPerMinute = slope(half) * 60;
+      recordFigure('memory.soak', {
+        durationS: SOAK_MS / 1000,
+        samples: load.length,
+        produced: load.at(-1)?.produced,
+        maxRssMiddleThirdMiB: +(maxMiddle / MiB).toFixed(1),
+        maxRssLastThirdMiB: +(maxLast / MiB).toFixed(1),
+        rssSlopeSecondHalfMiBPerMin: +mibPerMinute.toFixed(2),
+        maxLiveHeapMiddleThirdMiB: +(heapMiddle / MiB).toFixed(1),
+        maxLiveHeapLastThirdMiB: +(heapLast / MiB).toFixed(1),
+        dropped: load.at(-1)?.stats.dropped,
+      });
+      // no growth: the last third never exceeds the middle third's peak by more than GC noise
+      expect(maxLast).toBeLessThanOrEqual(maxMiddle + 16 * MiB);
+      expect(heapLast).toBeLessThanOrEqual(heapMiddle + 8 * MiB);
+    },
+    SOAK_MS + 120_000,
+  );
 });

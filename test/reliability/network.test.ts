@@ -230,6 +230,12 @@ describe('network faults: hostile clients against spool serve', () => {
         clearInterval(drip);
       }
       const openSlow = sockets.filter((s) => !s.destroyed).length;
+      let openAfterTimeouts: number | undefined;
+      if (FULL) {
+        // Node's headersTimeout (30 s) / requestTimeout (60 s) end them: wait (bounded) and count
+        for (let i = 0; i < 80 && sockets.some((s) => !s.destroyed); i++) await sleep(1000);
+        openAfterTimeouts = sockets.filter((s) => !s.destroyed).length;
+      }
       const peakKiB = peakRssKiB(serve.pid);
       // Peak RSS stays bounded: far below what buffering the bombs (64 MiB each) would cost.
       expect(peakKiB - baselineKiB).toBeLessThan(64 * 1024);
@@ -243,6 +249,7 @@ describe('network faults: hostile clients against spool serve', () => {
       recordFigure('network.serve-hostile', {
         slowClients,
         slowClientsStillOpenAfterTest: openSlow,
+        slowClientsOpenAfter80s: openAfterTimeouts,
         statuses,
         legitimateSpansSent: stored,
         spansStored: scan.records.traces,

@@ -59,27 +59,21 @@ function corpus(): Pii[] {
       )
       .map(([a, b, c]) => `${a.toString(16)}:db8::${b.toString(16)}:${c.toString(16)}`)
       .map((v) => ({ kind: 'ipv6', value: `peer ${v}`, secret: v })),
-    linuxHome: fc
-      .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({
-        kind: 'home-linux',
-        value: `open /home/${u}/projects/${f}.txt failed`,
-        secret: `/home/${u}`,
-      })),
-    macHome: fc
-      .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({
-        kind: 'home-macos',
-        value: `/Users/${u}/Library/${f}.plist`,
-        secret: `/Users/${u}`,
-      })),
-    windowsHome: fc
-      .tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/))
-      .map(([u, f]) => ({
-        kind: 'home-windows',
-        value: `C:\\Users\\${u}\\AppData\\${f}.dll`,
-        secret: `Users\\${u}`,
-      })),
+    linuxHome: fc.tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/)).map(([u, f]) => ({
+      kind: 'home-linux',
+      value: `open /home/${u}/projects/${f}.txt failed`,
+      secret: `/home/${u}`,
+    })),
+    macHome: fc.tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/)).map(([u, f]) => ({
+      kind: 'home-macos',
+      value: `/Users/${u}/Library/${f}.plist`,
+      secret: `/Users/${u}`,
+    })),
+    windowsHome: fc.tuple(userName, fc.stringMatching(/^[a-z]{2,8}$/)).map(([u, f]) => ({
+      kind: 'home-windows',
+      value: `C:\\Users\\${u}\\AppData\\${f}.dll`,
+      secret: `Users\\${u}`,
+    })),
     jwt: fc.tuple(userName, fc.nat()).map(([sub, iat]) => {
       const token = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify({ sub, iat }))}.${b64url(randomBytes(32))}`;
       return { kind: 'jwt', value: `Authorization failed for ${token}`, secret: token };
@@ -101,13 +95,11 @@ function corpus(): Pii[] {
     })),
     bearer: alnum(32).map((k) => ({ kind: 'credential', value: `Bearer ${k}`, secret: k })),
     password: alnum(12).map((k) => ({ kind: 'credential', value: `db password=${k}`, secret: k })),
-    urlUserinfo: fc
-      .tuple(userName, alnum(10))
-      .map(([u, p]) => ({
-        kind: 'credential',
-        value: `https://${u}:${p}@example.com/x`,
-        secret: p,
-      })),
+    urlUserinfo: fc.tuple(userName, alnum(10)).map(([u, p]) => ({
+      kind: 'credential',
+      value: `https://${u}:${p}@example.com/x`,
+      secret: p,
+    })),
     card: fc
       .tuple(fc.constantFrom('4', '51', '37', '6011'), fc.stringMatching(/^[0-9]{14}$/))
       .map(([prefix, rest]) => luhn((prefix + rest).slice(0, 15)))

@@ -29,7 +29,12 @@ export function createDisabledTelemetry(opts: ResolvedOptions): Telemetry {
     collectEvent: noop,
     collectMetric: noop,
     subscribe: () => noop,
-    stats: () => ({ written: { records: 0, lines: 0, bytes: 0 }, dropped: {}, bytesOnDisk: 0 }),
+    stats: () => ({
+      written: { records: 0, lines: 0, bytes: 0 },
+      dropped: {},
+      evicted: { segments: 0, bytes: 0, records: 0, shipped: 0 },
+      bytesOnDisk: 0,
+    }),
     getLastRunInfo: () => ({
       crashed: false,
       abnormal: false,

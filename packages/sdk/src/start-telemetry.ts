@@ -189,7 +189,7 @@ function createRuntime(opts: ResolvedOptions): Runtime {
     for (const [reason, n] of Object.entries(processorDrops())) {
       dropped[reason] = (dropped[reason] ?? 0) + n;
     }
-    return { written: s.written, dropped, bytesOnDisk: s.bytesOnDisk };
+    return { written: s.written, dropped, evicted: s.evicted, bytesOnDisk: s.bytesOnDisk };
   };
 
   const forceFlush = async (): Promise<void> => {

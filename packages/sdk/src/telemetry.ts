@@ -8,6 +8,11 @@ export interface TelemetryStats {
   written: { records: number; lines: number; bytes: number };
   /** Records dropped, by reason (queue full, disk full, write error, byte cap, ...). */
   dropped: Record<string, number>;
+  /**
+   * Sealed segments deleted to keep the spool under its byte cap (`records` counts only this
+   * process's own segments); `shipped` of them had been acknowledged by every sync destination.
+   */
+  evicted: { segments: number; bytes: number; records: number; shipped: number };
   bytesOnDisk: number;
 }
 

@@ -27,6 +27,8 @@ export interface OtlpSinkOptions {
   decide?: (seq: number) => SinkAction;
   /** Delay before answering an accepted request, ms. */
   delayMs?: number;
+  /** Keep each request's record keys in `requests` (default true; off for millions of records). */
+  keepRequestKeys?: boolean;
 }
 
 /**
@@ -74,7 +76,8 @@ export class OtlpSink {
     if (encoding === 'gzip') body = gunzipSync(body);
     else if (encoding === 'deflate') body = inflateSync(body);
     const keys = recordKeys(signal, JSON.parse(body.toString('utf8')));
-    this.requests.push({ seq, signal, bytes: body.length, action: action.kind, keys });
+    const kept = this.options.keepRequestKeys === false ? [] : keys;
+    this.requests.push({ seq, signal, bytes: body.length, action: action.kind, keys: kept });
     if (action.kind === 'reset') {
       req.socket.destroy();
       return;

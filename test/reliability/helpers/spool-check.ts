@@ -26,6 +26,8 @@ export interface SpoolScan {
   /** session.id → rel.id values of spans / logs found. */
   spanIds: Map<string, Set<string>>;
   logIds: Map<string, Set<string>>;
+  /** session.id of every FATAL (severity 21) log record: crashes recorded in the spool. */
+  fatalSessions: Set<string>;
   /** Every record's identity (as the sink computes it on the same data). */
   keys: Record<Signal, string[]>;
   malformed: MalformedEntry[];
@@ -45,13 +47,23 @@ const add = (m: Map<string, Set<string>>, session: string, id: string): void => 
 };
 
 /** Reads a whole spool with the one reader, and checks each segment's bytes for torn lines. */
-export async function scanSpool(dir: string): Promise<SpoolScan> {
+export interface ScanOptions {
+  /** Signals whose record keys are collected in `keys` (default all three). */
+  keys?: Signal[];
+  /** Collect rel.id values per session in spanIds/logIds (default true). */
+  ids?: boolean;
+}
+
+export async function scanSpool(dir: string, options: ScanOptions = {}): Promise<SpoolScan> {
+  const keySignals = new Set<Signal>(options.keys ?? ['traces', 'metrics', 'logs']);
+  const collectIds = options.ids ?? true;
   const scan: SpoolScan = {
     records: { traces: 0, metrics: 0, logs: 0 },
     lines: 0,
     metricEntries: 0,
     spanIds: new Map(),
     logIds: new Map(),
+    fatalSessions: new Set(),
     keys: { traces: [], metrics: [], logs: [] },
     malformed: [],
     segments: 0,
@@ -61,15 +73,15 @@ export async function scanSpool(dir: string): Promise<SpoolScan> {
     scan.lines++;
     const keys = recordKeys(rec.signal, rec.data);
     scan.records[rec.signal] += keys.length;
-    for (const k of keys) scan.keys[rec.signal].push(k);
-    const data = rec.data as Obj;
+    if (keySignals.has(rec.signal)) for (const k of keys) scan.keys[rec.signal].push(k);
+    const data = rec.data as unknown as Obj;
     if (rec.signal === 'traces') {
       for (const rs of arr(data.resourceSpans)) {
         const session = String(attr((rs.resource as Obj | undefined)?.attributes, 'session.id'));
         for (const ss of arr(rs.scopeSpans))
           for (const s of arr(ss.spans)) {
             const id = attr(s.attributes, 'rel.id');
-            if (typeof id === 'string') add(scan.spanIds, session, id);
+            if (typeof id === 'string' && collectIds) add(scan.spanIds, session, id);
           }
       }
     } else if (rec.signal === 'metrics') {
@@ -80,8 +92,9 @@ export async function scanSpool(dir: string): Promise<SpoolScan> {
         const session = String(attr((rl.resource as Obj | undefined)?.attributes, 'session.id'));
         for (const sl of arr(rl.scopeLogs))
           for (const l of arr(sl.logRecords)) {
+            if (l.severityNumber === 21) scan.fatalSessions.add(session);
             const id = attr(l.attributes, 'rel.id');
-            if (typeof id === 'string') add(scan.logIds, session, id);
+            if (typeof id === 'string' && collectIds) add(scan.logIds, session, id);
           }
       }
     }

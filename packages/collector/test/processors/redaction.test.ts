@@ -84,8 +84,18 @@ describe('scrubber', () => {
     ['Authorization: Bearer abcdefghijk123', 'Authorization: Bearer <token>'],
     ['https://x.io/a?b=c#frag', 'https://x.io/a?<redacted>#frag'],
     ['pay 4111-1111-1111-1111 now', 'pay <card> now'],
+    // found by the reliability privacy corpus (test/reliability/privacy.test.ts):
+    ["mail o'brien@example.com", 'mail <email>'],
+    ['to a|b~c^d{e}@example.org', 'to <email>'],
+    [`key AIza${'Ab1_'.repeat(8)}xy- ok`, 'key <api-key> ok'],
   ])('scrubs %s', (input, expected) => {
     expect(scrub(input)).toBe(expected);
+  });
+
+  it('scrubs a 200 KB run of e-mail characters without quadratic backtracking', () => {
+    // the unbounded local part took ~0.5 s for 20 KB and grew with the square of the length
+    const input = `${'x'.repeat(200_000)}@`;
+    expect(scrub(input)).toBe(input);
   });
 
   it.each([

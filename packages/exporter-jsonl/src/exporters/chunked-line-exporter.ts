@@ -56,6 +56,8 @@ export class ChunkedLineExporter<T> {
     private readonly signal: Signal,
     private readonly writer: SpoolWriter,
     private readonly encode: (items: readonly T[]) => string,
+    /** Records an item stands for (metrics: its data points, as OTLP and readers count them). */
+    private readonly recordsOf: (items: readonly T[]) => number = (items) => items.length,
   ) {}
 
   export(items: readonly T[], callback: (result: ExportResult) => void): void {
@@ -84,6 +86,9 @@ export class ChunkedLineExporter<T> {
    * write it synchronously. Pending export callbacks still fire later, if the process lives.
    */
   flushSync(extra?: readonly T[], options?: { timeoutMs?: number }): void {
+    // Drain the writer first: what the crash path encodes next must find room in its bounded
+    // queue, not be dropped as queue_full because the app was busy when it died.
+    this.writer.flushSync(options);
     for (const job of this.jobs) {
       while (job.next < job.items.length) this.encodeChunk(job, Number.POSITIVE_INFINITY);
     }
@@ -163,7 +168,8 @@ export class ChunkedLineExporter<T> {
     }
     // The writer's append encodes the line to UTF-8 right away (flattening the string built
     // by the encoder), so it belongs to this slice's cost and to the measurement.
-    if (line.length > 0) job.writes.push(this.writer.write(this.signal, line, chunk.length));
+    if (line.length > 0)
+      job.writes.push(this.writer.write(this.signal, line, this.recordsOf(chunk)));
     this.adaptChunkSize(chunk.length, performance.now() - t0);
   }
 

@@ -24,11 +24,12 @@ export abstract class JsonlExporterBase<TBatch, TItem> {
     options: JsonlExporterOptions,
     encode: (items: readonly TItem[]) => string,
     private readonly exporterName: string,
+    recordsOf?: (items: readonly TItem[]) => number,
   ) {
     const { writer, owned } = resolveWriter(options);
     this.writer = writer;
     this.ownsWriter = owned;
-    this.engine = new ChunkedLineExporter(signal, writer, encode);
+    this.engine = new ChunkedLineExporter(signal, writer, encode, recordsOf);
   }
 
   /** The items one export call carries, in order. */

@@ -51,7 +51,7 @@ export class JsonlMetricExporter
   private readonly temporalitySelector: AggregationTemporalitySelector;
 
   constructor(options: JsonlMetricExporterOptions) {
-    super('metrics', options, encodeMetricItems, 'JsonlMetricExporter');
+    super('metrics', options, encodeMetricItems, 'JsonlMetricExporter', countDataPoints);
     this.temporalitySelector =
       options.temporalitySelector ?? (() => AggregationTemporality.CUMULATIVE);
   }
@@ -63,6 +63,13 @@ export class JsonlMetricExporter
   protected toItems(metrics: ResourceMetrics): readonly MetricItem[] {
     return toItems(metrics);
   }
+}
+
+/** A metric's records are its data points, the unit OTLP (and every reader here) counts. */
+function countDataPoints(items: readonly MetricItem[]): number {
+  let points = 0;
+  for (const item of items) points += item.metric.dataPoints.length;
+  return points;
 }
 
 function toItems(rm: ResourceMetrics): MetricItem[] {

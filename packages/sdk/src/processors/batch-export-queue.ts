@@ -39,6 +39,9 @@ export interface BatchExportQueueStats {
  */
 const EAGER_EXPORT_ITEMS = 128;
 
+/** Extra queue slots only priority items (FATAL log records) may use. */
+export const PRIORITY_RESERVE = 64;
+
 type ExportFn<T> = (items: T[], callback: (result: ExportResult) => void) => void;
 
 /**
@@ -76,10 +79,16 @@ export class BatchExportQueue<T> {
     this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 8);
   }
 
-  /** Queues one item; false (and counted) when the queue is full. */
-  push(item: T): boolean {
+  /**
+   * Queues one item; false (and counted) when the queue is full. A `priority` item (a crash's
+   * FATAL log record) may use PRIORITY_RESERVE slots beyond the bound: it is the one record the
+   * user most needs, it arrives when the app is failing (and queues may well be full), and the
+   * reserve keeps memory bounded even if an app logs FATAL in a loop.
+   */
+  push(item: T, priority = false): boolean {
     const queued = this.items.length - this.head;
-    if (queued >= this.maxQueueSize) {
+    const bound = priority ? this.maxQueueSize + PRIORITY_RESERVE : this.maxQueueSize;
+    if (queued >= bound) {
       this.counters.dropped += 1;
       return false;
     }

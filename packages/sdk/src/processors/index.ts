@@ -10,6 +10,6 @@ export type {
   SpoolLogRecordProcessorOptions,
   SyncFlushableLogRecordExporter,
 } from './spool-log-record-processor.js';
-export { BatchExportQueue } from './batch-export-queue.js';
+export { BatchExportQueue, PRIORITY_RESERVE } from './batch-export-queue.js';
 export type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
 export { UNFINISHED_SPAN_ATTRIBUTE, snapshotUnfinishedSpan } from './unfinished-span.js';

@@ -1,3 +1,4 @@
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Context } from '@opentelemetry/api';
 import type {
   LogRecordExporter,
@@ -55,7 +56,7 @@ export class SpoolLogRecordProcessor implements LogRecordProcessor {
       }
     }
     if (this.isShutdown) return;
-    this.queue.push(logRecord);
+    this.queue.push(logRecord, (logRecord.severityNumber ?? 0) >= SeverityNumber.FATAL);
   }
 
   async forceFlush(): Promise<void> {
