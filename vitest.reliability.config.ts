@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    setupFiles: ['test/support/fast-check-seed.ts'],
     fileParallelism: false,
   },
 });

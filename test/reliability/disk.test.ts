@@ -2,7 +2,15 @@
 // segment files replaced by directories. The host keeps running, its event loop is not held,
 // drops are counted by reason, and writing resumes when the file system allows it again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sleep, startNode, stopAll, type LineChild } from './helpers/processes.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -44,6 +52,24 @@ afterAll(async () => {
   unmountAll();
   await removeTempDirs();
 });
+
+function replaceDirWithFile(path: string, text: string): void {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const aside = `${path}.moved-${attempt}`;
+    try {
+      renameSync(path, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    try {
+      writeFileSync(path, text, { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(`could not replace ${path} with a file: the host kept recreating it`);
+}
 
 function startHost(dir: string, extraEnv: Record<string, string> = {}): LineChild {
   return startNode([CHILD], {
@@ -236,8 +262,10 @@ describe('disk faults', () => {
       replaced++;
     }
     // and the logs signal dir becomes a plain file
-    rmSync(join(dir, 'logs'), { recursive: true, force: true });
-    writeFileSync(join(dir, 'logs'), 'a file where a directory should be\n');
+    // (renamed away, not removed in place: the host keeps creating segments in it, so a
+    // recursive rm races with it and fails with ENOTEMPTY; a rename is atomic, and the loop
+    // covers the host recreating the dir between the rename and the write)
+    replaceDirWithFile(join(dir, 'logs'), 'a file where a directory should be\n');
     const at = latestStats(host)!;
     const after = await waitForStats(host, (s) => s.produced > at.produced + 5000, 30_000);
     const last = await stopHost(host);

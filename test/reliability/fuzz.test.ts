@@ -19,7 +19,7 @@ import {
   type OtlpReceiver,
 } from '@otelspool/collector';
 import { listCrashGroups, readSessionLedger, groupCrashReports } from '@otelspool/crash';
-import { validateCrashReport } from '../../packages/crash/src/readers/crash-reports.js';
+import { validateCrashReport } from '../../packages/crash/src/readers/validate-crash-report.js';
 import {
   collectNativeReports,
   extractNativeReport,
@@ -264,6 +264,25 @@ describe('fuzz: in-process readers, 100,000 inputs each', () => {
       { numRuns: RUNS },
     );
     recordFigure('fuzz.crash-reports', { inputs: RUNS, valid, invalid });
+  });
+
+  // Counterexamples the property above found, kept as fixed cases so they never come back.
+  it.each([
+    ['frame function is an object whose toString is not callable', { function: { toString: {} } }],
+    ['frame file is an object', { file: { valueOf: {} }, line: { toString: {} } }],
+    ['frame raw is an array', { raw: [1, 2] }],
+  ])('crash-report regression: %s', (_name, frame) => {
+    const report = structuredClone(crashTemplate) as { error: { frames: unknown[] } };
+    report.error.frames = [frame];
+    const r = validateCrashReport(report);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const [group] = groupCrashReports([r.report]);
+    expect(group?.count).toBe(1);
+    expect(() => JSON.stringify(group)).not.toThrow();
+    for (const f of r.report.error.frames) {
+      for (const v of Object.values(f)) expect(['string', 'number', 'boolean']).toContain(typeof v);
+    }
   });
 
   it('diagnostic-report ingestion: extractNativeReport returns facts or undefined, never throws', () => {

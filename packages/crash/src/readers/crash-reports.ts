@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRecord, readJsonFileSync } from '../internal/fs.js';
+import { readJsonFileSync } from '../internal/fs.js';
 import { CRASH_REPORT_FILE, crashesDir, type CrashReport } from '../report/crash-report.js';
+import { validateCrashReport } from './validate-crash-report.js';
 
 export interface ListCrashReportsOptions {
   /** Called for each file in crashes/ that looks like a crash report but cannot be read or is invalid. */
@@ -9,38 +10,6 @@ export interface ListCrashReportsOptions {
 }
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
-
-/** Minimal structural check of an untrusted crash report file. */
-export function validateCrashReport(
-  value: unknown,
-): { ok: true; report: CrashReport } | { ok: false; reason: string } {
-  if (!isRecord(value)) return { ok: false, reason: 'not a JSON object' };
-  if (typeof value.id !== 'string' || value.id.length === 0)
-    return { ok: false, reason: 'missing id' };
-  if (typeof value.time !== 'string' || Number.isNaN(Date.parse(value.time)))
-    return { ok: false, reason: 'missing or invalid time' };
-  if (!isRecord(value.signature) || typeof value.signature.id !== 'string')
-    return { ok: false, reason: 'missing signature' };
-  if (
-    !isRecord(value.error) ||
-    typeof value.error.type !== 'string' ||
-    typeof value.error.message !== 'string'
-  ) {
-    return { ok: false, reason: 'missing error' };
-  }
-  if (!isRecord(value.session) || typeof value.session.id !== 'string')
-    return { ok: false, reason: 'missing session' };
-  const report = value as unknown as CrashReport;
-  // Every consumer walks frames and breadcrumbs as objects: a null or a string in a damaged
-  // file must not crash `spool crashes` (found by the reliability fuzzer).
-  report.error.frames = Array.isArray(report.error.frames)
-    ? report.error.frames.filter(isRecord)
-    : [];
-  report.breadcrumbs = Array.isArray(report.breadcrumbs) ? report.breadcrumbs.filter(isRecord) : [];
-  if (!isRecord(report.resource)) report.resource = {};
-  if (!isRecord(report.process)) report.process = { pid: 0 };
-  return { ok: true, report };
-}
 
 function reportFiles(spoolDir: string): string[] {
   try {

@@ -12,7 +12,7 @@ import {
   type CrashReport,
   type ResourceAttributes,
 } from '../report/crash-report.js';
-import { validateCrashReport } from '../readers/crash-reports.js';
+import { validateCrashReport } from '../readers/validate-crash-report.js';
 import { appendLedgerEntrySync, readSessionLedger, type LedgerSession } from './ledger.js';
 import { processIsAlive } from './process-alive.js';
 import type { CrashSummary, SessionFile } from './session-file.js';
