@@ -1,12 +1,16 @@
 // Privacy corpus: generated PII of every shape in every field of every signal, through the
 // collector's redaction (the processor `spool sync` runs before anything leaves the machine).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { createRedactor } from '@otelspool/collector';
 import { normalizeOtlp } from '@otelspool/exporter-jsonl';
 import { recordFigure } from './helpers/figures.js';
+import { FIXTURES, runSpool, startNode, stopAll } from './helpers/processes.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 const SEED = 20261124;
 const PER_KIND = Number(process.env.RELIABILITY_PRIVACY_PER_KIND ?? 400);
@@ -302,4 +306,124 @@ describe('privacy corpus through redaction', () => {
     });
     expect(leaks).toEqual([]);
   });
+});
+
+// Issue 11 items 10 and 11, attacked end to end: the real SDK (built dist) writes a real spool,
+// then `spool sync --dry-run` (the built CLI) writes exactly what would be sent.
+describe('secrets written by a real SDK host, through spool sync --dry-run', () => {
+  afterAll(async () => {
+    await stopAll();
+    await removeTempDirs();
+  });
+
+  const MARK = 'PLANTEDVAL';
+  const SECRET_KEYS = [
+    'token',
+    'refresh_token',
+    'session.token',
+    'github.token',
+    'auth.token',
+    'x-api-token',
+    'bearer',
+    'passphrase',
+  ];
+  const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const ENV_NAME = 'MY_UPSTREAM_API_TOKEN';
+  const ENV_SECRET = `Zq81vK2m${randomBytes(6).toString('hex')}`;
+
+  /** Runs the host; `crash` makes it die of an uncaught error (outside or inside a span). */
+  async function host(dir: string, crash?: 'plain' | 'span'): Promise<void> {
+    const child = startNode([join(FIXTURES, 'privacy-child.mjs'), dir], {
+      env: {
+        PRIV_SECRET_KEYS: JSON.stringify(SECRET_KEYS),
+        PRIV_MARK: MARK,
+        PRIV_AWS_SECRET: AWS_SECRET,
+        PRIV_ENV_NAME: ENV_NAME,
+        [ENV_NAME]: ENV_SECRET,
+        ...(crash ? { PRIV_CRASH: crash } : {}),
+      },
+    });
+    const exit = await child.exited;
+    if (crash) expect(exit.code, child.stderr()).not.toBe(0);
+    else expect(exit.code, child.stderr()).toBe(0);
+  }
+
+  /** `spool sync --dry-run` with the host's environment (the env-var rule reads it). */
+  async function dryRun(dir: string, grant: string[]): Promise<{ text: string; ms: number }> {
+    expect((await runSpool(['consent', 'grant', '--dir', dir, ...grant])).code).toBe(0);
+    const out = join(dir, 'dry-run.jsonl');
+    const started = performance.now();
+    const r = await runSpool(
+      ['sync', '--dir', dir, '--dry-run', '--out', out, '--endpoint', 'http://127.0.0.1:9'],
+      { [ENV_NAME]: ENV_SECRET },
+    );
+    const ms = performance.now() - started;
+    expect(r.code, r.stderr).toBe(0);
+    return { text: readFileSync(out, 'utf8'), ms };
+  }
+
+  function records(text: string): { spans: string[]; fatalLogs: number; logs: number } {
+    const spans: string[] = [];
+    let fatalLogs = 0;
+    let logs = 0;
+    for (const line of text.split('\n').filter(Boolean)) {
+      const body = (JSON.parse(line) as { body: Record<string, unknown[]> }).body as {
+        resourceSpans?: { scopeSpans?: { spans?: { name: string }[] }[] }[];
+        resourceLogs?: { scopeLogs?: { logRecords?: { severityNumber?: number }[] }[] }[];
+      };
+      for (const rs of body.resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? []) for (const sp of ss.spans ?? []) spans.push(sp.name);
+      for (const rl of body.resourceLogs ?? [])
+        for (const sl of rl.scopeLogs ?? [])
+          for (const rec of sl.logRecords ?? []) {
+            logs++;
+            if ((rec.severityNumber ?? 0) >= 21) fatalLogs++;
+          }
+    }
+    return { spans, fatalLogs, logs };
+  }
+
+  it('redacts every secret-like key, the AWS secret and the env-var secret; keeps deployment.environment.name', async () => {
+    const dir = await tempDir('privacy-keys');
+    await host(dir);
+    const { text, ms } = await dryRun(dir, []);
+    const leaked = [...new Set(text.match(new RegExp(`${MARK}-\\d+`, 'g')) ?? [])];
+    const leakedKeys = SECRET_KEYS.filter((k) => text.includes(`"key":"${k}"`));
+    recordFigure('privacy.sync-dry-run', {
+      plantedKeys: SECRET_KEYS.length,
+      leakedValues: leaked.length,
+      leakedKeys,
+      awsSecretLeaks: text.split(AWS_SECRET).length - 1,
+      envSecretLeaks: text.split(ENV_SECRET).length - 1,
+      deploymentEnvironmentName: text.includes('"deployment.environment.name"'),
+      dryRunMs: Math.round(ms),
+    });
+    expect(leaked).toEqual([]);
+    expect(leakedKeys).toEqual([]);
+    expect(text).not.toContain(AWS_SECRET);
+    expect(text).not.toContain(ENV_SECRET);
+    expect(text).toContain('upstream said <redacted> is invalid');
+    expect(text).toMatch(
+      /"key":"deployment\.environment\.name","value":\{"stringValue":"production"\}/,
+    );
+    expect(records(text).spans).toContain('checkout'); // the span itself still goes, minus secrets
+  });
+
+  it.each(['plain', 'span'] as const)(
+    'crashes-only consent keeps the crash span and the FATAL log of a real crash (%s)',
+    async (mode) => {
+      const dir = await tempDir(`privacy-crash-${mode}`);
+      await host(dir, mode);
+      const { text } = await dryRun(dir, ['--crashes-only']);
+      const got = records(text);
+      recordFigure(`privacy.crashes-only.${mode}`, got);
+      // 'plain': the handler's own `crash` span; 'span': the span active at the crash, marked
+      // by the crash attributes on its exception event
+      expect(got.spans).toEqual([mode === 'plain' ? 'crash' : 'plugin.load']);
+      expect(got.fatalLogs).toBe(1);
+      expect(got.logs).toBe(1); // nothing but the crash: not the host's ordinary ERROR logs
+      expect(text).not.toContain(AWS_SECRET);
+      expect(text).not.toContain(ENV_SECRET);
+    },
+  );
 });

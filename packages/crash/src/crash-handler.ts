@@ -4,7 +4,12 @@ import { hostname, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { trace, context } from '@opentelemetry/api';
-import { SpoolWriter } from '@otelspool/exporter-jsonl';
+import {
+  APP_CRASH_EVENT_NAME,
+  CRASH_ATTRIBUTES,
+  OTELSPOOL_ATTRIBUTES,
+  SpoolWriter,
+} from '@otelspool/exporter-jsonl';
 import { ensureDirSync } from './internal/fs.js';
 import type { CrashHandle, CrashHandlerOptions, PreviousSessionReport } from './options.js';
 import { createScrubber, type Scrubber } from './privacy/scrub.js';
@@ -351,7 +356,11 @@ export class CrashHandler implements CrashHandle {
         s.recordError({
           timeMs: Date.now(),
           error,
-          attributes: { 'session.id': this.sessionId, 'otelspool.error.origin': origin, ...extra },
+          attributes: {
+            'session.id': this.sessionId,
+            [OTELSPOOL_ATTRIBUTES.errorOrigin]: origin,
+            ...extra,
+          },
         }),
       );
     } catch {}
@@ -393,9 +402,9 @@ export class CrashHandler implements CrashHandle {
   private crashAttributes(report: CrashReport): Record<string, string | number | boolean> {
     return {
       'session.id': this.sessionId,
-      'otelspool.crash.report_id': report.id,
-      'otelspool.crash.signature': report.signature.id,
-      'otelspool.crash.origin': report.origin,
+      [CRASH_ATTRIBUTES.reportId]: report.id,
+      [CRASH_ATTRIBUTES.signature]: report.signature.id,
+      [CRASH_ATTRIBUTES.origin]: report.origin,
     };
   }
 
@@ -428,9 +437,9 @@ export class CrashHandler implements CrashHandle {
         body: 'session ended',
         attributes: {
           'session.id': this.sessionId,
-          'otelspool.session.state': 'exited',
+          [OTELSPOOL_ATTRIBUTES.sessionState]: 'exited',
           'process.exit.code': end.exitCode,
-          'otelspool.session.signal': end.signal,
+          [OTELSPOOL_ATTRIBUTES.sessionSignal]: end.signal,
         },
       }),
     );
@@ -446,7 +455,10 @@ export class CrashHandler implements CrashHandle {
           severityNumber: SeverityNumber.INFO,
           severityText: 'INFO',
           body: `session ended: ${session.state}`,
-          attributes: { 'session.id': session.id, 'otelspool.session.state': session.state },
+          attributes: {
+            'session.id': session.id,
+            [OTELSPOOL_ATTRIBUTES.sessionState]: session.state,
+          },
         }),
       );
       if (crash) this.emitAppCrash(crash);
@@ -466,7 +478,7 @@ export class CrashHandler implements CrashHandle {
           severityNumber: SeverityNumber.INFO,
           severityText: 'INFO',
           body: 'session ended: crashed',
-          attributes: { 'session.id': prev.id, 'otelspool.session.state': 'crashed' },
+          attributes: { 'session.id': prev.id, [OTELSPOOL_ATTRIBUTES.sessionState]: 'crashed' },
         }),
       );
       const summary = this.lastRun.lastCrash;
@@ -503,13 +515,13 @@ export class CrashHandler implements CrashHandle {
   ): void {
     this.safeSink((s) =>
       s.emitEvent({
-        name: 'app.crash',
+        name: APP_CRASH_EVENT_NAME,
         timeMs: Date.now(),
         severityNumber: SeverityNumber.ERROR,
         severityText: 'ERROR',
         body: `${summary.type}: ${summary.message}`,
         attributes: {
-          'app.crash.id': summary.reportId,
+          [CRASH_ATTRIBUTES.appCrashId]: summary.reportId,
           'session.id': sessionId,
           'exception.type': summary.type,
           'exception.message': summary.message,
@@ -517,8 +529,8 @@ export class CrashHandler implements CrashHandle {
           'service.version': typeof serviceVersion === 'string' ? serviceVersion : undefined,
           'os.type': asString(report?.resource['os.type'] ?? this.session.os.type),
           'os.version': asString(report?.resource['os.version'] ?? this.session.os.version),
-          'otelspool.crash.signature': summary.signatureId,
-          'otelspool.crash.time': summary.time,
+          [CRASH_ATTRIBUTES.signature]: summary.signatureId,
+          [CRASH_ATTRIBUTES.time]: summary.time,
         },
       }),
     );

@@ -1,5 +1,5 @@
-import { rename, writeFile, mkdir, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureSpoolDir, writeFileAtomic } from '@otelspool/exporter-jsonl';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics, MetricData } from '@opentelemetry/sdk-metrics';
 
@@ -35,6 +35,8 @@ export interface SnapshotPoint {
  * Keeps the latest data point of every metric series and rewrites the snapshot file after each
  * collection. Written with temp file + rename (atomic for readers) but without fsync: a snapshot
  * is a convenience view of data that is also in the spool, so it is not worth an fsync stall.
+ * The temporary file is a fresh O_EXCL|O_NOFOLLOW one and the spool dir must be this user's
+ * own private dir (a fixed temp name in a shared dir could be a planted symlink).
  */
 export class MetricsSnapshotWriter {
   private readonly metrics = new Map<string, SnapshotMetric>();
@@ -67,12 +69,9 @@ export class MetricsSnapshotWriter {
   }
 
   private async write(snapshot: MetricsSnapshot): Promise<void> {
+    await ensureSpoolDir(this.dir);
     const target = join(this.dir, 'metrics_snapshot.json');
-    const tmp = `${target}.${process.pid}.tmp`;
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeFile(tmp, JSON.stringify(snapshot, null, 2) + '\n', { mode: 0o600 });
-    await chmod(tmp, 0o600);
-    await rename(tmp, target);
+    await writeFileAtomic(target, JSON.stringify(snapshot, null, 2) + '\n', { fsync: false });
   }
 }
 

@@ -14,7 +14,9 @@ import {
   JsonlLogExporter,
   JsonlMetricExporter,
   JsonlSpanExporter,
+  ensureSpoolDirSync,
   SpoolWriter,
+  warnUnsafePathOnce,
 } from '@otelspool/exporter-jsonl';
 import { installCrashHandler } from '@otelspool/crash';
 import type { CrashHandle } from '@otelspool/crash';
@@ -91,7 +93,23 @@ function shareHandle(runtime: Runtime, dir: string): Telemetry {
   }) as Telemetry;
 }
 
+/**
+ * Creates the spool dir (0700) or checks the existing one before anything writes there. An
+ * unsafe dir (a symlink, another user's, group/world-writable) is refused with one warning
+ * naming the path and the reason; telemetry keeps running and every record it cannot write is
+ * counted as dropped `unsafe_dir` (the writer re-checks at every segment it opens).
+ */
+function checkSpoolDir(dir: string): void {
+  try {
+    ensureSpoolDirSync(dir);
+  } catch (error) {
+    if (warnUnsafePathOnce(error)) diag.error(`otelspool: ${(error as Error).message}`);
+    // other errors (read-only disk...) surface as io_error drops from the writer
+  }
+}
+
 function createRuntime(opts: ResolvedOptions): Runtime {
+  checkSpoolDir(opts.dir);
   const sessionId = randomUUID();
   const resource = buildResource({
     serviceName: opts.serviceName,

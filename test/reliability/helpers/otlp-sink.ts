@@ -94,7 +94,13 @@ export class OtlpSink {
       return;
     }
     if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
-    for (const k of keys) this.acknowledged.set(k, (this.acknowledged.get(k) ?? 0) + 1);
+    // A record counts as received only once the 200 has been handed to the socket: a client
+    // that timed out and gave up before then will resend, and that resend is not a duplicate.
+    // (OTLP over HTTP is at-least-once: a client whose timeout fires after this point resends
+    // too, which no client can avoid; the test's client timeout keeps that window out of reach.)
+    res.on('finish', () => {
+      for (const k of keys) this.acknowledged.set(k, (this.acknowledged.get(k) ?? 0) + 1);
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
     if (action.kind === 'partial') {
       const field = {

@@ -25,6 +25,8 @@ function describe(consent: Consent): string {
       : 'granted: telemetry may be uploaded after redaction';
   }
   if (consent.state === 'denied') return 'denied: nothing is uploaded; data stays on this machine';
+  if (consent.problem)
+    return `unknown: ${consent.problem}; nothing is uploaded until \`spool consent grant\``;
   return 'unknown: recorded locally, nothing is uploaded until `spool consent grant`';
 }
 

@@ -8,11 +8,15 @@ import {
   type CommonOptions,
 } from '../output/index.js';
 import { startDashboardServer } from '../web/index.js';
+import { collectOption, exposureWarning, resolveExposure, TOKEN_ENV } from '../web/exposure.js';
 
 interface DashboardOptions extends CommonOptions {
   host: string;
   port: string;
   open?: boolean;
+  token?: string;
+  allowHost?: string[];
+  insecureNoToken?: boolean;
 }
 
 /** `spool dashboard`: the web dashboard alone, on loopback by default, until Ctrl-C. */
@@ -24,28 +28,51 @@ export function registerDashboardCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--open', 'open the dashboard in the default browser')
+    .option(
+      '--token <token>',
+      `require this token on every request (the browser takes it once from the printed URL). ` +
+        `Default: $${TOKEN_ENV}, which other local users cannot read from the process list`,
+    )
+    .option(
+      '--allow-host <name>',
+      'also answer requests for this Host name (name or name:port; repeatable)',
+      collectOption,
+      [],
+    )
+    .option('--insecure-no-token', 'allow a non-loopback --host without a token')
     .option('--json', 'print {"url", "dir"} as JSON once listening')
     .action(async (options: DashboardOptions) => {
       const port = parsePort(options.port);
       const dir = spoolDirFrom(options);
+      const exposure = resolveExposure(options, 'dashboard');
       // Listen for Ctrl-C / SIGTERM before the URL is printed: a caller may signal as soon as
       // it reads the URL, and a signal without a listener would kill the process uncleanly.
       const stop = waitForStopSignal();
       let dashboard;
       try {
-        dashboard = await startDashboardServer({ dir, host: options.host, port });
+        dashboard = await startDashboardServer({
+          dir,
+          host: options.host,
+          port,
+          ...(exposure.token !== undefined ? { token: exposure.token } : {}),
+          allowHosts: exposure.allowHosts,
+          insecureNoToken: exposure.insecureNoToken,
+        });
       } catch (err) {
         stop.cancel();
         throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
       }
-      if (options.json === true) printJson({ url: dashboard.url, dir });
-      else process.stdout.write(`Dashboard for ${dir}: ${dashboard.url}\n`);
-      if (!isLoopback(options.host)) {
-        process.stderr.write(
-          `spool: warning: listening on ${options.host}; anyone who can reach it can read the spool\n`,
-        );
-      }
-      if (options.open === true) openBrowser(dashboard.url);
+      // Printed once: with a token, this URL is what the browser trades for its cookie.
+      if (options.json === true)
+        printJson({
+          url: dashboard.url,
+          dir,
+          ...(exposure.token !== undefined ? { open: dashboard.openUrl } : {}),
+        });
+      else process.stdout.write(`Dashboard for ${dir}: ${dashboard.openUrl}\n`);
+      const warning = exposureWarning(exposure, options.host);
+      if (warning !== undefined) process.stderr.write(warning);
+      if (options.open === true) openBrowser(dashboard.openUrl);
       await stop.stopped;
       await dashboard.close();
     });
@@ -57,10 +84,6 @@ function parsePort(value: string): number {
     throw new CliError(`--port must be an integer from 0 to 65535, got "${value}"`, EXIT_USAGE);
   }
   return port;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** `stopped` resolves on the first SIGINT/SIGTERM; the listeners are removed again after it. */

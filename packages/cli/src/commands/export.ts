@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import {
   readSpool,
+  stringifyOtlpJson,
   type LogsData,
   type MetricsData,
   type Signal,
@@ -220,7 +221,8 @@ async function exportOtlpJson(dir: string, out: string, filter: RecordFilter): P
         if (!serviceMatches(filter, entry.resource as never)) continue;
         const kept = pruneResource(signal, entry, filter);
         if (kept === undefined) continue;
-        parts.push((entries === 0 ? '' : ',\n') + JSON.stringify(kept));
+        // Not JSON.stringify: NaN/±Infinity must stay "NaN"/"Infinity" and -0 keep its sign.
+        parts.push((entries === 0 ? '' : ',\n') + stringifyOtlpJson(kept));
         entries++;
       }
       if (parts.length === 0) continue;

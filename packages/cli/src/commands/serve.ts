@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { createOtlpReceiver, type FallbackHandler } from '@otelspool/collector';
+import {
+  createOtlpReceiver,
+  createRequestGuard,
+  type FallbackHandler,
+  type RequestGuard,
+} from '@otelspool/collector';
 import {
   CliError,
   EXIT_USAGE,
@@ -7,11 +12,21 @@ import {
   spoolDirFrom,
   type CommonOptions,
 } from '../output/index.js';
+import {
+  browsableBase,
+  collectOption,
+  exposureWarning,
+  resolveExposure,
+  TOKEN_ENV,
+  withToken,
+} from '../web/exposure.js';
 
 interface ServeOptions extends CommonOptions {
   host: string;
   port: string;
   token?: string;
+  allowHost?: string[];
+  insecureNoToken?: boolean;
   maxBodyBytes?: string;
   dashboard: boolean;
 }
@@ -20,8 +35,11 @@ interface ServeOptions extends CommonOptions {
 export type ServeFallback = FallbackHandler & { close?: () => void };
 
 export interface RegisterServeOptions {
-  /** Builds the handler for every non-OTLP path; default: the web dashboard. */
-  fallbackFactory?: (dir: string) => ServeFallback;
+  /**
+   * Builds the handler for every non-OTLP path; default: the web dashboard. The receiver has
+   * already passed each request through `guard`; a handler may check it again.
+   */
+  fallbackFactory?: (dir: string, guard: RequestGuard) => ServeFallback;
 }
 
 function parseIntOption(value: string, name: string, min: number, max: number): number {
@@ -41,12 +59,13 @@ function parseIntOption(value: string, name: string, min: number, max: number): 
  */
 async function createFallback(
   dir: string,
+  guard: RequestGuard,
   register: RegisterServeOptions,
 ): Promise<ServeFallback | undefined> {
-  if (register.fallbackFactory) return register.fallbackFactory(dir);
+  if (register.fallbackFactory) return register.fallbackFactory(dir, guard);
   try {
     const web = await import('../web/index.js');
-    return web.createDashboardHandler(dir);
+    return web.createDashboardHandler(dir, { guard });
   } catch (err) {
     process.stderr.write(
       `spool: warning: dashboard unavailable (${(err as Error).message}); serving OTLP only\n`,
@@ -79,7 +98,22 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
     .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
     .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '4318')
-    .option('--token <token>', 'require "Authorization: Bearer <token>" on OTLP requests')
+    .option(
+      '--token <token>',
+      `require this token on every endpoint, dashboard included ("Authorization: Bearer <token>"; ` +
+        `the dashboard takes it once from the printed URL). Default: $${TOKEN_ENV}, which other ` +
+        'local users cannot read from the process list',
+    )
+    .option(
+      '--allow-host <name>',
+      'also answer requests for this Host name (name or name:port; repeatable), e.g. behind a proxy',
+      collectOption,
+      [],
+    )
+    .option(
+      '--insecure-no-token',
+      'allow a non-loopback --host without a token (anyone who can reach it reads and writes the spool)',
+    )
     .option(
       '--max-body-bytes <n>',
       'largest request body after decompression',
@@ -91,13 +125,21 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
       const dir = spoolDirFrom(options);
       const port = parseIntOption(options.port, 'port', 0, 65535);
       const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
-      const fallback = options.dashboard ? await createFallback(dir, register) : undefined;
+      const exposure = resolveExposure(options, 'serve');
+      // One guard for the OTLP paths and the dashboard alike.
+      const guard = createRequestGuard({
+        bindHost: options.host,
+        ...(exposure.token !== undefined ? { token: exposure.token } : {}),
+        allowHosts: exposure.allowHosts,
+        insecureNoToken: exposure.insecureNoToken,
+      });
+      const fallback = options.dashboard ? await createFallback(dir, guard, register) : undefined;
       const receiver = createOtlpReceiver({
         dir,
         host: options.host,
         port,
         maxBodyBytes,
-        ...(options.token ? { token: options.token } : {}),
+        guard,
         ...(fallback ? { fallback } : {}),
       });
       let url: string;
@@ -108,23 +150,23 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
         await receiver.close().catch(() => undefined);
         throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
       }
+      // Printed once: the token in this URL is what the browser trades for its cookie.
+      const dashboardUrl = withToken(`${browsableBase(url)}/`, exposure.token);
       if (options.json)
         printJson({
           url,
           dir,
           endpoints: ['traces', 'metrics', 'logs'].map((s) => `${url}/v1/${s}`),
+          ...(fallback ? { dashboard: dashboardUrl } : {}),
         });
       else {
         process.stdout.write(
           `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs)\n`,
         );
-        if (fallback) process.stdout.write(`Dashboard: ${url}/\n`);
+        if (fallback) process.stdout.write(`Dashboard: ${dashboardUrl}\n`);
       }
-      if (!['127.0.0.1', 'localhost', '::1'].includes(options.host) && !options.token) {
-        process.stderr.write(
-          `spool: warning: listening on ${options.host} without --token; anyone who can reach it can write to the spool\n`,
-        );
-      }
+      const warning = exposureWarning(exposure, options.host);
+      if (warning !== undefined) process.stderr.write(warning);
       const sig = await waitForStop();
       process.stderr.write(`spool: ${sig}: flushing and stopping\n`);
       fallback?.close?.();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
+  endpointShape,
   listDeadLetters,
   parseHeaderArgs,
   resendDeadLetters,
@@ -125,7 +126,10 @@ function printHuman(summary: SyncSummary): void {
     summary.message,
     `  read ${t.recordsRead} records, sent ${t.recordsSent} in ${t.requests} requests (${(t.bytesSent / 1024).toFixed(1)} KiB on the wire)` +
       (t.recordsFiltered ? `, ${t.recordsFiltered} not covered by consent` : '') +
-      (t.retries ? `, ${t.retries} retries` : ''),
+      (t.retries ? `, ${t.retries} retries` : '') +
+      (t.unusableResponses
+        ? `, ${t.unusableResponses} ${t.unusableResponses === 1 ? 'answer' : 'answers'} not from an OTLP endpoint (not counted as sent)`
+        : ''),
   ];
   for (const d of summary.destinations) {
     lines.push(
@@ -141,7 +145,8 @@ function printHuman(summary: SyncSummary): void {
 /**
  * `spool sync`: ships the spool over OTLP/HTTP (consent → redaction → batching → retry →
  * cursors). Exit 0 when everything was sent, 1 when anything was not (no consent, partial
- * success, dead letters, endpoint unreachable; stderr says which), 2 on usage errors.
+ * success, dead letters, endpoint unreachable, a redirect or a 2xx that is not an OTLP
+ * response; stderr says which), 2 on usage errors.
  */
 export function registerSyncCommand(program: Command): void {
   program
@@ -150,7 +155,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
     .option(
       '--endpoint <url>',
-      'OTLP/HTTP base URL (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318)',
+      'OTLP/HTTP base URL, /v1/<signal> is appended (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318); a URL ending in /v1/traces|metrics|logs sends that signal only, as is',
     )
     .option('--protocol <protocol>', 'http/json or http/protobuf', 'http/json')
     .option(
@@ -192,12 +197,33 @@ export function registerSyncCommand(program: Command): void {
       if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
         throw usage(`--endpoint must be an http:// or https:// URL, got "${options.endpoint}"`);
       }
+      // --endpoint is a base URL; a per-signal URL is accepted for its signal; any other
+      // path (/v1/trace, /api/traces) would be posted to with /v1/<signal> appended: explain.
+      let signalEndpoint: { signal: Signal; url: string; base: string } | undefined;
+      if (options.endpoint !== undefined) {
+        const shape = endpointShape(options.endpoint);
+        if (shape.kind === 'unsupported') throw usage(shape.explanation);
+        if (shape.kind === 'signal') {
+          signalEndpoint = { signal: shape.signal, url: options.endpoint, base: shape.base };
+        }
+      }
       if (options.dryRun && !options.out) throw usage('--dry-run needs --out FILE');
       if (options.out && !options.dryRun) throw usage('--out is only used with --dry-run');
       const maxRequestBytes = positiveInt(options.maxRequestBytes, '--max-request-bytes');
       const maxRetries = positiveInt(options.maxRetries, '--max-retries');
       const timeoutMs = positiveInt(options.timeout, '--timeout');
-      const signals = parseSignals(options.signals);
+      let signals = parseSignals(options.signals);
+      if (signalEndpoint && !options.resendDeadLetters) {
+        const { signal, url, base } = signalEndpoint;
+        if (signals && signals.some((s) => s !== signal)) {
+          throw usage(
+            `--endpoint ${url} is the full URL for ${signal} only (it ends in /v1/${signal}), ` +
+              `but --signals asks for ${signals.join(',')}. Give the base URL ${base} to send every ` +
+              `signal (sync appends /v1/traces, /v1/metrics, /v1/logs), or --signals ${signal}.`,
+          );
+        }
+        signals = [signal];
+      }
       const retry = {
         ...(maxRetries !== undefined ? { maxRetriesPerRun: maxRetries } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -219,9 +245,11 @@ export function registerSyncCommand(program: Command): void {
       }
 
       if (options.resendDeadLetters) {
+        // Dead letters of every signal may be resent: a per-signal URL stands for its base.
+        const resendEndpoint = signalEndpoint ? signalEndpoint.base : options.endpoint;
         const result = await resendDeadLetters({
           dir,
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(resendEndpoint ? { endpoint: resendEndpoint } : {}),
           headers,
           protocol,
           retry,
@@ -243,7 +271,11 @@ export function registerSyncCommand(program: Command): void {
       try {
         summary = await runSync({
           dir,
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(signalEndpoint
+            ? { signalEndpoints: { [signalEndpoint.signal]: signalEndpoint.url } }
+            : options.endpoint
+              ? { endpoint: options.endpoint }
+              : {}),
           headers,
           ...(options.name ? { name: options.name } : {}),
           protocol,

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import {
   readSpool,
   SIGNALS,
+  stringifyOtlpJson,
   type LogsData,
   type MetricsData,
   type Signal,
@@ -85,7 +86,15 @@ export function summarizeRecord(record: SpoolRecord, c: Colors): string {
           if (parts.length < ITEMS_PER_LINE) {
             const p = (m.gauge ?? m.sum)?.dataPoints?.[0];
             const value = p ? pointValue(p) : NaN;
-            parts.push(Number.isFinite(value) ? `${m.name}=${+value.toPrecision(6)}` : `${m.name}`);
+            // A NaN/±Infinity point value is shown as such; only a point without one shows no value.
+            const hasValue = p !== undefined && (p.asDouble !== undefined || p.asInt !== undefined);
+            parts.push(
+              Number.isFinite(value)
+                ? `${m.name}=${+value.toPrecision(6)}`
+                : hasValue
+                  ? `${m.name}=${String(value)}`
+                  : `${m.name}`,
+            );
           }
         }
     }
@@ -168,7 +177,8 @@ export function registerTailCommand(program: Command): void {
           follow: options.follow === true,
           signal: abort.signal,
         })) {
-          const line = options.json ? JSON.stringify(record.data) : summarizeRecord(record, c);
+          // OTLP/JSON, so NaN/±Infinity print as "NaN"/"Infinity" (JSON.stringify: null) and -0 as -0.
+          const line = options.json ? stringifyOtlpJson(record.data) : summarizeRecord(record, c);
           if (outputClosed) break;
           if (!process.stdout.write(line + '\n')) {
             // A slow consumer (a pipe to `less`): wait instead of buffering without bound.

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send, sendError, sendJson } from './http-responses.js';
 import { LiveEvents } from './live-events.js';
-import { isAllowedHost, type AllowedHosts } from './host-check.js';
+import { createRequestGuard, type RequestGuard } from '@otelspool/collector';
+import { passesGuard } from './request-guard.js';
 import { DashboardApi, HttpError } from './dashboard-api.js';
 import { loadStaticAssets, type StaticAsset } from './static-assets.js';
 import { SpoolWatcher, clampPollInterval } from './spool-watcher.js';
@@ -10,11 +11,11 @@ export interface DashboardHandlerOptions {
   /** How often live updates check the spool for growth; clamped to 250 ms – 10 s. Default 1 s. */
   pollIntervalMs?: number;
   /**
-   * Host header values the dashboard answers (DNS-rebinding protection: a web page elsewhere
-   * must not be able to read the local spool through a name that resolves to 127.0.0.1).
-   * Default: loopback names and any IP literal. 'any' turns the check off.
+   * The request guard every request passes first: Host allow-list (DNS rebinding), foreign
+   * Origin / Sec-Fetch-Site refused, and the token when one is set. Default: a loopback server
+   * without a token. `spool serve` passes the receiver's own guard (same verdicts twice).
    */
-  allowedHosts?: AllowedHosts;
+  guard?: RequestGuard;
   /** Where the UI files live (tests); defaults to the package's web-assets/. */
   assetsDir?: string;
 }
@@ -40,7 +41,7 @@ export function createDashboardHandler(
   const watcher = new SpoolWatcher(dir, clampPollInterval(options.pollIntervalMs));
   const events = new LiveEvents(watcher);
   const api = new DashboardApi(dir, watcher);
-  const allowedHosts = options.allowedHosts ?? 'loopback-or-ip';
+  const guard = options.guard ?? createRequestGuard();
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
     try {
@@ -56,14 +57,11 @@ export function createDashboardHandler(
   };
 
   function route(req: IncomingMessage, res: ServerResponse): void {
+    if (!passesGuard(guard, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(req, res, 405, 'method_not_allowed', 'the dashboard is read-only', {
         allow: 'GET, HEAD',
       });
-      return;
-    }
-    if (!isAllowedHost(req.headers.host, allowedHosts)) {
-      sendError(req, res, 403, 'host_not_allowed', 'unexpected Host header');
       return;
     }
     const path = requestPath(req.url);

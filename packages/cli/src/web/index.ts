@@ -5,7 +5,6 @@ export {
   type DashboardHandler,
   type DashboardHandlerOptions,
 } from './dashboard-handler.js';
-export { type AllowedHosts } from './host-check.js';
 export { type TraceSummary, type TraceDetail, type WaterfallSpan } from './trace-index.js';
 export {
   startDashboardServer,

@@ -1,4 +1,4 @@
-import { readSpool } from '@otelspool/exporter-jsonl';
+import { readSpool, stringifyOtlpJson } from '@otelspool/exporter-jsonl';
 import type { AnyValue, KeyValue, Span, TracesData } from '@otelspool/exporter-jsonl';
 
 /** One trace in the dashboard's trace list. Times are epoch milliseconds. */
@@ -246,5 +246,5 @@ function anyValueToString(value: AnyValue | undefined): string {
   if (value.boolValue !== undefined) return String(value.boolValue);
   if (value.intValue !== undefined) return String(value.intValue);
   if (value.doubleValue !== undefined) return String(value.doubleValue);
-  return JSON.stringify(value).slice(0, MAX_ATTRIBUTE_CHARS);
+  return stringifyOtlpJson(value).slice(0, MAX_ATTRIBUTE_CHARS);
 }

@@ -69,6 +69,21 @@ describe('spool sync', () => {
     expect((await run(['sync', '--dir', dir, '--max-request-bytes', '-3'])).code).toBe(2);
   });
 
+  it('explains an --endpoint that is neither a base URL nor /v1/<signal>, and sends nothing', async () => {
+    await spool(2);
+    grantConsent(dir);
+    for (const path of ['/v1/trace', '/api/traces', '/v1']) {
+      const r = await run(['sync', '--dir', dir, '--endpoint', `${url}${path}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--endpoint is the OTLP/HTTP base URL');
+      expect(r.stderr).toContain(`--endpoint ${url} `);
+    }
+    expect(requests).toBe(0);
+    const logsOnly = await run(['sync', '--dir', dir, '--endpoint', `${url}/v1/logs`]);
+    expect(logsOnly.code).toBe(0);
+    expect(requests).toBe(1);
+  });
+
   it('exits 1 and sends nothing without consent', async () => {
     await spool(3);
     const r = await run(['sync', '--dir', dir, '--endpoint', url]);

@@ -12,5 +12,7 @@ export {
   denyConsent,
   revokeConsent,
   consentAllowsSending,
+  describeConsentRefusal,
+  MAX_CONSENT_BYTES,
 } from './consent.js';
 export { type ConsentPreview, type SignalCounts, previewConsent } from './preview.js';

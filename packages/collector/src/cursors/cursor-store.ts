@@ -1,6 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDirSync, writeFileAtomicSync } from '@otelspool/exporter-jsonl';
+import {
+  ensureSpoolDirSync,
+  readStateFileSync,
+  writeFileAtomicSync,
+} from '@otelspool/exporter-jsonl';
 import type { Signal } from '../otlp/types.js';
 
 /**
@@ -21,6 +25,8 @@ export interface CursorFile {
 }
 
 export const SYNC_DIR = 'sync';
+/** A cursor holds one entry (~80 bytes) per segment: 32 MiB is ~400,000 segments. */
+export const MAX_CURSOR_BYTES = 32 * 1024 * 1024;
 
 export class CursorStore {
   private state: CursorFile;
@@ -78,7 +84,7 @@ export class CursorStore {
   }
 
   private save(): void {
-    ensureDirSync(join(this.dir, SYNC_DIR));
+    ensureSpoolDirSync(this.dir, SYNC_DIR); // this user's real, private dirs only
     writeFileAtomicSync(this.file, JSON.stringify(this.state) + '\n');
   }
 
@@ -104,9 +110,20 @@ function cursorPath(dir: string, destination: string): string {
   return join(dir, SYNC_DIR, `${destination}.json`);
 }
 
+/**
+ * A destination's cursor, or undefined when missing, not JSON, not a version 1 cursor, over
+ * MAX_CURSOR_BYTES, or not this user's own 0600 regular file: a cursor another user planted
+ * could otherwise mark unsent data as sent (skipped, then deleted).
+ */
 export function readCursor(dir: string, destination: string): CursorFile | undefined {
+  const read = readStateFileSync(cursorPath(dir, destination), {
+    maxBytes: MAX_CURSOR_BYTES,
+    trusted: true,
+  });
+  if (!read.ok) return undefined;
   try {
-    const parsed = JSON.parse(readFileSync(cursorPath(dir, destination), 'utf8')) as CursorFile;
+    const parsed = JSON.parse(read.data.toString('utf8')) as CursorFile;
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
     if (parsed.version !== 1 || typeof parsed.segments !== 'object' || parsed.segments === null)
       return undefined;
     const segments: Record<string, number> = {};

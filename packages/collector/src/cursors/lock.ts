@@ -1,6 +1,10 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDirSync } from '@otelspool/exporter-jsonl';
+import {
+  ensureSpoolDirSync,
+  readStateFileSync,
+  WRITE_NOFOLLOW_FLAGS,
+} from '@otelspool/exporter-jsonl';
 import { SYNC_DIR } from './cursor-store.js';
 
 export class SyncLockedError extends Error {
@@ -20,6 +24,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The pid text of a lock file (a few bytes; capped, regular files only), undefined if gone. */
+function readLockPid(file: string): string | undefined {
+  const read = readStateFileSync(file, { maxBytes: 64 });
+  if (read.ok) return read.data.toString('utf8').trim();
+  return read.reason === 'missing' ? undefined : '';
+}
+
 export interface SyncLock {
   release(): void;
 }
@@ -29,11 +40,11 @@ export interface SyncLock {
  * pid is dead (sync killed) is stale and taken over.
  */
 export function acquireSyncLock(dir: string): SyncLock {
-  ensureDirSync(join(dir, SYNC_DIR));
+  ensureSpoolDirSync(dir, SYNC_DIR);
   const file = join(dir, SYNC_DIR, '.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(file, 'wx', 0o600);
+      const fd = openSync(file, WRITE_NOFOLLOW_FLAGS, 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       let released = false;
@@ -42,8 +53,7 @@ export function acquireSyncLock(dir: string): SyncLock {
           if (released) return;
           released = true;
           try {
-            if (readFileSync(file, 'utf8').trim() === String(process.pid))
-              rmSync(file, { force: true });
+            if (readLockPid(file) === String(process.pid)) rmSync(file, { force: true });
           } catch {
             // already gone
           }
@@ -51,12 +61,9 @@ export function acquireSyncLock(dir: string): SyncLock {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let pid = NaN;
-      try {
-        pid = Number(readFileSync(file, 'utf8').trim());
-      } catch {
-        continue; // removed between open and read: try again
-      }
+      const text = readLockPid(file);
+      if (text === undefined) continue; // removed between open and read: try again
+      const pid = Number(text);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new SyncLockedError(pid);
       }

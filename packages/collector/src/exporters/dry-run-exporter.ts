@@ -4,6 +4,7 @@ import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
 import type { DestinationConfig, OtlpProtocol } from '../otlp-http/config.js';
 import { encodeOtlpBody } from '../otlp-http/client.js';
 import { OtlpHttpExporter } from './otlp-http-exporter.js';
+import { stringifyOtlpJson } from '../spool/spool-api.js';
 
 /**
  * The upload simulator (`spool sync --dry-run --out FILE`): writes every request the sync
@@ -32,7 +33,8 @@ export class DryRunExporter implements Exporter {
     const destination = this.destinations[batch.signal];
     const body = OtlpHttpExporter.requestData(batch);
     const encoded = encodeOtlpBody(batch.signal, body, this.protocol, 'gzip');
-    const line = JSON.stringify({
+    // `body` holds OTLP data: non-finite doubles and -0 written as OTLP/JSON does.
+    const line = stringifyOtlpJson({
       signal: batch.signal,
       method: 'POST',
       url: destination?.url,

@@ -10,6 +10,12 @@ import {
 import type { DestinationConfig, OtlpProtocol } from '../otlp-http/config.js';
 import { writeDeadLetter } from '../otlp-http/dead-letters.js';
 import { backoffDelay, resolveRetry, type RetryOptions } from '../otlp-http/retry.js';
+import {
+  clampRejected,
+  displayText,
+  MAX_MESSAGE_CHARS,
+  type ClaimedPartial,
+} from '../otlp-http/response.js';
 import { orderMetricPoints } from '../metrics/prometheus.js';
 
 export interface OtlpHttpExporterOptions {
@@ -24,6 +30,7 @@ export interface OtlpHttpExporterOptions {
   log?: (message: string) => void;
 }
 
+const MAX_PROBLEMS = 50;
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -39,6 +46,10 @@ export class OtlpHttpExporter implements Exporter {
   private readonly sleep;
   /** Retry attempts made so far in this run. */
   retries = 0;
+  /** Redirects and 2xx answers that were not OTLP responses, this run. */
+  unusableResponses = 0;
+  /** What those answers were, and claims that had to be clamped: for the run's warnings. */
+  readonly problems: string[] = [];
 
   constructor(private readonly options: OtlpHttpExporterOptions) {
     this.retry = resolveRetry(options.retry);
@@ -88,19 +99,15 @@ export class OtlpHttpExporter implements Exporter {
         timeoutMs: this.retry.timeoutMs,
       });
       if (outcome.kind === 'success') {
-        if (outcome.partial) {
-          this.options.log?.(
-            `${destination.url}: partial success, ${outcome.partial.rejected} ${batch.signal} records rejected` +
-              (outcome.partial.errorMessage ? `: ${outcome.partial.errorMessage}` : ''),
-          );
-          return {
-            status: 'success',
-            bytes,
-            rejected: outcome.partial.rejected,
-            message: outcome.partial.errorMessage,
-          };
-        }
+        if (outcome.partial) return this.partialSuccess(batch, destination, outcome.partial, bytes);
         return { status: 'success', bytes };
+      }
+      if (outcome.kind === 'unusable') {
+        // Not delivered and not worth retrying now: a redirect or a 2xx from something that
+        // is not an OTLP endpoint. The cursor stays; the next run (fixed config) sends it.
+        this.unusableResponses++;
+        this.problem(outcome.message);
+        return { status: 'retryable', bytes, message: outcome.message };
       }
       if (outcome.kind === 'permanent') {
         return {
@@ -129,6 +136,37 @@ export class OtlpHttpExporter implements Exporter {
       );
       await this.sleep(delay);
     }
+  }
+
+  /**
+   * A partial_success: the claimed count is clamped to [0, records sent] (a server cannot
+   * make "sent" negative or exceed the batch), the message made printable and short.
+   */
+  private partialSuccess(
+    batch: ItemBatch,
+    destination: DestinationConfig,
+    partial: ClaimedPartial,
+    bytes: number,
+  ): ExportResult {
+    const rejected = clampRejected(partial.rejected, batch.records);
+    if (BigInt(rejected) !== partial.rejected) {
+      this.problem(
+        `${destination.url}: server claimed ${displayText(partial.rejected.toString(), 40)} rejected ${batch.signal} records of ${batch.records} sent; counted ${rejected}`,
+      );
+    }
+    const message = partial.messageTruncated
+      ? `${displayText(partial.errorMessage.slice(0, 300), 300)}… (truncated; the server's message is longer than ${MAX_MESSAGE_CHARS} characters)`
+      : displayText(partial.errorMessage, 300);
+    this.options.log?.(
+      `${destination.url}: partial success, ${rejected} of ${batch.records} ${batch.signal} records rejected` +
+        (message ? `: ${message}` : ''),
+    );
+    return { status: 'success', bytes, rejected, ...(message ? { message } : {}) };
+  }
+
+  /** Kept for the summary; bounded, as a lying server may say the same on every request. */
+  private problem(message: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(message);
   }
 
   private deadLetter(

@@ -1,5 +1,5 @@
 import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
-import type { SpoolWriterLike } from '../spool/spool-api.js';
+import { stringifyOtlpJson, type SpoolWriterLike } from '../spool/spool-api.js';
 
 /**
  * Bytes of received lines allowed to wait for the disk at once: half the SpoolWriter's default
@@ -28,7 +28,9 @@ export class SpoolWriterExporter implements Exporter {
   async export(batch: ItemBatch): Promise<ExportResult> {
     for (const item of batch.items) {
       if (item.records === 0) continue;
-      const line = JSON.stringify(item.data);
+      // OTLP/JSON, not JSON.stringify: a NaN/±Infinity double (protobuf senders such as the Go
+      // SDK have them) would become null and -0 would lose its sign.
+      const line = stringifyOtlpJson(item.data);
       const size = line.length;
       while (this.inFlightBytes > 0 && this.inFlightBytes + size > this.maxInFlightBytes) {
         await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -1,17 +1,21 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type { Signal } from '../otlp/types.js';
 import type { OtlpData } from '../otlp/types.js';
-import {
-  decodeResponse,
-  decodeStatus,
-  encodeRequest,
-  partialFrom,
-  type PartialSuccess,
-} from '../protobuf/codec.js';
+import { decodeStatus, encodeRequest } from '../protobuf/codec.js';
 import type { OtlpProtocol } from './config.js';
+import {
+  BodyCapture,
+  RESPONSE_HEAD_BYTES,
+  displayText,
+  judgeSuccessBody,
+  responseFormat,
+  type CapturedBody,
+  type ClaimedPartial,
+} from './response.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
+import { stringifyOtlpJson } from '../spool/spool-api.js';
 
 export interface EncodedRequest {
   body: Buffer;
@@ -31,7 +35,7 @@ export function encodeOtlpBody(
   const raw =
     protocol === 'http/protobuf'
       ? Buffer.from(encodeRequest(signal, data))
-      : Buffer.from(JSON.stringify(data), 'utf8');
+      : Buffer.from(stringifyOtlpJson(data), 'utf8');
   const contentType = protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json';
   if (compression === 'gzip') {
     return { body: gzipSync(raw), contentType, contentEncoding: 'gzip', rawBytes: raw.length };
@@ -40,11 +44,16 @@ export function encodeOtlpBody(
 }
 
 export type AttemptOutcome =
-  | { kind: 'success'; status: number; partial?: PartialSuccess }
+  | { kind: 'success'; status: number; partial?: ClaimedPartial }
   | { kind: 'retryable'; status?: number; retryAfterMs?: number; message: string }
-  | { kind: 'permanent'; status: number; message: string };
+  | { kind: 'permanent'; status: number; message: string }
+  /**
+   * The endpoint is not one to send to as configured: a redirect (never followed, so the
+   * request's credentials never reach another URL) or a 2xx that is not an OTLP response.
+   * Not delivered, not the data's fault: stop, keep the data and the cursor, no retry.
+   */
+  | { kind: 'unusable'; status: number; reason: 'redirect' | 'not-otlp'; message: string };
 
-const MAX_RESPONSE_BYTES = 64 * 1024;
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
 
@@ -109,19 +118,29 @@ export function sendOnce(options: SendOptions): Promise<AttemptOutcome> {
       done({ kind: 'retryable', message: `network error: ${err.message}` });
     });
     req.on('response', (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
+      // Bounded: a head is kept for parsing, a short tail for counts after a long message,
+      // and an endless body is cut (the socket dropped) instead of read until the timeout.
+      const capture = new BodyCapture();
+      const finish = (cut: boolean): void => {
+        clearTimeout(timer);
+        done(classify(options, res, capture.result(cut)));
+      };
       res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+        if (settled) return;
+        if (!capture.push(chunk)) {
+          finish(true);
+          res.destroy();
+        }
       });
       res.on('error', (err) => {
         clearTimeout(timer);
         done({ kind: 'retryable', message: `network error reading response: ${err.message}` });
       });
-      res.on('end', () => {
+      res.on('end', () => finish(false));
+      // A response cut before its end (timeout, reset) is a network error, not an answer.
+      res.on('close', () => {
         clearTimeout(timer);
-        done(classify(options.signal, res, Buffer.concat(chunks)));
+        done({ kind: 'retryable', message: 'connection closed before the response ended' });
       });
     });
     req.end(options.request.body);
@@ -132,43 +151,63 @@ function isProtobuf(res: IncomingMessage): boolean {
   return (res.headers['content-type'] ?? '').includes('protobuf');
 }
 
-/** The server's explanation: decoded google.rpc.Status (protobuf or JSON), else text. */
+/**
+ * The server's explanation of an error status: decoded google.rpc.Status (protobuf or
+ * JSON), else its text; always made printable and short (a hostile server chooses it).
+ */
 export function errorMessage(res: IncomingMessage, body: Buffer): string {
   if (body.length === 0) return `HTTP ${res.statusCode ?? 0}`;
   if (isProtobuf(res)) {
     const status = decodeStatus(body);
-    if (status?.message) return status.message;
+    if (status?.message) return displayText(status.message, 1024);
   }
   const text = body.toString('utf8');
   try {
     const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
-    if (typeof parsed.message === 'string' && parsed.message) return parsed.message;
-    if (typeof parsed.error === 'string' && parsed.error) return parsed.error;
+    if (typeof parsed.message === 'string' && parsed.message)
+      return displayText(parsed.message, 1024);
+    if (typeof parsed.error === 'string' && parsed.error) return displayText(parsed.error, 1024);
   } catch {
     // plain text
   }
-  return text.slice(0, 1024);
+  return displayText(text, 1024);
 }
 
-function classify(signal: Signal, res: IncomingMessage, body: Buffer): AttemptOutcome {
+function classify(options: SendOptions, res: IncomingMessage, body: CapturedBody): AttemptOutcome {
   const status = res.statusCode ?? 0;
   if (status >= 200 && status < 300) {
-    let partial: PartialSuccess | undefined;
-    try {
-      if (body.length > 0) {
-        partial = isProtobuf(res)
-          ? decodeResponse(signal, body)
-          : partialFrom(
-              signal,
-              (JSON.parse(body.toString('utf8')) as { partialSuccess?: unknown }).partialSuccess,
-            );
-      }
-    } catch {
-      // An unreadable success body is still a success (the spec says the server accepted it).
+    const format = responseFormat(res.headers['content-type'], options.request.contentType);
+    const verdict = judgeSuccessBody(
+      options.signal,
+      decodedBody(firstHeader(res.headers['content-encoding']), body),
+      format,
+    );
+    if (verdict.kind === 'not-otlp') {
+      return {
+        kind: 'unusable',
+        status,
+        reason: 'not-otlp',
+        message: `${options.url} answered ${status} but not as an OTLP endpoint: ${verdict.reason}`,
+      };
     }
-    return partial ? { kind: 'success', status, partial } : { kind: 'success', status };
+    return verdict.partial
+      ? { kind: 'success', status, partial: verdict.partial }
+      : { kind: 'success', status };
   }
-  const message = errorMessage(res, body);
+  if (status >= 300 && status < 400) {
+    // Never followed: the target could be any host, and our headers carry credentials.
+    const location = firstHeader(res.headers.location);
+    return {
+      kind: 'unusable',
+      status,
+      reason: 'redirect',
+      message:
+        `${options.url} answered ${status} redirect` +
+        (location ? ` to ${displayText(location, 300)}` : '') +
+        '; redirects are not followed (the request carries credentials): set the endpoint to the final URL',
+    };
+  }
+  const message = errorMessage(res, body.head);
   if (isRetryableStatus(status)) {
     const retryAfter = parseRetryAfter(firstHeader(res.headers['retry-after']));
     return retryAfter === undefined
@@ -176,6 +215,25 @@ function classify(signal: Signal, res: IncomingMessage, body: Buffer): AttemptOu
       : { kind: 'retryable', status, message, retryAfterMs: retryAfter };
   }
   return { kind: 'permanent', status, message };
+}
+
+/**
+ * A compressed success body (we send no Accept-Encoding, but proxies do this), inflated to
+ * at most the parsed head: a small bomb cannot grow into memory. Undecodable stays as is.
+ */
+function decodedBody(encoding: string | undefined, body: CapturedBody): CapturedBody {
+  const e = (encoding ?? '').trim().toLowerCase();
+  if (!body.totalBytes || (e !== 'gzip' && e !== 'deflate') || body.tail.length || body.cut) {
+    return body;
+  }
+  try {
+    const inflate = e === 'gzip' ? gunzipSync : inflateSync;
+    const head = inflate(body.head, { maxOutputLength: RESPONSE_HEAD_BYTES });
+    return { head, tail: Buffer.alloc(0), totalBytes: head.length, cut: false };
+  } catch {
+    // too large once inflated, or not compressed after all: judged as received
+    return body;
+  }
 }
 
 function firstHeader(v: string | string[] | undefined): string | undefined {

@@ -45,7 +45,69 @@ export function parseHeaderArgs(args: readonly string[] = []): Record<string, st
 
 /** The base endpoint with `/v1/<signal>` appended (OTLP/HTTP spec for the non-signal variable). */
 export function signalUrl(base: string, signal: Signal): string {
+  try {
+    // Appended to the path, so a query string (some gateways want one) stays a query string.
+    const u = new URL(base);
+    if (u.search || u.hash) {
+      u.pathname = `${u.pathname.replace(/\/+$/, '')}/${SIGNAL_PATH[signal]}`;
+      return u.toString();
+    }
+  } catch {
+    // not a URL: the request reports it
+  }
   return `${base.replace(/\/+$/, '')}/${SIGNAL_PATH[signal]}`;
+}
+
+/** How a `--endpoint` URL would be used, judged from its path. */
+export type EndpointShape =
+  /** A base URL (no path, or a prefix like `/otlp`): `/v1/<signal>` is appended. */
+  | { kind: 'base' }
+  /** A full per-signal URL (`…/v1/traces`): used as is, for that signal only. */
+  | { kind: 'signal'; signal: Signal; base: string }
+  /** A path that looks like some other API: appending `/v1/<signal>` would be wrong. */
+  | { kind: 'unsupported'; explanation: string };
+
+// A last path segment no OTLP base URL ends with, but other tracing APIs do (/api/traces,
+// /api/v2/spans, /v1/trace).
+const SIGNALISH_SEGMENT = /^(v\d+|api|traces?|spans?|metrics?|logs?)$/i;
+
+/**
+ * Classifies an endpoint URL by its path. OTLP/HTTP has two URL forms: a base URL
+ * (OTEL_EXPORTER_OTLP_ENDPOINT) to which `/v1/traces`, `/v1/metrics`, `/v1/logs` are
+ * appended, and full per-signal URLs (OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT) used as is.
+ * A path like `/v1/trace` or `/api/traces` is neither, and would be posted to as
+ * `/api/traces/v1/traces`: explained instead of sent to.
+ */
+export function endpointShape(url: string): EndpointShape {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { kind: 'unsupported', explanation: `not a URL: ${url}` };
+  }
+  const path = u.pathname.replace(/\/+$/, '');
+  const full = /^(.*)\/v1\/(traces|metrics|logs)$/.exec(path);
+  if (full) {
+    const base = new URL(u.toString());
+    base.pathname = full[1] || '/';
+    return { kind: 'signal', signal: full[2] as Signal, base: base.toString().replace(/\/$/, '') };
+  }
+  const segments = path.split('/').filter(Boolean);
+  const last = segments.at(-1) ?? '';
+  if (SIGNALISH_SEGMENT.test(last)) {
+    const root = `${u.protocol}//${u.host}`;
+    return {
+      kind: 'unsupported',
+      explanation:
+        `--endpoint ${url} has the path ${u.pathname}, which is neither a base URL nor /v1/<signal>. ` +
+        `--endpoint is the OTLP/HTTP base URL (as OTEL_EXPORTER_OTLP_ENDPOINT): sync appends ` +
+        `/v1/traces, /v1/metrics and /v1/logs to it, so this would post to ${signalUrl(url, 'traces')}. ` +
+        `Use the base, e.g. --endpoint ${root} (the Collector's OTLP/HTTP receiver listens on :4318), ` +
+        `or give one signal's full URL ending in /v1/traces, /v1/metrics or /v1/logs ` +
+        `(as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and friends, which are used as is).`,
+    };
+  }
+  return { kind: 'base' };
 }
 
 export interface DestinationConfig {

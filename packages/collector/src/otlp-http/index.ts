@@ -2,6 +2,8 @@ export {
   type OtlpProtocol,
   type DestinationConfig,
   type ResolveEndpointOptions,
+  type EndpointShape,
+  endpointShape,
   DEFAULT_ENDPOINT,
   parseHeadersEnv,
   parseHeaderArgs,
@@ -26,6 +28,19 @@ export {
   encodeOtlpBody,
   sendOnce,
 } from './client.js';
+export {
+  type CapturedBody,
+  type ClaimedPartial,
+  type ResponseVerdict,
+  RESPONSE_HEAD_BYTES,
+  RESPONSE_TAIL_BYTES,
+  RESPONSE_MAX_BYTES,
+  BodyCapture,
+  judgeSuccessBody,
+  responseFormat,
+  clampRejected,
+  displayText,
+} from './response.js';
 export {
   type DeadLetter,
   type DeadLetterSummary,

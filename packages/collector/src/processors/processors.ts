@@ -1,3 +1,9 @@
+import {
+  APP_CRASH_EVENT_NAME,
+  CRASH_LOG_SEVERITY,
+  isCrashAttributeKey,
+  isCrashEventName,
+} from '@otelspool/exporter-jsonl';
 import type { Consent } from '../consent/consent.js';
 import type { KeyValue, LogRecord, LogsData, OtlpData, Span, TracesData } from '../otlp/types.js';
 import { countRecords } from '../otlp/records.js';
@@ -6,7 +12,7 @@ import type { RedactionOptions } from './redaction.js';
 import { createRedactor } from './redaction.js';
 
 /** Severity number of FATAL in the OTel log data model (crash records are written at 21+). */
-export const SEVERITY_FATAL = 21;
+export const SEVERITY_FATAL = CRASH_LOG_SEVERITY;
 
 function hasKey(attrs: KeyValue[] | undefined, test: (key: string) => boolean): boolean {
   return attrs?.some((kv) => test(kv.key)) ?? false;
@@ -16,21 +22,31 @@ function stringAttr(attrs: KeyValue[] | undefined, key: string): string | undefi
   return attrs?.find((kv) => kv.key === key)?.value?.stringValue;
 }
 
-const isCrashKey = (key: string): boolean => key.startsWith('crash.') || key === 'app.crash';
+// The crash vocabulary (attribute and event names) is the one the crash handler writes with,
+// from @otelspool/exporter-jsonl (semconv/crash.ts): writer and filter cannot drift apart.
 
-/** A log record that belongs to a crash: FATAL severity, an `app.crash` event, or crash.* attributes. */
+/**
+ * A log record that belongs to a crash: FATAL severity, an `app.crash` event, or crash
+ * attributes (`otelspool.crash.*`, `app.crash.*`).
+ */
 export function isCrashLog(record: LogRecord): boolean {
   if ((record.severityNumber ?? 0) >= SEVERITY_FATAL) return true;
   const event = record.eventName ?? stringAttr(record.attributes, 'event.name');
-  if (event === 'app.crash' || event?.startsWith('crash') === true) return true;
-  return hasKey(record.attributes, isCrashKey);
+  if (isCrashEventName(event)) return true;
+  return hasKey(record.attributes, isCrashAttributeKey);
 }
 
-/** A span that recorded a crash (an `app.crash` event or crash.* attributes). */
+/**
+ * A span that recorded a crash: crash attributes on the span (the handler's own `crash`
+ * span), or on one of its events (the exception event on the span active at the crash), or
+ * an `app.crash` event.
+ */
 export function isCrashSpan(span: Span): boolean {
-  if (hasKey(span.attributes, isCrashKey)) return true;
+  if (hasKey(span.attributes, isCrashAttributeKey)) return true;
   return (
-    span.events?.some((e) => e.name === 'app.crash' || hasKey(e.attributes, isCrashKey)) ?? false
+    span.events?.some(
+      (e) => e.name === APP_CRASH_EVENT_NAME || hasKey(e.attributes, isCrashAttributeKey),
+    ) ?? false
   );
 }
 

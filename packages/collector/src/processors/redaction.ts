@@ -9,10 +9,12 @@ import type {
   TracesData,
 } from '../otlp/types.js';
 import { metricPoints } from '../otlp/records.js';
+import { createKeyClassifier, type KeyPattern } from '@otelspool/exporter-jsonl';
 import { createScrubber, type ScrubberOptions } from './scrub.js';
 
-/** Attribute key patterns: exact keys, or a `prefix.*` wildcard. */
-export type KeyPattern = string;
+// The key rules (what is kept, hashed, scrubbed, dropped) live in @otelspool/exporter-jsonl
+// (privacy/key-rules.ts), next to the free-text rules; re-exported here under the old names.
+export { DEFAULT_DROP_KEYS, DEFAULT_HASH_KEYS, type KeyPattern } from '@otelspool/exporter-jsonl';
 
 export interface RedactionOptions extends ScrubberOptions {
   /** Per-install salt (consent.json) for HMAC-SHA256 of identifiers. Required. */
@@ -25,47 +27,6 @@ export interface RedactionOptions extends ScrubberOptions {
   hashKeys?: KeyPattern[];
   /** Scrub span names and span event names too (default true: names are often built from URLs/paths). */
   scrubNames?: boolean;
-}
-
-/** Identifiers replaced by a salted HMAC: still groupable (same host → same hash), not reversible. */
-export const DEFAULT_HASH_KEYS: readonly KeyPattern[] = [
-  'host.name',
-  'host.id',
-  'process.owner',
-  'enduser.*',
-  'user.*',
-  'machine.id',
-  'service.instance.id.host',
-];
-
-/** Keys dropped outright: command lines and environments carry secrets and paths. */
-export const DEFAULT_DROP_KEYS: readonly KeyPattern[] = [
-  'process.command_args',
-  'process.command_line',
-  'process.environment',
-  'process.environment.*',
-  'process.env.*',
-  'env.*',
-  'environment_variables',
-  'environment_variables.*',
-  'http.request.header.authorization',
-  'http.request.header.cookie',
-  'http.response.header.set-cookie',
-  'http.request.header.proxy-authorization',
-];
-
-/** Key fragments that mark an env-like or secret-bearing attribute wherever they appear. */
-const DROP_KEY_FRAGMENT =
-  /(?:^|[._-])(?:env|environ|environment|password|passwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key|credentials?|cookie|authorization)(?:$|[._-])/i;
-
-function compile(patterns: readonly KeyPattern[]): (key: string) => boolean {
-  const exact = new Set<string>();
-  const prefixes: string[] = [];
-  for (const p of patterns) {
-    if (p.endsWith('.*')) prefixes.push(p.slice(0, -1));
-    else exact.add(p);
-  }
-  return (key) => exact.has(key) || prefixes.some((prefix) => key.startsWith(prefix));
 }
 
 export interface Redactor {
@@ -86,9 +47,11 @@ export interface Redactor {
 export function createRedactor(options: RedactionOptions): Redactor {
   if (!options.salt) throw new TypeError('redaction needs the per-install salt');
   const scrub = createScrubber(options);
-  const isAllowed = compile(options.allowKeys ?? []);
-  const isDenied = compile([...DEFAULT_DROP_KEYS, ...(options.denyKeys ?? [])]);
-  const isHashed = compile([...DEFAULT_HASH_KEYS, ...(options.hashKeys ?? [])]);
+  const classify = createKeyClassifier({
+    allowKeys: options.allowKeys ?? [],
+    denyKeys: options.denyKeys ?? [],
+    hashKeys: options.hashKeys ?? [],
+  });
   const scrubNames = options.scrubNames !== false;
   const salt = options.salt;
 
@@ -137,16 +100,11 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const out: KeyValue[] = [];
     for (const kv of list) {
       const key = typeof kv.key === 'string' ? kv.key : String(kv.key);
-      if (isAllowed(key)) {
-        out.push(kv);
-        continue;
-      }
-      if (isDenied(key) || DROP_KEY_FRAGMENT.test(key)) continue;
-      if (isHashed(key)) {
-        out.push({ key, value: hashValue(kv.value) });
-        continue;
-      }
-      out.push({ key: scrub(key), value: scrubValue(kv.value) });
+      const { action } = classify(key);
+      if (action === 'keep') out.push(kv);
+      else if (action === 'hash') out.push({ key, value: hashValue(kv.value) });
+      else if (action === 'scrub') out.push({ key: scrub(key), value: scrubValue(kv.value) });
+      // 'drop': secret-like, environment-like or listed keys never leave
     }
     return out;
   };

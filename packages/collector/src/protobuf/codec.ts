@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
+import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl';
 import type { OtlpData, Signal } from '../otlp/types.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../receiver/request-limits.js';
+import { scanRequest } from './wire-scan.js';
 
 // OTLP protobuf encoding with protobufjs (maintained, pure JS) over the official
 // opentelemetry-proto definitions vendored in ../../proto (same depth from src/ and dist/).
@@ -76,11 +79,40 @@ const bytesToHex = (v: unknown): unknown => {
   return v;
 };
 
+/**
+ * Message nesting protobufjs must allow for AnyValue nested MAX_ANY_VALUE_DEPTH levels: a level
+ * is up to three messages (AnyValue → KeyValueList → KeyValue → AnyValue) under at most 8
+ * envelope messages (request → resource → scope → metric → histogram → point → exemplar →
+ * attribute). protobufjs's own default (100) refused such data long before JSON's 64 levels.
+ */
+const RECURSION_LIMIT = 12 + 3 * (MAX_ANY_VALUE_DEPTH + 1);
+
+/**
+ * Runs a synchronous protobufjs call with the recursion limit above. The limit is a protobufjs
+ * global: it is set and restored around the call (nothing else runs in between), so other
+ * protobufjs users in the process keep theirs.
+ */
+function withRecursionLimit<T>(fn: () => T): T {
+  const util = protobuf.util as unknown as { recursionLimit: number };
+  const savedUtil = util.recursionLimit;
+  const savedReader = protobuf.Reader.recursionLimit;
+  util.recursionLimit = Math.max(savedUtil, RECURSION_LIMIT);
+  protobuf.Reader.recursionLimit = Math.max(savedReader, RECURSION_LIMIT);
+  try {
+    return fn();
+  } finally {
+    util.recursionLimit = savedUtil;
+    protobuf.Reader.recursionLimit = savedReader;
+  }
+}
+
 /** OTLP/JSON request object (hex ids, string int64) → ExportXServiceRequest bytes. */
 export function encodeRequest(signal: Signal, data: OtlpData): Uint8Array {
   const t = type(REQUEST_TYPE[signal]);
-  const message = t.fromObject(mapIds(data, hexToBytes) as Record<string, unknown>);
-  return t.encode(message).finish();
+  return withRecursionLimit(() => {
+    const message = t.fromObject(mapIds(data, hexToBytes) as Record<string, unknown>);
+    return t.encode(message).finish();
+  });
 }
 
 const TO_OBJECT: protobuf.IConversionOptions = {
@@ -92,26 +124,46 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   oneofs: false,
 };
 
-/** Fields protobufjs emits as Buffer that OTLP/JSON carries as base64 (AnyValue.bytes_value). */
-function buffersToBase64(value: unknown): unknown {
+/**
+ * protobufjs's toObject output → OTLP/JSON bytes fields, in place (the tree is fresh, and a copy
+ * would double the peak memory of a large request): the id fields become hex, every other
+ * bytes field (AnyValue.bytes_value) proto3 JSON base64.
+ */
+function bytesToJsonInPlace(value: unknown): unknown {
   if (value instanceof Uint8Array)
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (Array.isArray(value)) return value.map(buffersToBase64);
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = bytesToJsonInPlace(value[i]);
+    return value;
+  }
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) obj[k] = buffersToBase64(obj[k]);
+  for (const k of Object.keys(obj)) {
+    obj[k] = ID_KEYS.has(k) ? bytesToHex(obj[k]) : bytesToJsonInPlace(obj[k]);
+  }
   return obj;
 }
 
 /**
  * ExportXServiceRequest bytes → OTLP/JSON-shaped object (hex ids, int64 as strings, enums as
- * integers). Throws on truncated or malformed input (protobufjs raises RangeError/Error).
+ * integers). A wire pre-scan (wire-scan.ts) runs first and refuses, before any object is
+ * built, a request over `limits` (RequestLimitError: too many entries, items or values, or
+ * AnyValue nested too deep) or bytes protobufjs would read differently (MalformedProtobufError);
+ * it also leaves out empty top-level envelopes. Throws on truncated or malformed input
+ * (protobufjs raises RangeError/Error).
  */
-export function decodeRequest(signal: Signal, bytes: Uint8Array): OtlpData {
+export function decodeRequest(
+  signal: Signal,
+  bytes: Uint8Array,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): OtlpData {
+  const scanned = scanRequest(signal, bytes, limits);
   const t = type(REQUEST_TYPE[signal]);
-  const message = t.decode(bytes);
-  const obj = t.toObject(message, TO_OBJECT);
-  return buffersToBase64(mapIds(obj, bytesToHex)) as OtlpData;
+  return withRecursionLimit(() => {
+    const message = t.decode(scanned.bytes);
+    const obj = t.toObject(message, TO_OBJECT);
+    return bytesToJsonInPlace(obj) as OtlpData;
+  });
 }
 
 export interface PartialSuccess {

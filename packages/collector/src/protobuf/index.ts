@@ -10,3 +10,4 @@ export {
   encodeStatus,
   decodeStatus,
 } from './codec.js';
+export { MalformedProtobufError, scanRequest, type WireScanResult } from './wire-scan.js';

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { countRecords } from '../otlp/records.js';
-import { RESOURCE_FIELD, type OtlpData, type Signal } from '../otlp/types.js';
+import type { OtlpData, Signal } from '../otlp/types.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { Processor } from '../pipeline/types.js';
 import { SpoolWriterExporter } from '../exporters/spool-writer-exporter.js';
@@ -15,11 +14,15 @@ import {
 } from '../protobuf/codec.js';
 import {
   createSpoolWriter,
-  normalizeOtlp,
+  normalizeOtlpItems,
   parseOtlpJson,
+  type ItemsResult,
   type SpoolWriterLike,
 } from '../spool/spool-api.js';
 import { BadEncodingError, BodyTooLargeError, readBody } from './read-body.js';
+import { scanJson } from './json-scan.js';
+import { DEFAULT_REQUEST_LIMITS, RequestLimitError } from './request-limits.js';
+import { createRequestGuard, sendGuardVerdict, type RequestGuard } from './request-guard.js';
 
 /** The Collector's OTLP/HTTP default: 20 MiB after decompression. */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -34,8 +37,21 @@ export interface OtlpReceiverOptions {
   writer?: SpoolWriterLike;
   host?: string;
   port?: number;
-  /** When set, requests need `Authorization: Bearer <token>` (401 otherwise). */
+  /**
+   * When set, every request needs it: `Authorization: Bearer <token>` (scheme in any case), or
+   * on GET/HEAD the session cookie a browser gets from `?token=` (401 otherwise).
+   */
   token?: string;
+  /** Extra Host names answered besides loopback ones (`name` or `name:port`); see request-guard. */
+  allowHosts?: readonly string[];
+  /** Answer IP-literal Hosts on a non-loopback bind without a token (the operator's choice). */
+  insecureNoToken?: boolean;
+  /**
+   * The request guard (Host allow-list, foreign-Origin refusal, token) in front of every path,
+   * the fallback's included; built from host/token/allowHosts/insecureNoToken when absent.
+   * Pass the same guard to a fallback that checks again (the dashboard).
+   */
+  guard?: RequestGuard;
   /** Largest body accepted, after decompression (413 beyond it). */
   maxBodyBytes?: number;
   /** Serves every other path (the web dashboard mounts here); 404 when absent. */
@@ -79,6 +95,8 @@ function grpcCode(status: number): number {
       return 3; // INVALID_ARGUMENT
     case 401:
       return 16; // UNAUTHENTICATED
+    case 403:
+      return 7; // PERMISSION_DENIED
     case 404:
       return 5; // NOT_FOUND
     case 405:
@@ -146,65 +164,59 @@ function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-function safeCount(signal: Signal, value: unknown): number {
-  try {
-    return countRecords(signal, value as OtlpData);
-  } catch {
-    return 0;
-  }
-}
+/** An error is a 400 unless `status` says 413 (over a per-request cap: too large in content). */
+type Checked =
+  { data: OtlpData; rejected: number; reason?: string } | { error: string; status?: 413 };
 
-type Checked = { data: OtlpData; rejected: number; reason?: string } | { error: string };
+/** A cap refusal from a pre-scan: counts are 413, nesting is an invalid request (400). */
+function limitRefusal(err: RequestLimitError): Checked {
+  return err.status === 413 ? { error: err.message, status: 413 } : { error: err.message };
+}
 
 /**
- * When a request is invalid as a whole, each Resource* entry is validated alone: valid entries
- * are kept and the rest reported as partial_success.
+ * A request is validated item by item (the spool reader's rule): invalid spans, data points or
+ * log records are dropped and reported as partial_success, the valid ones are kept; a request
+ * with nothing valid is a 400.
  */
-function validateEntries(signal: Signal, value: unknown, reason: string): Checked {
-  const field = RESOURCE_FIELD[signal];
-  const entries =
-    value && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined;
-  if (!Array.isArray(entries) || entries.length < 2) return { error: reason };
-  const kept: unknown[] = [];
-  let rejected = 0;
-  for (const entry of entries) {
-    try {
-      const one = normalizeOtlp(signal, { [field]: [entry] }) as Record<string, unknown[]>;
-      kept.push(...(one[field] ?? []));
-    } catch {
-      rejected += Math.max(1, safeCount(signal, { [field]: [entry] }));
-    }
-  }
-  if (kept.length === 0) return { error: reason };
-  return { data: { [field]: kept } as OtlpData, rejected, reason };
+function itemsChecked(result: ItemsResult): Checked {
+  if (!result.ok) return { error: result.reason };
+  return result.dropped
+    ? { data: result.data, rejected: result.dropped.count, reason: result.dropped.reason }
+    : { data: result.data, rejected: 0 };
 }
 
-/** JSON bodies go through the shared parser (exact for 64-bit integers given as numbers). */
-function checkJson(signal: Signal, text: string): Checked {
-  const parsed = parseOtlpJson(signal, text);
-  if (parsed.ok) return { data: parsed.data, rejected: 0 };
-  let value: unknown;
+/**
+ * JSON bodies are pre-scanned (token counts and depth against the per-request caps, before
+ * JSON.parse builds anything), then go through the shared parser (exact for 64-bit integers
+ * given as numbers).
+ */
+function checkJson(signal: Signal, body: Buffer): Checked {
   try {
-    value = JSON.parse(text);
+    scanJson(signal, body, DEFAULT_REQUEST_LIMITS);
   } catch (err) {
-    return { error: `malformed JSON body: ${(err as Error).message}` };
+    if (err instanceof RequestLimitError) return limitRefusal(err);
+    throw err;
   }
-  return validateEntries(signal, value, parsed.reason);
+  const text = body.toString('utf8');
+  const parsed = parseOtlpJson(signal, text, { dropInvalidItems: true });
+  if (!parsed.ok && parsed.reason.startsWith('invalid JSON:'))
+    return { error: `malformed JSON body: ${parsed.reason.slice('invalid JSON: '.length)}` };
+  return itemsChecked(parsed);
 }
 
-/** Protobuf bodies are decoded with the official definitions, then normalised. */
+/**
+ * Protobuf bodies are decoded with the official definitions (after decodeRequest's wire
+ * pre-scan against the same caps as JSON), then normalised.
+ */
 function checkProtobuf(signal: Signal, body: Buffer): Checked {
   let value: unknown;
   try {
-    value = decodeRequest(signal, body);
+    value = decodeRequest(signal, body, DEFAULT_REQUEST_LIMITS);
   } catch (err) {
+    if (err instanceof RequestLimitError) return limitRefusal(err);
     return { error: `malformed protobuf body: ${(err as Error).message}` };
   }
-  try {
-    return { data: normalizeOtlp(signal, value), rejected: 0 };
-  } catch (err) {
-    return validateEntries(signal, value, err instanceof Error ? err.message : String(err));
-  }
+  return itemsChecked(normalizeOtlpItems(signal, value));
 }
 
 /**
@@ -223,7 +235,14 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
     exporter: new SpoolWriterExporter(writer),
     maxBatchBytes: 0,
   });
-  const expectedAuth = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+  const guard =
+    options.guard ??
+    createRequestGuard({
+      bindHost: options.host ?? '127.0.0.1',
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
+      ...(options.insecureNoToken ? { insecureNoToken: true } : {}),
+    });
   const stats: ReceiverStats = {
     requests: 0,
     accepted: { traces: 0, metrics: 0, logs: 0 },
@@ -242,10 +261,24 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
     sendStatus(res, status, format, message, headers);
   };
 
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!expectedAuth) return true;
-    const got = Buffer.from(req.headers.authorization ?? '');
-    return got.length === expectedAuth.length && timingSafeEqual(got, expectedAuth);
+  /**
+   * Every request, on every path, passes the guard first: an OTLP path answers a refusal as an
+   * OTLP Status in the request's format, any other path as a small JSON error (or the login
+   * redirect). The body of a refused request is never read.
+   */
+  const authorized = (req: IncomingMessage, res: ServerResponse, signal?: Signal): boolean => {
+    const verdict = guard.check(req);
+    if (verdict.kind === 'allow') return true;
+    if (signal === undefined || verdict.kind === 'login') {
+      stats.errors[verdict.status] = (stats.errors[verdict.status] ?? 0) + 1;
+      sendGuardVerdict(req, res, verdict);
+      return false;
+    }
+    const format: Format =
+      mediaType(req.headers['content-type']) === 'application/x-protobuf' ? 'protobuf' : 'json';
+    fail(res, verdict.status, format, verdict.message, { ...verdict.headers, Connection: 'close' });
+    req.resume();
+    return false;
   };
 
   async function handleExport(
@@ -258,11 +291,6 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
     const format: Format = type === 'application/x-protobuf' ? 'protobuf' : 'json';
     if (req.method !== 'POST') {
       fail(res, 405, format, `use POST for /v1/${signal}`, { Allow: 'POST' });
-      req.resume();
-      return;
-    }
-    if (!authorized(req)) {
-      fail(res, 401, format, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
       req.resume();
       return;
     }
@@ -304,11 +332,12 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
       }
       return;
     }
-    const checked =
-      format === 'protobuf'
-        ? checkProtobuf(signal, body)
-        : checkJson(signal, body.toString('utf8'));
+    const checked = format === 'protobuf' ? checkProtobuf(signal, body) : checkJson(signal, body);
     if ('error' in checked) {
+      if (checked.status === 413) {
+        fail(res, 413, format, `OTLP ${signal} request too large: ${checked.error}`);
+        return;
+      }
       const message = checked.error.startsWith('malformed')
         ? checked.error
         : `invalid OTLP ${signal} request: ${checked.error}`;
@@ -341,6 +370,7 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const signal = PATHS[path];
+    if (!authorized(req, res, signal)) return;
     if (!signal) {
       if (options.fallback) {
         try {

@@ -2,8 +2,10 @@ import {
   listSegments as jsonlListSegments,
   normalizeOtlp as jsonlNormalizeOtlp,
   parseOtlpJson as jsonlParseOtlpJson,
+  normalizeOtlpItems as jsonlNormalizeOtlpItems,
   readSpool as jsonlReadSpool,
   SpoolWriter,
+  stringifyOtlpJson,
   type SegmentInfo,
   type ReadSpoolOptions,
 } from '@otelspool/exporter-jsonl';
@@ -14,6 +16,9 @@ import type { OtlpData, Signal } from '../otlp/types.js';
 // collector's structural ones (src/otlp/types.ts), nothing else.
 
 export type { SegmentInfo, ReadSpoolOptions };
+
+/** The one OTLP object → OTLP/JSON text serializer (NaN/±Infinity as strings, -0 kept). */
+export { stringifyOtlpJson };
 
 export interface SpoolRecord {
   signal: Signal;
@@ -46,13 +51,27 @@ export function normalizeOtlp(signal: Signal, value: unknown): OtlpData {
   return jsonlNormalizeOtlp(signal, value) as OtlpData;
 }
 
-/** Parses and normalises OTLP/JSON text, exact for 64-bit integers written as JSON numbers. */
+/** What a tolerant parse or normalisation kept, and what it dropped (invalid items only). */
+export type ItemsResult =
+  | { ok: true; data: OtlpData; dropped?: { count: number; reason: string } }
+  | { ok: false; reason: string };
+
+/**
+ * Parses and normalises OTLP/JSON text, exact for 64-bit integers written as JSON numbers.
+ * With `dropInvalidItems`, an invalid span, data point or log record is dropped (and counted)
+ * instead of failing the whole value.
+ */
 export function parseOtlpJson(
   signal: Signal,
   text: string,
-): { ok: true; data: OtlpData } | { ok: false; reason: string } {
-  return jsonlParseOtlpJson(signal, text) as
-    { ok: true; data: OtlpData } | { ok: false; reason: string };
+  options?: { dropInvalidItems?: boolean },
+): ItemsResult {
+  return jsonlParseOtlpJson(signal, text, options) as ItemsResult;
+}
+
+/** Normalises decoded OTLP data item by item: invalid items are dropped and counted. */
+export function normalizeOtlpItems(signal: Signal, value: unknown): ItemsResult {
+  return jsonlNormalizeOtlpItems(signal, value) as ItemsResult;
 }
 
 export function createSpoolWriter(dir: string): SpoolWriterLike {

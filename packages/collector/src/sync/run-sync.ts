@@ -1,5 +1,6 @@
 import {
   readConsent,
+  describeConsentRefusal,
   ensureSalt,
   type Consent,
   type ConsentSignals,
@@ -73,6 +74,8 @@ export interface DestinationSummary {
   recordsRejected: number;
   recordsDeadLettered: number;
   recordsFiltered: number;
+  /** Redirects and 2xx answers that were not OTLP responses (nothing counted as sent). */
+  unusableResponses: number;
   error?: string;
 }
 
@@ -93,12 +96,16 @@ export interface SyncSummary {
     requests: number;
     bytesSent: number;
     retries: number;
+    unusableResponses: number;
   };
   deadLetters: string[];
   deletedSegments: string[];
   warnings: string[];
   message: string;
 }
+
+/** Distinct warnings kept in a summary; more are counted, not listed. */
+const MAX_WARNINGS = 50;
 
 /** Consent is re-read at most this often while sending (and before every request). */
 const CONSENT_TTL_MS = 250;
@@ -181,6 +188,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
       requests: 0,
       bytesSent: 0,
       retries: 0,
+      unusableResponses: 0,
     },
     deadLetters: [],
     deletedSegments: [],
@@ -188,12 +196,23 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     message: '',
   };
 
+  // A server can answer every request with a warning: identical ones are said once, and
+  // at most MAX_WARNINGS are kept (the rest counted), so a long sync's summary stays small.
+  const seenWarnings = new Set<string>();
+  let unshownWarnings = 0;
+  const warn = (message: string): void => {
+    if (seenWarnings.has(message)) return;
+    if (seenWarnings.size >= MAX_WARNINGS) {
+      unshownWarnings++;
+      return;
+    }
+    seenWarnings.add(message);
+    summary.warnings.push(message);
+  };
+
   if (!dryRun && consent.state !== 'granted') {
     summary.status = 'no-consent';
-    summary.message =
-      consent.state === 'denied'
-        ? 'nothing sent: the user denied upload (spool consent grant to change it)'
-        : 'nothing sent: upload consent was never given (run `spool consent grant`)';
+    summary.message = `nothing sent: ${describeConsentRefusal(consent) ?? 'no consent'}`;
     return summary;
   }
 
@@ -254,6 +273,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
         recordsRejected: 0,
         recordsDeadLettered: 0,
         recordsFiltered: 0,
+        unusableResponses: 0,
       };
       summary.destinations.push(dest);
 
@@ -293,10 +313,13 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
             dest.recordsSent += batch.records - (result.rejected ?? 0);
             dest.recordsRejected += result.rejected ?? 0;
             if (result.rejected) {
-              summary.warnings.push(
-                `${name}: server rejected ${result.rejected} ${batch.signal} records (partial success)` +
+              warn(
+                `${name}: server rejected ${result.rejected} of ${batch.records} ${batch.signal} records (partial success)` +
                   (result.message ? `: ${result.message}` : ''),
               );
+            } else if (result.message) {
+              // partial_success with nothing rejected is the spec's way to send a warning.
+              warn(`${name}: server warning: ${result.message}`);
             }
             if (batch.signal === 'metrics' && batch.records > 0) {
               for (const item of batch.items) {
@@ -369,6 +392,8 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
         log(`${name}: stopped, data kept for the next run: ${dest.error}`);
       }
       summary.totals.retries += httpExporter?.retries ?? 0;
+      dest.unusableResponses = httpExporter?.unusableResponses ?? 0;
+      for (const problem of httpExporter?.problems ?? []) warn(`${name}: ${problem}`);
     }
     if (dryRunExporter) await dryRunExporter.shutdown();
     if (options.deleteSynced && !dryRun) summary.deletedSegments = await deleteSyncedSegments(dir);
@@ -384,15 +409,17 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
     summary.totals.recordsFiltered += d.recordsFiltered;
     summary.totals.requests += d.requests;
     summary.totals.bytesSent += d.bytesSent;
+    summary.totals.unusableResponses += d.unusableResponses;
   }
   if (stalePoints > 0) {
-    summary.warnings.push(
+    warn(
       staleMetricsWarning(
         { stalePoints, ...(oldestMs !== undefined ? { oldestMs } : {}) },
         windowMs,
       ),
     );
   }
+  if (unshownWarnings > 0) summary.warnings.push(`${unshownWarnings} more warnings not shown`);
   const incomplete = summary.destinations.filter((d) => !d.complete);
   const lost = summary.totals.recordsRejected + summary.totals.recordsDeadLettered;
   if (incomplete.length === 0 && lost === 0) {

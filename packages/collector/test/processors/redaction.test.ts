@@ -116,3 +116,77 @@ describe('scrubber on relative URLs', () => {
     );
   });
 });
+
+describe('redaction gaps of issue 11 (item 10)', () => {
+  const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const ENV_SECRET = 'Zq81vK2mPx7Lw0Rt5Yb';
+  const KEYS = [
+    'token',
+    'refresh_token',
+    'session.token',
+    'github.token',
+    'auth.token',
+    'x-api-token',
+    'bearer',
+    'passphrase',
+  ];
+  const logs = (): LogsData => ({
+    resourceLogs: [
+      {
+        resource: {
+          attributes: [
+            { key: 'service.name', value: { stringValue: 'svc' } },
+            { key: 'deployment.environment.name', value: { stringValue: 'production' } },
+            { key: 'app.environment', value: { stringValue: 'HOME=/root' } },
+          ],
+        },
+        scopeLogs: [
+          {
+            logRecords: [
+              {
+                severityNumber: 17,
+                body: { stringValue: `upstream said ${ENV_SECRET} is invalid` },
+                attributes: [
+                  ...KEYS.map((key, i) => ({ key, value: { stringValue: `planted-${i}` } })),
+                  {
+                    key: 'exception.message',
+                    value: { stringValue: `aws secret key ${AWS_SECRET} rejected` },
+                  },
+                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '1520' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const r = createRedactor({
+    salt,
+    homeDirs: [],
+    env: { MY_UPSTREAM_API_TOKEN: ENV_SECRET },
+  });
+
+  it('drops values under every secret-like key of the issue', () => {
+    const out = JSON.stringify(r.redact('logs', logs()));
+    expect(out).not.toMatch(/planted-\d/);
+    for (const key of KEYS) expect(out).not.toContain(`"key":"${key}"`);
+    expect(out).toContain('"gen_ai.usage.input_tokens"'); // a count, not a token
+  });
+
+  it('scrubs an AWS secret key and an env-var secret in messages', () => {
+    const out = JSON.stringify(r.redact('logs', logs()));
+    expect(out).not.toContain(AWS_SECRET);
+    expect(out).not.toContain(ENV_SECRET);
+    expect(out).toContain('upstream said <redacted> is invalid');
+  });
+
+  it('keeps deployment.environment.name (and still drops other environment keys)', () => {
+    const out = r.redact('logs', logs());
+    const attrs = out.resourceLogs?.[0]?.resource?.attributes ?? [];
+    expect(attrs.find((a) => a.key === 'deployment.environment.name')?.value?.stringValue).toBe(
+      'production',
+    );
+    expect(attrs.find((a) => a.key === 'app.environment')).toBeUndefined();
+  });
+});

@@ -139,14 +139,16 @@ describe('OTLP receiver under abuse', () => {
     expect(receiver.stats.accepted.traces).toBe(1);
   });
 
-  it('serves other paths through the fallback handler', async () => {
-    const r = await new Promise<number>((resolve) =>
-      request(`${url}/`, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).end(),
-    );
-    expect(r).toBe(200);
+  it('serves other paths through the fallback handler, behind the token too', async () => {
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) =>
+        request(`${url}/`, { headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).end(),
+      );
+    expect(await get({ Authorization: 'Bearer sekret' })).toBe(200);
+    expect(await get({})).toBe(401);
   });
 
   it('takes 1000 concurrent small requests and writes every record', async () => {

@@ -255,3 +255,99 @@ describe('runSync', () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe('runSync against an endpoint that lies (issue 11, items 7 and 8)', () => {
+  /** A plain node:http server on 127.0.0.1 answering every request with `answer`. */
+  async function liar(
+    answer: (url: string, res: import('node:http').ServerResponse) => void,
+  ): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hits++;
+        answer(req.url ?? '', res);
+      });
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as import('node:net').AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      hits: () => hits,
+      close: () =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          s.close(() => r());
+        }),
+    };
+  }
+
+  it('clamps rejected counts to what was sent and reads them past a 100 KB message', async () => {
+    await spoolOfLogs(2, 3);
+    grantConsent(dir);
+    const s = await liar((_url, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          partialSuccess: { rejectedLogRecords: '999999999', errorMessage: 'E'.repeat(100_000) },
+        }),
+      ),
+    );
+    try {
+      const summary = await runSync({ dir, endpoint: s.url, retry: fastRetry, env: {} });
+      expect(summary.status).toBe('partial');
+      expect(summary.totals).toMatchObject({ recordsSent: 0, recordsRejected: 6 });
+      expect(summary.message).not.toMatch(/-\d/);
+      expect(summary.warnings.join('\n')).toContain('server claimed 999999999 rejected logs');
+      expect(summary.warnings.every((w) => w.length < 1000)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reads a gzip-compressed partial_success (proxies compress responses)', async () => {
+    await spoolOfLogs(1, 4);
+    grantConsent(dir);
+    const { gzipSync } = await import('node:zlib');
+    const s = await liar((_url, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync('{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"one bad"}}')),
+    );
+    try {
+      const summary = await runSync({ dir, endpoint: s.url, retry: fastRetry, env: {} });
+      expect(summary.totals).toMatchObject({ recordsSent: 3, recordsRejected: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it.each([
+    ['a 200 HTML page', 200, { 'content-type': 'text/html' }, '<html>hi</html>'],
+    [
+      'a health check',
+      200,
+      { 'content-type': 'application/json' },
+      '{"status":"Server available"}',
+    ],
+    ['a redirect', 308, { location: 'http://127.0.0.1:1/v1/logs' }, ''],
+  ] as const)(
+    '%s is not delivery: cursor kept, counted, no retries',
+    async (_n, status, headers, body) => {
+      await spoolOfLogs(3);
+      grantConsent(dir);
+      const s = await liar((_url, res) => res.writeHead(status, headers).end(body));
+      try {
+        const summary = await runSync({ dir, endpoint: s.url, retry: fastRetry, env: {} });
+        expect(summary.status).toBe('failed');
+        expect(summary.totals).toMatchObject({ recordsSent: 0, unusableResponses: 1, retries: 0 });
+        expect(s.hits()).toBe(1);
+        expect(summary.warnings.join('\n')).toContain(`${s.url}/v1/logs answered ${status}`);
+        expect(readCursor(dir, summary.destinations[0]?.name ?? '')?.segments ?? {}).toEqual({});
+        expect(listDeadLetters(dir)).toHaveLength(0);
+      } finally {
+        await s.close();
+      }
+    },
+  );
+});

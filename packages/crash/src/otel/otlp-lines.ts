@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl';
 
 // Hand-built OTLP/JSON lines for standalone use (no OTel SDK in the process). The crash package
 // must not depend on the SDK packages just to encode two records, and the shapes are small and
@@ -100,7 +101,7 @@ export function crashSpanLine(resource: AttributeMap, span: CrashSpanLine): stri
     traceId: span.traceId,
     spanId: span.spanId,
     flags: 0x101,
-    name: 'crash',
+    name: CRASH_SPAN_NAME,
     kind: 1,
     startTimeUnixNano: msToNanos(span.startMs),
     endTimeUnixNano: msToNanos(span.endMs),

@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import type { SpoolWriter } from '@otelspool/exporter-jsonl';
+import { CRASH_SPAN_NAME, type SpoolWriter } from '@otelspool/exporter-jsonl';
 import type { ErrorInfo } from '../report/error-info.js';
 import {
   crashSpanLine,
@@ -15,7 +15,7 @@ import {
 export interface ExceptionRecord {
   timeMs: number;
   error: ErrorInfo;
-  /** Extra log/span attributes (session.id, otelspool.crash.*). */
+  /** Extra log/span attributes (session.id, the crash vocabulary's CRASH_ATTRIBUTES). */
   attributes: AttributeMap;
 }
 
@@ -82,7 +82,13 @@ export class ApiTelemetrySink implements TelemetrySink {
     const activeSpan = trace.getSpan(active);
     let logContext: Context = active;
     if (activeSpan && activeSpan.isRecording()) {
-      activeSpan.recordException(exception, record.timeMs);
+      // recordException's attributes plus the crash attributes on the same `exception` event:
+      // they mark this (application) span as the crash's, so a crashes-only consent keeps it.
+      activeSpan.addEvent(
+        'exception',
+        cleanAttributes({ ...exceptionAttributes(record.error), ...record.attributes }),
+        record.timeMs,
+      );
       activeSpan.setStatus({
         code: SpanStatusCode.ERROR,
         message: `${record.error.type}: ${record.error.message}`,
@@ -90,7 +96,7 @@ export class ApiTelemetrySink implements TelemetrySink {
     } else {
       const tracer = trace.getTracer(SCOPE.name, SCOPE.version);
       const span = tracer.startSpan(
-        'crash',
+        CRASH_SPAN_NAME,
         { attributes: cleanAttributes(record.attributes), startTime: record.timeMs },
         active,
       );

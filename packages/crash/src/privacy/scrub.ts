@@ -1,73 +1,28 @@
-import { homedir, userInfo } from 'node:os';
+import { createTextScrubber, currentHomeDir, currentUserName } from '@otelspool/exporter-jsonl';
 
-/** Replaces personal text (home directory, user name) in a string captured from the host. */
+/** Replaces personal text and secrets in a string captured from the host. */
 export type Scrubber = (text: string) => string;
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function currentUserName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME;
-  }
-}
-
-function currentHome(): string | undefined {
-  try {
-    return homedir();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Builds the scrubber applied at capture time to every path, message and frame: the home
- * directory becomes `~` (also in its file:// URL and Windows forward-slash forms) and the user
- * name, wherever it still appears as a whole word, becomes `<user>`. Short or generic user names
- * ('root', one or two letters) would mangle ordinary words, so only the home dir is replaced then.
+ * Builds the scrubber applied at capture time to every path, message and frame. It is the
+ * shared rule set of @otelspool/exporter-jsonl (privacy/), the one `spool sync` applies too:
+ * the home directory becomes `~` (also in its file:// URL and Windows forward-slash forms),
+ * other users' home paths lose the account name, the user name, wherever it still appears as
+ * a whole word, becomes `<user>` (not for short or generic names like 'root'), and secrets
+ * are redacted by shape (tokens, keys, JWTs, PEM blocks, `password=…`, AWS keys) and by
+ * value (this process's secret-named environment variables). Personal-data shapes (e-mail,
+ * IPs, query strings) are left for the sync-time redactor: the local report keeps them for
+ * the user's own debugging.
  */
 export function createScrubber(
-  home: string | undefined = currentHome(),
+  home: string | undefined = currentHomeDir(),
   user: string | undefined = currentUserName(),
+  env: Readonly<Record<string, string | undefined>> | false = process.env,
 ): Scrubber {
-  const homes = new Set<string>();
-  if (home && home.length > 1 && home !== '/') {
-    homes.add(home);
-    homes.add(home.replace(/\\/g, '/'));
-  }
-  const homeRe =
-    homes.size > 0
-      ? new RegExp(
-          [...homes]
-            .sort((a, b) => b.length - a.length)
-            .map((h) => escapeRegExp(h))
-            .join('|'),
-          'g',
-        )
-      : undefined;
-  const userRe =
-    user && user.length >= 3 && !GENERIC_USERS.has(user.toLowerCase())
-      ? new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(user)}(?![A-Za-z0-9_])`, 'g')
-      : undefined;
-  return (text: string): string => {
-    if (typeof text !== 'string' || text.length === 0) return text;
-    let out = homeRe ? text.replace(homeRe, '~') : text;
-    if (userRe) out = out.replace(userRe, '<user>');
-    return out;
-  };
+  return createTextScrubber({
+    homeDirs: home ? [home] : [],
+    userNames: user ? [user] : [],
+    env,
+    pii: false,
+  });
 }
-
-// Account names that are not personal and are also common words in messages and paths.
-const GENERIC_USERS = new Set([
-  'root',
-  'node',
-  'user',
-  'admin',
-  'app',
-  'runner',
-  'ubuntu',
-  'www-data',
-]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ensureDirSync, writeFileAtomicSync } from '../internal/fs.js';
+import { ensureSpoolDirSync, writeFileAtomicSync } from '../internal/fs.js';
 import type { Breadcrumb } from '../session/breadcrumbs.js';
 import type { ErrorInfo } from './error-info.js';
 import type { ProcessFacts } from './process-facts.js';
@@ -88,8 +88,8 @@ export function crashReportFileName(report: Pick<CrashReport, 'time' | 'id'>): s
  * Throws on I/O failure; callers on the crash path catch.
  */
 export function writeCrashReportSync(spoolDir: string, report: CrashReport): string {
-  const dir = crashesDir(spoolDir);
-  ensureDirSync(dir);
+  // Checks the spool dir and crashes/ (this user's real dirs, not group/world-writable).
+  const dir = ensureSpoolDirSync(spoolDir, 'crashes');
   const path = join(dir, crashReportFileName(report));
   writeFileAtomicSync(path, JSON.stringify(report, null, 2) + '\n');
   return path;

@@ -1,26 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, openSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDirSync } from '../internal/fs.js';
+import { WRITE_NOFOLLOW_FLAGS } from '@otelspool/exporter-jsonl';
+import { ensureSpoolDirSync, readStateFileSync } from '../internal/fs.js';
 import { sessionDir } from './session-file.js';
 
 const INSTALL_ID = /^[0-9a-f-]{16,64}$/;
+/** An id line is 37 bytes; anything much larger is not one of ours. */
+const MAX_INSTALL_ID_BYTES = 256;
 
 /**
  * The per-install id: random, created once per spool directory (`<dir>/session/install_id`) and
  * never derived from anything about the machine or user. It lets readers compute crash-free
- * users without knowing who they are. Created with O_EXCL so two processes starting together
- * agree on one id.
+ * users without knowing who they are. Created with O_EXCL (and O_NOFOLLOW) so two processes
+ * starting together agree on one id; honoured only from this user's own 0600 file. When the
+ * spool cannot hold it (unwritable, or refused as unsafe), the id lives for this process only.
  */
 export function readOrCreateInstallId(spoolDir: string): string {
-  const dir = sessionDir(spoolDir);
-  const path = join(dir, 'install_id');
+  const path = join(sessionDir(spoolDir), 'install_id');
   const existing = readInstallId(path);
   if (existing) return existing;
-  ensureDirSync(dir);
   const id = randomUUID();
   try {
-    const fd = openSync(path, 'wx', 0o600);
+    ensureSpoolDirSync(spoolDir, 'session');
+    const fd = openSync(path, WRITE_NOFOLLOW_FLAGS, 0o600);
     try {
       writeSync(fd, id + '\n');
       fsyncSync(fd);
@@ -30,15 +33,13 @@ export function readOrCreateInstallId(spoolDir: string): string {
     return id;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readInstallId(path) ?? id;
-    return id; // unwritable spool: an id for this process only is better than none
+    return id; // unwritable or unsafe spool: an id for this process only is better than none
   }
 }
 
 function readInstallId(path: string): string | undefined {
-  try {
-    const text = readFileSync(path, 'utf8').trim();
-    return INSTALL_ID.test(text) ? text : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = readStateFileSync(path, { maxBytes: MAX_INSTALL_ID_BYTES, trusted: true });
+  if (!read.ok) return undefined;
+  const text = read.data.toString('utf8').trim();
+  return INSTALL_ID.test(text) ? text : undefined;
 }

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDirSync, isRecord } from '../internal/fs.js';
+import { UnsafeSpoolPathError } from '@otelspool/exporter-jsonl';
+import { ensureSpoolDirSync, isRecord, openStateFileSync } from '../internal/fs.js';
 import { sessionDir, type SessionStateName } from './session-file.js';
 
 /**
@@ -72,18 +73,33 @@ export function ledgerPath(spoolDir: string): string {
 }
 
 /**
+ * Opening the ledger to append: never through a symlink (O_NOFOLLOW: a planted
+ * `ledger.jsonl -> victim` fails with ELOOP), never blocking (O_NONBLOCK: a FIFO without a
+ * reader fails with ENXIO instead of hanging the host), created owner-only.
+ */
+const APPEND_FLAGS =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0);
+
+/**
  * Appends one entry with a single write(2) on an O_APPEND descriptor (lines well under
  * PIPE_BUF, so concurrent appenders never interleave) and fsyncs it: the ledger is the source
- * of the crashed/abnormal/exited counts.
+ * of the crashed/abnormal/exited counts. The spool and session dirs are checked first (this
+ * user's real, private dirs), and only a regular file is appended to.
  */
 export function appendLedgerEntrySync(
   spoolDir: string,
   entry: LedgerEntry,
   options: { fsync?: boolean } = {},
 ): void {
-  ensureDirSync(sessionDir(spoolDir));
-  const fd = openSync(ledgerPath(spoolDir), 'a', 0o600);
+  ensureSpoolDirSync(spoolDir, 'session');
+  const path = ledgerPath(spoolDir);
+  const fd = openSync(path, APPEND_FLAGS, 0o600);
   try {
+    if (!fstatSync(fd).isFile()) throw new UnsafeSpoolPathError(path, 'is not a regular file');
     writeSync(fd, JSON.stringify(entry) + '\n');
     // The crash path skips the fsync: the next start rebuilds a lost `crashed` entry from the
     // (fsynced) crash report, and every millisecond there delays the process's exit.
@@ -94,32 +110,94 @@ export function appendLedgerEntrySync(
 }
 
 const TERMINAL = new Set(['exited', 'crashed', 'abnormal']);
-const MAX_LEDGER_BYTES = 64 * 1024 * 1024;
+/** Only the ledger's last MAX_LEDGER_BYTES are read (about 200,000 sessions). */
+export const MAX_LEDGER_BYTES = 64 * 1024 * 1024;
+/** Ledger lines are a few hundred bytes; longer ones are not ours and are skipped unread. */
+const MAX_LEDGER_LINE_BYTES = 64 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
-/** Reads and folds the ledger. Missing ledger → no sessions. Never throws on bad content. */
-export function readSessionLedger(spoolDir: string): SessionLedger {
-  let text = '';
+/**
+ * Calls `onLine` for every line of the ledger's tail: the last MAX_LEDGER_BYTES (the first,
+ * partial line of a tail that starts mid-file is dropped), read in 1 MiB chunks from an fd
+ * opened under the state-file rules (this user's own 0600 regular file, no symlink, no FIFO).
+ * Memory stays at one chunk plus one line whatever the file's size: a 1.5 GB (sparse) ledger
+ * costs one 64 MiB scan, not a 1.5 GB read. Lines over MAX_LEDGER_LINE_BYTES are counted, not
+ * decoded. Returns the number of such skipped lines; never throws.
+ */
+function readLedgerTail(path: string, onLine: (line: string) => void): number {
+  const opened = openStateFileSync(path, { trusted: true });
+  if (!opened.ok) return 0;
+  const { fd, size } = opened;
+  let skipped = 0;
   try {
-    const path = ledgerPath(spoolDir);
-    const st = statSync(path);
-    if (st.isFile()) {
-      text = readFileSync(path, 'utf8');
-      if (text.length > MAX_LEDGER_BYTES) text = text.slice(text.length - MAX_LEDGER_BYTES);
+    let position = Math.max(0, size - MAX_LEDGER_BYTES);
+    // Mid-file start: everything up to the first newline is the rest of a line we did not read.
+    let discarding = position > 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let overlong = false;
+    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    while (position < size) {
+      const n = readSync(fd, chunk, 0, Math.min(READ_CHUNK_BYTES, size - position), position);
+      if (n === 0) break;
+      position += n;
+      const view = chunk.subarray(0, n);
+      let start = 0;
+      for (;;) {
+        const nl = view.indexOf(10, start);
+        const end = nl === -1 ? n : nl;
+        const piece = view.subarray(start, end);
+        if (!discarding && !overlong) {
+          if (pendingBytes + piece.length > MAX_LEDGER_LINE_BYTES) {
+            overlong = true;
+            pending = [];
+            pendingBytes = 0;
+          } else if (piece.length > 0) {
+            pending.push(Buffer.from(piece));
+            pendingBytes += piece.length;
+          }
+        }
+        if (end === n) break; // the line continues in the next chunk
+        if (discarding) discarding = false;
+        else if (overlong) skipped++;
+        else onLine(Buffer.concat(pending, pendingBytes).toString('utf8'));
+        pending = [];
+        pendingBytes = 0;
+        overlong = false;
+        start = end + 1;
+        if (start >= n) break;
+      }
     }
+    // A last line without its newline (torn by a crash mid-append) is still offered.
+    if (!discarding && !overlong && pendingBytes > 0) {
+      onLine(Buffer.concat(pending, pendingBytes).toString('utf8'));
+    } else if (overlong) skipped++;
   } catch {
-    text = '';
+    // unreadable from here on: what was read stands
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {}
   }
+  return skipped;
+}
+
+/**
+ * Reads and folds the ledger (its last MAX_LEDGER_BYTES). Missing, refused (not this user's
+ * own 0600 regular file) or unreadable ledger → no sessions. Never throws on bad content.
+ */
+export function readSessionLedger(spoolDir: string): SessionLedger {
   const byId = new Map<string, LedgerSession>();
   const ends = new Map<string, LedgerEnd>();
   let skippedLines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim().length === 0) continue;
+  const overlong = readLedgerTail(ledgerPath(spoolDir), (line) => {
+    if (line.trim().length === 0) return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
       skippedLines++;
-      continue;
+      return;
     }
     const start = asStart(value);
     if (start) {
@@ -137,15 +215,16 @@ export function readSessionLedger(spoolDir: string): SessionLedger {
           os: start.os,
         });
       }
-      continue;
+      return;
     }
     const end = asEnd(value);
     if (end) {
       if (!ends.has(end.id)) ends.set(end.id, end); // first terminal state wins
-      continue;
+      return;
     }
     skippedLines++;
-  }
+  });
+  skippedLines += overlong;
   const counts = { total: 0, exited: 0, crashed: 0, abnormal: 0, running: 0 };
   const installs = new Set<string>();
   const sessions: LedgerSession[] = [];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isRecord, readJsonFileSync, replaceFileSync } from '../internal/fs.js';
+import { ensureSpoolDirSync, isRecord, readJsonFileSync, replaceFileSync } from '../internal/fs.js';
 import type { Breadcrumb } from './breadcrumbs.js';
 
 export type SessionStateName = 'running' | 'exited' | 'crashed' | 'abnormal';
@@ -58,14 +58,19 @@ export function lastSessionPath(spoolDir: string): string {
  * what matters after a power loss (crash reports, the ledger) is fsynced separately.
  */
 export function writeSessionFileSync(spoolDir: string, session: SessionFile): void {
+  // The spool and session dirs must be this user's own (never a planted link or shared dir).
+  ensureSpoolDirSync(spoolDir, 'session');
   replaceFileSync(lastSessionPath(spoolDir), JSON.stringify(session, null, 2) + '\n');
 }
 
 const STATES = new Set<string>(['running', 'exited', 'crashed', 'abnormal']);
 
-/** Reads last_session.json; undefined when missing or not a session file (treated as untrusted input). */
+/**
+ * Reads last_session.json; undefined when missing or not a session file (treated as untrusted
+ * input), and when it is not this user's own 0600 regular file of at most 4 MiB.
+ */
 export function readSessionFileSync(spoolDir: string): SessionFile | undefined {
-  const value = readJsonFileSync(lastSessionPath(spoolDir), 4 * 1024 * 1024);
+  const value = readJsonFileSync(lastSessionPath(spoolDir), 4 * 1024 * 1024, { trusted: true });
   if (!isRecord(value)) return undefined;
   if (
     typeof value.id !== 'string' ||

@@ -21,3 +21,26 @@ describe('createScrubber', () => {
     expect(createScrubber('/home/al', 'al')('al is short')).toBe('al is short');
   });
 });
+
+describe('createScrubber: the shared secret rules at capture time', () => {
+  const env = { MY_UPSTREAM_API_TOKEN: 'Zq81vK2mPx7Lw0Rt5Yb', PWD: '/srv/app' };
+  const scrub = createScrubber('/home/alice', 'alice', env);
+
+  it('redacts secrets by shape and secret env values before a crash report is written', () => {
+    expect(scrub('aws secret key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY rejected')).toBe(
+      'aws secret key <redacted> rejected',
+    );
+    expect(scrub('login with token=abc123 failed')).toBe('login with token=<redacted> failed');
+    expect(scrub('upstream said Zq81vK2mPx7Lw0Rt5Yb is invalid')).toBe(
+      'upstream said <redacted> is invalid',
+    );
+    expect(scrub('gh ghp_abcdefghijklmnopqrstuvwxyz0123456789')).toBe('gh <api-key>');
+  });
+
+  it('keeps what the local report needs: paths (not PWD), e-mail, IPs', () => {
+    expect(scrub('at /srv/app/src/a.js:1:2 connect 10.0.0.1:5432 for bob@example.com')).toBe(
+      'at /srv/app/src/a.js:1:2 connect 10.0.0.1:5432 for bob@example.com',
+    );
+    expect(scrub('/home/bob/x')).toBe('/home/<user>/x');
+  });
+});

@@ -4,13 +4,55 @@ import {
   constants,
   fchmodSync,
   fsyncSync,
+  lstatSync,
   openSync,
   renameSync,
   rmSync,
+  type Stats,
   writeSync,
 } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UnsafeSpoolPathError } from './safe-dir.js';
+
+/**
+ * Flags of every file the spool creates for writing: a new file only (O_EXCL: an existing
+ * file or a planted symlink of that name fails with EEXIST) and never through a symlink
+ * (O_NOFOLLOW, belt and braces; 0 where the platform has none).
+ */
+export const WRITE_NOFOLLOW_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * What a rename may replace: nothing, or a regular file. A directory or a symlink where a
+ * state file belongs was put there by someone else (rename would not follow the link, but a
+ * spool in that state is not one to write into): refused with a clear reason.
+ */
+function checkRenameTarget(path: string, st: Stats | undefined): void {
+  if (st === undefined || st.isFile()) return;
+  throw new UnsafeSpoolPathError(
+    path,
+    st.isSymbolicLink() ? 'is a symbolic link, not a regular file' : 'is not a regular file',
+  );
+}
+
+function lstatOrUndefinedSync(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
 
 /** Owner-only mode of every file the spool creates. */
 export const OWNER_FILE_MODE = 0o600;
@@ -45,7 +87,8 @@ export function writeFileAtomicSync(
   const tmp = atomicTempPath(path);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    checkRenameTarget(path, lstatOrUndefinedSync(path));
+    fd = openSync(tmp, WRITE_NOFOLLOW_FLAGS, mode);
     fchmodSync(fd, mode);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let offset = 0;
@@ -90,7 +133,8 @@ export async function writeFileAtomic(
   const durable = options.fsync ?? true;
   const tmp = atomicTempPath(path);
   try {
-    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    checkRenameTarget(path, await lstatOrUndefined(path));
+    const handle = await open(tmp, WRITE_NOFOLLOW_FLAGS, mode);
     try {
       await handle.chmod(mode);
       await handle.writeFile(data);
@@ -109,7 +153,7 @@ export async function writeFileAtomic(
 /** Async {@link fsyncDirSync}: same best-effort rules. */
 async function fsyncDir(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, constants.O_RDONLY);
+    const handle = await open(dir, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     try {
       await handle.sync();
     } finally {
@@ -128,7 +172,7 @@ async function fsyncDir(dir: string): Promise<void> {
 export function fsyncDirSync(dir: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, constants.O_RDONLY);
+    fd = openSync(dir, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     fsyncSync(fd);
   } catch {
     // best effort, see above

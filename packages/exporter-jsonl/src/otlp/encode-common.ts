@@ -9,8 +9,8 @@
  *
  * OTLP/JSON rules applied here (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
  * lowerCamelCase field names, 64-bit integers as decimal strings, doubles as numbers with
- * NaN/Infinity as the proto3 JSON strings, bytes as base64, ids as lowercase hex. Fields at
- * their proto3 default (0, '', empty list) are omitted, which proto3 JSON allows.
+ * NaN/Infinity as the proto3 JSON strings and -0 as `-0`, bytes as base64, ids as lowercase
+ * hex. Fields at their proto3 default (0, '', empty list) are omitted, which proto3 JSON allows.
  */
 import type { HrTime, Attributes, AttributeValue } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -60,7 +60,8 @@ export function countString(n: number | undefined): string {
 
 /** A double per proto3 JSON: finite numbers as numbers, the rest as the named strings. */
 export function doubleJson(n: number): string {
-  if (Number.isFinite(n)) return String(n);
+  // String(-0) is "0": the sign of a negative zero would be lost.
+  if (Number.isFinite(n)) return n === 0 && 1 / n < 0 ? '-0' : String(n);
   if (Number.isNaN(n)) return '"NaN"';
   return n > 0 ? '"Infinity"' : '"-Infinity"';
 }
@@ -94,7 +95,12 @@ export function anyValueJson(value: unknown): string {
     case 'string':
       return '{"stringValue":' + str(value) + '}';
     case 'number':
-      if (Number.isInteger(value) && Math.abs(value) < INT64_MAX_EXCLUSIVE) {
+      // -0 is an integer to JS but has no int64 form: it stays a double to keep its sign.
+      if (
+        Number.isInteger(value) &&
+        Math.abs(value) < INT64_MAX_EXCLUSIVE &&
+        1 / value !== -Infinity
+      ) {
         return '{"intValue":"' + int64String(value) + '"}';
       }
       return '{"doubleValue":' + doubleJson(value) + '}';

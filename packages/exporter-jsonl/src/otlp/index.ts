@@ -45,3 +45,4 @@ export type {
   TracesData,
   ValueAtQuantile,
 } from './types.js';
+export { stringifyOtlpJson } from './stringify-otlp-json.js';

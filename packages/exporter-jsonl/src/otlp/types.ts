@@ -7,7 +7,9 @@
  * - trace and span ids are lowercase hex strings (32 / 16 characters), or '' where optional;
  * - 64-bit integers (timestamps, counts, int values) are decimal strings;
  * - enums (span kind, status code, severity number, aggregation temporality) are integers;
- * - doubles are numbers, except NaN / Infinity / -Infinity which stay the proto3 JSON strings;
+ * - doubles are JS numbers: the proto3 JSON strings "NaN" / "Infinity" / "-Infinity" are read
+ *   as NaN / ±Infinity, and -0 keeps its sign (write such data with `stringifyOtlpJson`, never
+ *   plain JSON.stringify, which turns them into `null` and `0`);
  * - bytes are base64 strings.
  * Fields at their proto3 default may be absent. Fields unknown to this version of the proto are
  * kept as they were received (proto3 JSON readers must ignore them, so forwarding is harmless).
@@ -18,7 +20,10 @@ export type Signal = 'traces' | 'metrics' | 'logs';
 
 export const SIGNALS: readonly Signal[] = Object.freeze(['traces', 'metrics', 'logs'] as const);
 
-/** A proto3 JSON double: a number, or one of the strings for non-finite values. */
+/**
+ * A proto3 JSON double: a number, or one of the strings for non-finite values (what OTLP/JSON
+ * text holds; the reader gives numbers, data built elsewhere may hold either).
+ */
 export type OtlpDouble = number | 'NaN' | 'Infinity' | '-Infinity';
 
 // ---------------------------------------------------------------- common.proto / resource.proto

@@ -3,9 +3,12 @@ export { listSegments } from './list-segments.js';
 export {
   MAX_ANY_VALUE_DEPTH,
   normalizeOtlp,
+  normalizeOtlpItems,
   OtlpShapeError,
   parseOtlpJson,
   SIGNAL_FIELD,
+  type DroppedItems,
+  type ParseOtlpOptions,
   type ParseOtlpResult,
 } from './normalize/index.js';
 export { QUARANTINE_MAX_LINES_PER_SEGMENT, QUARANTINE_RAW_LIMIT } from './quarantine.js';

@@ -37,6 +37,10 @@ interface OverlongLine {
  * file. A line that grows beyond `maxLineBytes` switches to streaming: only a bounded prefix,
  * its length and a running sha256 are kept until its '\n', then it is reported via `overlong`.
  * Lines ending at or before `from` are counted but not reported (resume from a cursor).
+ *
+ * An overlong line is followed to its '\n' only up to `maxScanBytes`: {@link scanExceeded} then
+ * tells the reader to stop, and {@link takeOverlongTail} turns the unterminated run into one bad
+ * line (also used for an overlong torn tail at the end of a one-shot read).
  */
 export class LineSplitter {
   /** Position just after the last complete line (= where the pending partial line starts). */
@@ -52,6 +56,7 @@ export class LineSplitter {
   constructor(
     private readonly maxLineBytes: number,
     private readonly from: number,
+    private readonly maxScanBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Every byte fed so far, complete lines plus the pending partial line. */
@@ -62,6 +67,57 @@ export class LineSplitter {
   /** True when bytes after the last '\n' are waiting (a torn or still-being-written line). */
   get hasPartial(): boolean {
     return this.long !== undefined || this.pendingBytes > 0;
+  }
+
+  /** The pending partial line is already longer than the line limit. */
+  get overlongPending(): boolean {
+    return this.long !== undefined;
+  }
+
+  /** The pending overlong line has run past `maxScanBytes` without a '\n': stop reading. */
+  get scanExceeded(): boolean {
+    return this.long !== undefined && this.long.bytes >= this.maxScanBytes;
+  }
+
+  /**
+   * Ends the pending overlong line without its '\n' and returns it as a bad line (undefined when
+   * there is none, or when it lies before the resume position). `why` says where the read
+   * stopped: at the end of what a one-shot read reads (`eof`), or past `maxScanBytes` (`scan`),
+   * when the rest of the segment is not read at all. `runBytes` is the length of the whole
+   * unterminated run when the caller knows it (from the file's size); the stored prefix and
+   * sha256 cover only what was fed.
+   */
+  takeOverlongTail(why: 'eof' | 'scan', runBytes = 0): BadLine | undefined {
+    const long = this.long;
+    if (!long) return undefined;
+    this.long = undefined;
+    this.lineNo++;
+    const start = this.position;
+    const bytes = Math.max(runBytes, long.bytes);
+    const end = start + bytes;
+    this.position = end;
+    if (end <= this.from) return undefined;
+    let reason: string;
+    if (why === 'eof') {
+      reason =
+        `unterminated line of ${bytes} bytes at the end of the segment is longer than the ` +
+        `${this.maxLineBytes}-byte limit`;
+    } else {
+      const rest =
+        bytes > long.bytes ? `(${bytes} bytes from offset ${start}) ` : `from offset ${start} `;
+      reason =
+        `line longer than the ${this.maxLineBytes}-byte limit has no newline in its first ` +
+        `${long.bytes} bytes: the rest of the segment ${rest}is not read ` +
+        `(sha256 covers the first ${long.bytes} bytes)`;
+    }
+    return {
+      line: this.lineNo,
+      position: end,
+      reason,
+      prefix: Buffer.concat(long.prefix, long.prefixBytes),
+      bytes,
+      sha256: long.hash.digest('hex'),
+    };
   }
 
   feed(chunk: Buffer, sink: LineSink): void {

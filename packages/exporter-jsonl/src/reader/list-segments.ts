@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SIGNALS, type Signal } from '../otlp/types.js';
 import { parseSegmentName } from '../writer/segment-name.js';
@@ -13,6 +13,12 @@ const SEGMENT_FILE = /^[^.].*\.jsonl(\.gz)?$/;
  * (the Collector's file exporter) are included, with pid 0. A segment present both plain and
  * compressed (the writer is compressing it right now) is listed once, as the plain file, which
  * is complete until the writer deletes it. A missing spool or signal directory lists nothing.
+ *
+ * Entries and signal dirs are lstat'ed, not stat'ed: a symlink named like a segment (another
+ * local user's `x.jsonl -> /dev/zero` or `-> /root/secret`) or a symlinked signal dir is not
+ * part of the spool and is skipped, as are FIFOs, sockets and devices. A directory with a
+ * segment's name is listed so that the reader reports it as unreadable instead of silently
+ * ignoring it.
  */
 export async function listSegments(
   dir: string,
@@ -24,6 +30,9 @@ export async function listSegments(
     const signalDir = join(root, signal);
     let names: string[];
     try {
+      // A signal dir that is a symlink (`traces -> /root/victim-dir`, planted in a shared
+      // spool) is not part of this spool: its files are not read, nor copied to quarantine.
+      if (!(await lstat(signalDir)).isDirectory()) continue;
       names = await readdir(signalDir);
     } catch {
       continue; // missing or unreadable signal directory: nothing to list
@@ -42,8 +51,8 @@ export async function listSegments(
       let size = 0;
       let mtimeMs = 0;
       try {
-        const st = await stat(file);
-        if (!st.isFile() && !st.isDirectory()) continue;
+        const st = await lstat(file);
+        if (!st.isFile() && !st.isDirectory()) continue; // symlink, FIFO, socket, device
         size = st.size;
         mtimeMs = st.mtimeMs;
       } catch {

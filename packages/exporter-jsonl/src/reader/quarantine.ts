@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { access } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDir } from '../fs/ensure-dir.js';
+import { ensureSpoolDir } from '../fs/ensure-dir.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { warnUnsafePathOnce } from '../fs/safe-dir.js';
 import type { Signal } from '../otlp/types.js';
 import type { MalformedEntry } from './types.js';
 
@@ -55,6 +56,7 @@ export function badLineFrom(raw: Buffer, line: number, position: number, reason:
  */
 export class Quarantine {
   private readonly root: string;
+  private readonly spoolDir: string;
   private readonly madeDirs = new Set<string>();
   private readonly linesPerSegment = new Map<string, number>();
 
@@ -63,6 +65,7 @@ export class Quarantine {
     private readonly enabled: boolean,
     private readonly onMalformed?: (entry: MalformedEntry) => void,
   ) {
+    this.spoolDir = spoolDir;
     this.root = join(spoolDir, 'quarantine');
   }
 
@@ -124,22 +127,25 @@ export class Quarantine {
     const path = join(dir, name);
     try {
       if (!this.madeDirs.has(dir)) {
-        await ensureDir(dir);
+        // The spool dir, quarantine/ and quarantine/<signal>/ must all be this user's real,
+        // private dirs: a planted `quarantine -> /victim` link must not get files written there.
+        await ensureSpoolDir(this.spoolDir, 'quarantine', signal);
         this.madeDirs.add(dir);
       }
       if (await exists(path)) return;
       // No fsync: an entry can always be re-created from its segment, and a reader meeting a
       // file full of junk must not pay two fsyncs per line.
       await writeFileAtomic(path, JSON.stringify(entry, null, 2) + '\n', { fsync: false });
-    } catch {
-      // best effort, see the class comment
+    } catch (err) {
+      // best effort, see the class comment; an unsafe dir is said once on stderr
+      warnUnsafePathOnce(err);
     }
   }
 }
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path); // the entry itself, never what a planted link points to
     return true;
   } catch {
     return false;

@@ -9,10 +9,12 @@ import {
   readPlainSegment,
   SegmentReplacedError,
   SegmentState,
+  type ReadBounds,
   type SegmentBatch,
 } from './segment-reader.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
+  MAX_SCAN_FACTOR,
   type ReadSpoolOptions,
   type SegmentInfo,
   type SpoolRecord,
@@ -32,6 +34,13 @@ const MIN_POLL_INTERVAL_MS = 20;
  * file that cannot be read is reported the same way; a missing directory is an empty spool.
  * Memory stays bounded by one read chunk plus one line, however large the files.
  *
+ * Time is bounded too. Without `follow`, each segment is read only up to the size the listing
+ * saw, so a file appended to forever does not keep a one-shot read running, and an overlong
+ * unterminated tail is quarantined (it cannot be a torn line anyone is completing in time). A
+ * line with no '\n' in `maxScanBytes` ends the reading of its segment: the rest is quarantined
+ * as one record of known size without being read (a sparse 100 GB file costs one scan limit).
+ * Symlinks and other non-regular files under a segment's name are never opened.
+ *
  * With `follow`, it then keeps watching for appended lines and new segments (a pending torn line
  * is delivered once completed; a segment compressed while being followed continues from the same
  * position in its `.gz`) until `options.signal` aborts, which ends the iteration normally.
@@ -48,6 +57,10 @@ export async function* readSpool(
   }
   const abort = options.signal;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxScanBytes = Math.max(
+    maxLineBytes,
+    options.maxScanBytes ?? maxLineBytes * MAX_SCAN_FACTOR,
+  );
   const from = options.from ?? {};
   const quarantine = new Quarantine(root, options.quarantine ?? true, options.onMalformed);
   const states = new Map<string, SegmentState>();
@@ -77,15 +90,19 @@ export async function* readSpool(
             info.segment,
             maxLineBytes,
             resumePosition(from[info.segment]),
+            maxScanBytes,
           );
           states.set(key, state);
         }
         if (!needsRead(state, info)) continue;
         let source = info;
+        // One-shot reads stop at the size listed; follow mode reads to the size at open and
+        // catches up on the next pass (so one busy file cannot starve the others either).
+        let bounds: ReadBounds = watcher ? { final: false } : { maxBytes: info.size, final: true };
         try {
           for (let attempt = 0; ; attempt++) {
             try {
-              for await (const batch of readSegment(state, source, buffer, abort)) {
+              for await (const batch of readSegment(state, source, buffer, abort, bounds)) {
                 for (const bad of batch.bad) {
                   await quarantine.line(source.signal, source.file, source.segment, bad);
                 }
@@ -100,6 +117,8 @@ export async function* readSpool(
               // the .gz, same positions) or dropped by the byte cap (nothing left to read).
               if (attempt > 0 || source.compressed || errorCode(err) !== 'ENOENT') throw err;
               source = { ...info, file: `${info.file}.gz`, compressed: true };
+              // the listed size was the plain file's: the .gz is bounded by its size at open
+              bounds = { final: bounds.final };
             }
           }
           state.failedAt = undefined;
@@ -152,10 +171,11 @@ function readSegment(
   info: SegmentInfo,
   buffer: Buffer,
   abort: AbortSignal | undefined,
+  bounds: ReadBounds,
 ): AsyncGenerator<SegmentBatch> {
   return info.compressed
-    ? readCompressedSegment(state, info.file, abort)
-    : readPlainSegment(state, info.file, buffer, abort);
+    ? readCompressedSegment(state, info.file, abort, bounds)
+    : readPlainSegment(state, info.file, buffer, abort, bounds);
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -22,7 +22,11 @@ export interface ReadSpoolOptions {
   quarantine?: boolean;
   /** Segment id → position: records at or before that position are skipped (sync cursors). */
   from?: Record<string, number>;
-  /** Keep watching for appended lines and new segments until `signal` aborts. */
+  /**
+   * Keep watching for appended lines and new segments until `signal` aborts. Without it, each
+   * segment is read only up to the size it had when listed (at the start of the read), so a
+   * file another process appends to forever cannot keep a one-shot read running.
+   */
   follow?: boolean;
   /** Ends the iteration (without an error) when aborted. */
   signal?: AbortSignal;
@@ -30,6 +34,12 @@ export interface ReadSpoolOptions {
   onMalformed?: (entry: MalformedEntry) => void;
   /** Longest line accepted, in bytes (default {@link DEFAULT_MAX_LINE_BYTES}). */
   maxLineBytes?: number;
+  /**
+   * How far a line longer than `maxLineBytes` is followed in search of its '\n' (default
+   * {@link MAX_SCAN_FACTOR} × `maxLineBytes`). Past it, the rest of the segment is quarantined
+   * as one record without being read.
+   */
+  maxScanBytes?: number;
   /** Follow mode: how often segments are re-checked when no file-system event arrives (ms, default 500). */
   pollIntervalMs?: number;
 }
@@ -81,3 +91,13 @@ export interface SegmentInfo {
  * memory use to ~100-200 MB. Longer lines are streamed to quarantine (prefix + length + sha256).
  */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A line longer than the limit is still followed to its '\n' (it is quarantined either way, but
+ * the lines after it are good data) for up to this many times the limit: 256 MiB by default,
+ * ~0.3 s of reading and hashing. A run with no newline beyond that (a sparse 100 GB file, a
+ * gzip bomb of one line) is not a line anyone wrote: the rest of the segment is quarantined as
+ * one record whose size is known from the file's size, without reading it, so every later read
+ * of that spool pays the same bounded cost instead of minutes.
+ */
+export const MAX_SCAN_FACTOR = 16;

@@ -1,46 +1,29 @@
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  mkdirSync,
-  openSync,
-  statSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
+import { ensureSpoolDirSync } from '../fs/ensure-dir.js';
 
-const OWNER_DIR = 0o700;
 const OWNER_FILE = 0o600;
 
 /**
- * Creates `path` (and missing parents) owner-only. The mode is applied with chmod as well
- * because mkdir's mode is filtered through the umask. Existing directories are left as the
- * user made them.
+ * Creates (0700) or reuses the directory `<spoolDir>/<sub>` after checking the spool dir and
+ * the subdir (real directories, owned by this user, not group/world-writable: see
+ * fs/safe-dir.ts); throws UnsafeSpoolPathError (code EUNSAFEDIR) otherwise.
  */
-export function ensureOwnerDir(path: string): void {
-  try {
-    if (statSync(path).isDirectory()) return;
-  } catch {
-    // missing: created below
-  }
-  ensureOwnerDir(dirname(path) === path ? path : dirname(path));
-  try {
-    mkdirSync(path, { mode: OWNER_DIR });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return;
-  }
-  chmodSync(path, OWNER_DIR);
+export function ensureOwnerDir(spoolDir: string, sub: string): string {
+  return ensureSpoolDirSync(spoolDir, sub);
 }
 
 /**
  * Opens a new file for appending, failing with EEXIST rather than touching an existing file
- * (O_EXCL), owner-only regardless of the umask.
+ * or following a planted symlink (O_EXCL, O_NOFOLLOW), owner-only regardless of the umask.
  */
 export function openExclusiveAppend(path: string): number {
   const fd = openSync(
     path,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND,
+    constants.O_WRONLY |
+      constants.O_CREAT |
+      constants.O_EXCL |
+      constants.O_APPEND |
+      (constants.O_NOFOLLOW ?? 0),
     OWNER_FILE,
   );
   try {

@@ -33,10 +33,11 @@ export const DEFAULT_WRITER_OPTIONS = {
 
 /**
  * Why data was not written: the queue was full, the spool byte cap left no room, the file
- * system refused (ENOSPC, EACCES, EROFS, a deleted or replaced directory...), or the writer had
- * been shut down.
+ * system refused (ENOSPC, EACCES, EROFS, a deleted or replaced directory...), the spool dir or
+ * signal dir was refused as unsafe (a symlink, another user's or a group/world-writable dir:
+ * `unsafe_dir`), or the writer had been shut down.
  */
-export type DropReason = 'queue_full' | 'spool_full' | 'io_error' | 'shutdown';
+export type DropReason = 'queue_full' | 'spool_full' | 'io_error' | 'unsafe_dir' | 'shutdown';
 
 export interface Counts {
   records: number;

@@ -1,13 +1,6 @@
-import {
-  closeSync,
-  openSync,
-  readFileSync,
-  readSync,
-  readdirSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { READ_NOFOLLOW_FLAGS, readJsonStateFileSync } from '../fs/state-file.js';
 import { parseSegmentName } from './segment-name.js';
 import { SIGNALS } from './signal.js';
 
@@ -39,7 +32,8 @@ export function scanSegments(dir: string): ScannedSegment[] {
       const path = join(signalDir, name);
       let size: number;
       try {
-        const st = statSync(path);
+        // lstat: a symlink planted among the segments is not ours to count or evict.
+        const st = lstatSync(path);
         if (!st.isFile()) continue;
         size = st.size;
       } catch {
@@ -94,6 +88,9 @@ export function liveSegmentPaths(
   return live;
 }
 
+/** Same cap as the collector's cursor store (collector/src/cursors/cursor-store.ts). */
+const MAX_CURSOR_BYTES = 32 * 1024 * 1024;
+
 export interface EvictionResult {
   totalBytes: number;
   segments: number;
@@ -105,7 +102,9 @@ export interface EvictionResult {
  * destination receives and `segments` mapping `<signal>/<segment id>` to the byte position it
  * acknowledged) and returns a test telling whether a segment has been shipped: at least one
  * destination receives its signal and every such destination acknowledged it to the end.
- * Unreadable or foreign files are ignored (a segment then simply does not count as shipped).
+ * Unreadable or foreign files are ignored (a segment then simply does not count as shipped),
+ * and so are cursors another user could have written (not ours, not 0600) or larger than
+ * MAX_CURSOR_BYTES: a planted cursor must not get unsent data evicted first.
  */
 export function shippedSegmentTest(dir: string): (segment: ScannedSegment) => boolean {
   const cursors: { signals: string[]; segments: Record<string, number> }[] = [];
@@ -117,7 +116,10 @@ export function shippedSegmentTest(dir: string): (segment: ScannedSegment) => bo
   }
   for (const name of names) {
     try {
-      const parsed = JSON.parse(readFileSync(join(dir, 'sync', name), 'utf8')) as unknown;
+      const parsed = readJsonStateFileSync(join(dir, 'sync', name), {
+        maxBytes: MAX_CURSOR_BYTES,
+        trusted: true,
+      });
       if (typeof parsed !== 'object' || parsed === null) continue;
       const { signals, segments } = parsed as { signals?: unknown; segments?: unknown };
       if (typeof segments !== 'object' || segments === null) continue;
@@ -149,7 +151,7 @@ function logicalSize(segment: ScannedSegment): number {
   if (!segment.compressed) return segment.size;
   let fd: number | undefined;
   try {
-    fd = openSync(segment.path, 'r');
+    fd = openSync(segment.path, READ_NOFOLLOW_FLAGS);
     const trailer = Buffer.alloc(4);
     if (readSync(fd, trailer, 0, 4, segment.size - 4) !== 4) return Number.POSITIVE_INFINITY;
     return trailer.readUInt32LE(0);

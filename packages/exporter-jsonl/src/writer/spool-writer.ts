@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSegment } from './compress.js';
 import { ensureOwnerDir, errorCode, openExclusiveAppend } from './fs-ops.js';
+import { warnUnsafePathOnce } from '../fs/safe-dir.js';
 import { DEFAULT_WRITER_OPTIONS } from './options.js';
 import type { Counts, DropReason, Durability, SpoolStats, SpoolWriterOptions } from './options.js';
 import { newWriterId, segmentFileName } from './segment-name.js';
@@ -153,8 +154,11 @@ export class SpoolWriter {
     queue_full: zeroCounts(),
     spool_full: zeroCounts(),
     io_error: zeroCounts(),
+    unsafe_dir: zeroCounts(),
     shutdown: zeroCounts(),
   };
+  /** Signals whose directory was last refused as unsafe (their drops count as unsafe_dir). */
+  private readonly unsafeSignals = new Set<Signal>();
   private readonly evicted = { segments: 0, bytes: 0, records: 0, shipped: 0 };
   private readonly errors: Record<string, number> = {};
 
@@ -496,7 +500,12 @@ export class SpoolWriter {
     while (i < list.length) {
       const seg = this.segmentFor(signal);
       if (!seg) {
-        this.dropEntries(list, i, list.length, 'io_error');
+        this.dropEntries(
+          list,
+          i,
+          list.length,
+          this.unsafeSignals.has(signal) ? 'unsafe_dir' : 'io_error',
+        );
         return;
       }
       const room = this.maxSegmentBytes - seg.bytes;
@@ -623,8 +632,10 @@ export class SpoolWriter {
     const backoff = this.backoff.get(signal);
     if (backoff && now < backoff.until) return undefined;
     try {
-      const signalDir = join(this.dir, signal);
-      ensureOwnerDir(signalDir);
+      // Checks the spool dir and the signal dir every time a segment is opened: another local
+      // user must not get our segments written through a dir or link they planted.
+      const signalDir = ensureOwnerDir(this.dir, signal);
+      this.unsafeSignals.delete(signal);
       let fd: number | undefined;
       let path = '';
       for (let attempt = 0; fd === undefined; attempt++) {
@@ -658,6 +669,7 @@ export class SpoolWriter {
       return seg;
     } catch (err) {
       this.countError(err);
+      if (warnUnsafePathOnce(err)) this.unsafeSignals.add(signal);
       this.bumpBackoff(signal);
       return undefined;
     }

@@ -29,6 +29,17 @@ describe('OTLP/JSON scalar rules', () => {
     expect(doubleJson(Number.NEGATIVE_INFINITY)).toBe('"-Infinity"');
   });
 
+  it('keeps the sign of -0 (String(-0) and JSON.stringify(-0) drop it)', () => {
+    expect(doubleJson(-0)).toBe('-0');
+    expect(doubleJson(0)).toBe('0');
+    expect(Object.is(JSON.parse(doubleJson(-0)), -0)).toBe(true);
+    // -0 is an integer to JS, but an int64 has no -0: the attribute stays a double.
+    expect(anyValueJson(-0)).toBe('{"doubleValue":-0}');
+    expect(Object.is(JSON.parse(anyValueJson(-0)).doubleValue, -0)).toBe(true);
+    expect(anyValueJson(0)).toBe('{"intValue":"0"}');
+    expect(anyValueJson(Number.POSITIVE_INFINITY)).toBe('{"doubleValue":"Infinity"}');
+  });
+
   it('encodes every AnyValue kind', () => {
     expect(JSON.parse(anyValueJson(3))).toEqual({ intValue: '3' });
     expect(JSON.parse(anyValueJson(2 ** 64))).toEqual({ doubleValue: 2 ** 64 }); // beyond int64

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   normalizeOtlp,
+  normalizeOtlpItems,
   OtlpShapeError,
   parseOtlpJson,
   type LogsData,
@@ -261,7 +263,8 @@ describe('shape', () => {
       '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asDouble":"NaN"},{"asDouble":"1.5"},{"asInt":7}]}}]}]}]}';
     const points = parsed('metrics', text).resourceMetrics[0]!.scopeMetrics![0]!.metrics![0]!.gauge!
       .dataPoints!;
-    expect(points).toEqual([{ asDouble: 'NaN' }, { asDouble: 1.5 }, { asInt: '7' }]);
+    // The proto3 JSON string "NaN" is read as the number NaN (issue 11 item 12).
+    expect(points).toEqual([{ asDouble: NaN }, { asDouble: 1.5 }, { asInt: '7' }]);
   });
 
   it('rejects wrong types, mixed oneofs and deep nesting with a path', () => {
@@ -385,5 +388,173 @@ describe('normalizeOtlp', () => {
     expect(data.resourceLogs[0]!.scopeLogs![0]!.logRecords!.map((r) => r.severityNumber)).toEqual([
       19, 9,
     ]);
+  });
+});
+
+describe('item-level tolerance (dropInvalidItems, what the spool reader uses)', () => {
+  const TOLERANT = { dropInvalidItems: true } as const;
+  const good = (n: number) => ({
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: `b7ad6b716920333${n}`,
+    name: `ok-${n}`,
+  });
+  const tracesLine = (spans: unknown[]) =>
+    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+
+  it('one invalid span among three: the two valid ones are kept, the bad one counted with its path', () => {
+    const text = tracesLine([good(1), { ...good(2), name: 17 }, good(3)]);
+    expect(parseOtlpJson('traces', text).ok).toBe(false); // strict (default): the whole value fails
+    const r = parseOtlpJson('traces', text, TOLERANT);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.data.resourceSpans[0]!.scopeSpans![0]!.spans!.map((s) => s.name)).toEqual([
+      'ok-1',
+      'ok-3',
+    ]);
+    expect(r.dropped).toEqual({
+      count: 1,
+      reason:
+        'dropped 1 of 3 spans: resourceSpans[0].scopeSpans[0].spans[1].name: expected a string, got 17',
+    });
+  });
+
+  it('a span with the empty ids pdata writes is dropped alone (the spec calls empty ids invalid)', () => {
+    const text = tracesLine([good(1), { ...good(2), traceId: '', spanId: '' }, good(3)]);
+    const r = parseOtlpJson('traces', text, TOLERANT);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.data.resourceSpans[0]!.scopeSpans![0]!.spans).toHaveLength(2);
+    expect(r.dropped?.count).toBe(1);
+    expect(r.dropped?.reason).toMatch(/spans\[1\]\.traceId: required 16-byte id is empty/);
+  });
+
+  it('nothing valid left: the line fails as a whole with the reasons', () => {
+    const empty = { ...good(1), traceId: '', spanId: '' };
+    const r = parseOtlpJson('traces', tracesLine([empty, empty, empty]), TOLERANT);
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.reason).toMatch(
+        /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.traceId: required 16-byte id is empty; .*spans\[1\].*; .*spans\[2\]/,
+      );
+  });
+
+  it('metrics: a bad data point alone, a bad metric with its points, a bad envelope with all it holds', () => {
+    const text = JSON.stringify({
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'g',
+                  gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 'x' }, { asInt: '2' }] },
+                },
+                { name: 'both', gauge: { dataPoints: [{}] }, sum: { dataPoints: [{}, {}] } },
+              ],
+            },
+          ],
+        },
+        {
+          resource: { attributes: 5 },
+          scopeMetrics: [{ metrics: [{ name: 'r', gauge: { dataPoints: [{}, {}] } }] }],
+        },
+      ],
+    });
+    const r = parseOtlpJson('metrics', text, TOLERANT);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.data.resourceMetrics).toHaveLength(1);
+    const metrics = r.data.resourceMetrics[0]!.scopeMetrics![0]!.metrics!;
+    expect(metrics.map((m) => m.name)).toEqual(['g']);
+    expect(metrics[0]!.gauge!.dataPoints).toEqual([{ asDouble: 1 }, { asInt: '2' }]);
+    expect(r.dropped?.count).toBe(1 + 3 + 2);
+    expect(r.dropped?.reason).toMatch(
+      /^dropped 6 of 8 data points: resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]\.gauge\.dataPoints\[1\]\.asDouble: /,
+    );
+  });
+
+  it('logs: a bad record alone', () => {
+    const text = JSON.stringify({
+      resourceLogs: [
+        {
+          scopeLogs: [{ logRecords: [{ body: { stringValue: 'a' } }, { severityNumber: 'LOUD' }] }],
+        },
+      ],
+    });
+    const r = parseOtlpJson('logs', text, TOLERANT);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.data.resourceLogs[0]!.scopeLogs![0]!.logRecords).toEqual([
+      { body: { stringValue: 'a' } },
+    ]);
+    expect(r.dropped?.count).toBe(1);
+  });
+
+  it('normalizeOtlpItems: the same tolerance for an already parsed value (a decoded request)', () => {
+    const value = JSON.parse(tracesLine([good(1), { ...good(2), spanId: '' }]));
+    const r = normalizeOtlpItems('traces', value);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.data).toBe(value); // in place, as normalizeOtlp
+    expect(r.data.resourceSpans[0]!.scopeSpans![0]!.spans!.map((s) => s.name)).toEqual(['ok-1']);
+    expect(r.dropped?.count).toBe(1);
+    expect(normalizeOtlpItems('traces', 'junk')).toEqual({
+      ok: false,
+      reason: 'expected an OTLP traces object, got "junk"',
+    });
+  });
+
+  it('valid lines are untouched: no dropped field, same data as a strict parse', () => {
+    const text = tracesLine([good(1), good(2)]);
+    const r = parseOtlpJson('traces', text, TOLERANT);
+    expect(r).toEqual(parseOtlpJson('traces', text));
+    expect(r.ok && r.dropped).toBe(undefined);
+  });
+});
+
+describe('item-level tolerance, property', () => {
+  const valid = (i: number) => ({
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: (i + 0x1000000000000000).toString(16),
+    name: `s${i}`,
+  });
+  const broken = [
+    { traceId: '', spanId: '' },
+    { name: 17 },
+    { kind: 'SERVER' },
+    { attributes: [{ key: 'a', value: { intValue: 'x' } }] },
+    { events: 'no' },
+  ];
+  const spanArb = fc.oneof(
+    fc.nat(1000).map((i) => ({ ok: true, span: valid(i) as Record<string, unknown> })),
+    fc
+      .tuple(fc.nat(1000), fc.constantFrom(...broken))
+      .map(([i, b]) => ({ ok: false, span: { ...valid(i), ...b } as Record<string, unknown> })),
+  );
+
+  it('keeps exactly the valid spans, counts exactly the invalid ones, and what it keeps is strictly valid', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(spanArb, { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        (scopes) => {
+          const text = JSON.stringify({
+            resourceSpans: [{ scopeSpans: scopes.map((s) => ({ spans: s.map((x) => x.span) })) }],
+          });
+          const want = scopes
+            .flat()
+            .filter((x) => x.ok)
+            .map((x) => x.span.name);
+          const bad = scopes.flat().length - want.length;
+          const r = parseOtlpJson('traces', text, { dropInvalidItems: true });
+          if (want.length === 0) {
+            expect(r.ok).toBe(bad === 0); // nothing at all is a valid empty request
+            return;
+          }
+          if (!r.ok) throw new Error(r.reason);
+          const got = r.data.resourceSpans.flatMap((rs) =>
+            (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((s) => s.name)),
+          );
+          expect(got).toEqual(want);
+          expect(r.dropped?.count ?? 0).toBe(bad);
+          expect(() => normalizeOtlp('traces', JSON.parse(JSON.stringify(r.data)))).not.toThrow();
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -32,7 +32,8 @@ function seed(): { a: string; b: string; c: string; text: string } {
 function writeCursor(segments: Record<string, number>): void {
   mkdirSync(join(dir, 'sync'), { recursive: true });
   const cursor = { version: 1, destination: 'collector', signals: ['logs'], segments };
-  writeFileSync(join(dir, 'sync', 'collector.json'), JSON.stringify(cursor));
+  // 0600 like the cursors `spool sync` writes: a cursor others could write is not trusted.
+  writeFileSync(join(dir, 'sync', 'collector.json'), JSON.stringify(cursor), { mode: 0o600 });
 }
 
 describe('SpoolWriter byte cap', () => {

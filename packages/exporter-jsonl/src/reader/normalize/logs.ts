@@ -5,7 +5,8 @@ import {
   scopeEnvelope,
   upgradeLegacyScopeList,
 } from './common.js';
-import { enumField, idField, listField, stringField, u32Field, u64Field } from './fields.js';
+import { enumField, idField, stringField, u32Field, u64Field } from './fields.js';
+import { itemListField, lengthOf, one, sumOf } from './items.js';
 import { rethrowUnder } from './shape-error.js';
 import { expectObject, type NormalizeContext } from './scalars.js';
 import type { JsonObject } from './fields.js';
@@ -18,18 +19,43 @@ const SEVERITY_NUMBER: Readonly<Record<string, number>> = Object.fromEntries(
     .concat([['SEVERITY_NUMBER_UNSPECIFIED', 0]]),
 );
 
-/** LogsData: resourceLogs → scopeLogs → logRecords. */
+const recordsOfScope = (sl: unknown): number => lengthOf(sl, 'logRecords');
+const recordsOfResource = (rl: unknown): number =>
+  sumOf(rl, 'scopeLogs', recordsOfScope) + sumOf(rl, 'instrumentationLibraryLogs', recordsOfScope);
+
+/** LogsData: resourceLogs → scopeLogs → logRecords (tolerant walks drop bad records alone). */
 export function logs(data: JsonObject, ctx: NormalizeContext): void {
-  listField(data, 'resourceLogs', (item) => {
-    const rl = expectObject(item);
-    resourceEnvelope(rl, ctx);
-    upgradeLegacyScopeList(rl, 'scopeLogs', 'instrumentationLibraryLogs');
-    listField(rl, 'scopeLogs', (item2) => {
-      const sl = expectObject(item2);
-      scopeEnvelope(sl, ctx);
-      listField(sl, 'logRecords', (record) => logRecord(record, ctx));
-    });
-  });
+  itemListField(
+    data,
+    'resourceLogs',
+    ctx,
+    (item, ri) => {
+      const rl = expectObject(item);
+      resourceEnvelope(rl, ctx);
+      upgradeLegacyScopeList(rl, 'scopeLogs', 'instrumentationLibraryLogs');
+      itemListField(
+        rl,
+        'scopeLogs',
+        ctx,
+        (item2, si) => {
+          const sl = expectObject(item2);
+          scopeEnvelope(sl, ctx);
+          itemListField(
+            sl,
+            'logRecords',
+            ctx,
+            (record) => logRecord(record, ctx),
+            one,
+            () => `resourceLogs[${ri}].scopeLogs[${si}]`,
+          );
+        },
+        recordsOfScope,
+        () => `resourceLogs[${ri}]`,
+      );
+    },
+    recordsOfResource,
+    () => '',
+  );
 }
 
 function logRecord(value: unknown, ctx: NormalizeContext): void {

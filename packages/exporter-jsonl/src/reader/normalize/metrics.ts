@@ -20,6 +20,7 @@ import {
 } from './fields.js';
 import { OtlpShapeError } from './shape-error.js';
 import { double, expectObject, uint64, type NormalizeContext } from './scalars.js';
+import { itemListField, lengthOf, one, sumOf } from './items.js';
 
 const TEMPORALITY: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -29,21 +30,63 @@ const TEMPORALITY: Readonly<Record<string, number>> = {
 
 const METRIC_DATA = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
 
-/** MetricsData: resourceMetrics → scopeMetrics → metrics → one data kind → data points. */
+/** Data points held by a metric (whatever its kind): the item count of a dropped metric. */
+function pointsOfMetric(metric: unknown): number {
+  if (typeof metric !== 'object' || metric === null) return 0;
+  let n = 0;
+  for (const k of METRIC_DATA) n += lengthOf((metric as JsonObject)[k], 'dataPoints');
+  return n;
+}
+const pointsOfScope = (sm: unknown): number => sumOf(sm, 'metrics', pointsOfMetric);
+const pointsOfResource = (rm: unknown): number =>
+  sumOf(rm, 'scopeMetrics', pointsOfScope) +
+  sumOf(rm, 'instrumentationLibraryMetrics', pointsOfScope);
+
+/**
+ * MetricsData: resourceMetrics → scopeMetrics → metrics → one data kind → data points. Tolerant
+ * walks (`ctx.drops`) drop an invalid data point alone, an invalid metric (two data kinds, a
+ * bad name) with its points, an invalid envelope with what it holds.
+ */
 export function metrics(data: JsonObject, ctx: NormalizeContext): void {
-  listField(data, 'resourceMetrics', (item) => {
-    const rm = expectObject(item);
-    resourceEnvelope(rm, ctx);
-    upgradeLegacyScopeList(rm, 'scopeMetrics', 'instrumentationLibraryMetrics');
-    listField(rm, 'scopeMetrics', (item2) => {
-      const sm = expectObject(item2);
-      scopeEnvelope(sm, ctx);
-      listField(sm, 'metrics', (metric) => metricValue(metric, ctx));
-    });
-  });
+  itemListField(
+    data,
+    'resourceMetrics',
+    ctx,
+    (item, ri) => {
+      const rm = expectObject(item);
+      resourceEnvelope(rm, ctx);
+      upgradeLegacyScopeList(rm, 'scopeMetrics', 'instrumentationLibraryMetrics');
+      itemListField(
+        rm,
+        'scopeMetrics',
+        ctx,
+        (item2, si) => {
+          const sm = expectObject(item2);
+          scopeEnvelope(sm, ctx);
+          itemListField(
+            sm,
+            'metrics',
+            ctx,
+            (metric, mi) =>
+              metricValue(
+                metric,
+                ctx,
+                () => `resourceMetrics[${ri}].scopeMetrics[${si}].metrics[${mi}]`,
+              ),
+            pointsOfMetric,
+            () => `resourceMetrics[${ri}].scopeMetrics[${si}]`,
+          );
+        },
+        pointsOfScope,
+        () => `resourceMetrics[${ri}]`,
+      );
+    },
+    pointsOfResource,
+    () => '',
+  );
 }
 
-function metricValue(value: unknown, ctx: NormalizeContext): void {
+function metricValue(value: unknown, ctx: NormalizeContext, where: () => string): void {
   const metric = expectObject(value);
   stringField(metric, 'name');
   stringField(metric, 'description');
@@ -55,34 +98,41 @@ function metricValue(value: unknown, ctx: NormalizeContext): void {
     if (kind !== undefined) throw new OtlpShapeError(`metric has both ${kind} and ${k}`);
     kind = k;
   }
+  if (kind === undefined) return;
+  const at = (): string => `${where()}.${kind}`;
   switch (kind) {
     case 'gauge':
-      return objectField(metric, kind, (d) => points(d, numberPoint, ctx));
+      return objectField(metric, kind, (d) => points(d, numberPoint, ctx, at));
     case 'sum':
       return objectField(metric, kind, (d) => {
         enumField(d, 'aggregationTemporality', TEMPORALITY, 'aggregation temporality');
         boolField(d, 'isMonotonic');
-        points(d, numberPoint, ctx);
+        points(d, numberPoint, ctx, at);
       });
     case 'histogram':
       return objectField(metric, kind, (d) => {
         enumField(d, 'aggregationTemporality', TEMPORALITY, 'aggregation temporality');
-        points(d, histogramPoint, ctx);
+        points(d, histogramPoint, ctx, at);
       });
     case 'exponentialHistogram':
       return objectField(metric, kind, (d) => {
         enumField(d, 'aggregationTemporality', TEMPORALITY, 'aggregation temporality');
-        points(d, exponentialPoint, ctx);
+        points(d, exponentialPoint, ctx, at);
       });
     case 'summary':
-      return objectField(metric, kind, (d) => points(d, summaryPoint, ctx));
+      return objectField(metric, kind, (d) => points(d, summaryPoint, ctx, at));
   }
 }
 
 type PointCheck = (point: JsonObject, ctx: NormalizeContext) => void;
 
-function points(data: JsonObject, check: PointCheck, ctx: NormalizeContext): void {
-  listField(data, 'dataPoints', (item) => check(expectObject(item), ctx));
+function points(
+  data: JsonObject,
+  check: PointCheck,
+  ctx: NormalizeContext,
+  where: () => string,
+): void {
+  itemListField(data, 'dataPoints', ctx, (item) => check(expectObject(item), ctx), one, where);
 }
 
 function pointCommon(point: JsonObject, ctx: NormalizeContext): void {

@@ -7,13 +7,29 @@ import { OtlpShapeError, describe } from './shape-error.js';
  * - 64-bit integers: decimal strings, or JSON numbers (what older encoders and the
  *   opentelemetry-proto examples write) → canonical decimal strings;
  * - 32-bit integers and enums: numbers (enum names such as "SPAN_KIND_SERVER" are mapped);
- * - doubles: numbers, "NaN" / "Infinity" / "-Infinity", or numeric strings → numbers;
+ * - doubles: numbers, "NaN" / "Infinity" / "-Infinity", or numeric strings → JS numbers;
  * - ids: hex in either case, or base64 of the right byte length → lowercase hex.
  */
 
-/** Set when a 64-bit integer arrived as a JSON number beyond 2^53: the parse lost digits. */
+/**
+ * Per-walk state. `lossyInt64` is set when a 64-bit integer arrived as a JSON number beyond
+ * 2^53 (the parse lost digits). `drops`, when present, switches the walk to item-level
+ * tolerance: an invalid span / data point / log record (or an envelope holding them) is removed
+ * from its list and tallied there instead of failing the whole value.
+ */
 export interface NormalizeContext {
   lossyInt64: boolean;
+  drops?: DropTally;
+}
+
+/** What item-level tolerance removed from one value. */
+export interface DropTally {
+  /** Items (spans, data points or log records) removed. */
+  count: number;
+  /** Elements removed (an envelope counts once, however many items it held). */
+  events: number;
+  /** The first few reasons, each with the JSON path of the offending field. */
+  reasons: string[];
 }
 
 const CANONICAL_UINT = /^(?:0|[1-9]\d{0,19})$/;
@@ -94,11 +110,17 @@ export function int32(value: unknown): number {
 
 const NUMERIC_STRING = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-/** A double: finite numbers, the three proto3 JSON strings for non-finite values, numeric strings. */
-export function double(value: unknown): number | 'NaN' | 'Infinity' | '-Infinity' {
+/**
+ * A double → a JS number: numbers as they are, the three proto3 JSON strings for non-finite
+ * values → NaN / ±Infinity (consumers compute with them; `stringifyOtlpJson` writes them back
+ * as the strings), numeric strings → their value.
+ */
+export function double(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') {
-    if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
+    if (value === 'NaN') return NaN;
+    if (value === 'Infinity') return Infinity;
+    if (value === '-Infinity') return -Infinity;
     if (NUMERIC_STRING.test(value)) return Number(value);
   }
   throw new OtlpShapeError(`expected a number, got ${describe(value)}`);

@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from './fields.js';
 import { expectObject, type NormalizeContext } from './scalars.js';
+import { itemListField, lengthOf, one, sumOf } from './items.js';
 
 const SPAN_KIND: Readonly<Record<string, number>> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -31,18 +32,47 @@ const STATUS_CODE: Readonly<Record<string, number>> = {
   STATUS_CODE_ERROR: 2,
 };
 
-/** TracesData: resourceSpans → scopeSpans → spans (with events, links, status). */
+const spansOfScope = (ss: unknown): number => lengthOf(ss, 'spans');
+const spansOfResource = (rs: unknown): number =>
+  sumOf(rs, 'scopeSpans', spansOfScope) + sumOf(rs, 'instrumentationLibrarySpans', spansOfScope);
+
+/**
+ * TracesData: resourceSpans → scopeSpans → spans (with events, links, status). In a tolerant
+ * walk (`ctx.drops`), an invalid span (e.g. an empty trace or span id, which the spec calls
+ * invalid) is dropped alone and an invalid envelope with the spans it holds.
+ */
 export function traces(data: JsonObject, ctx: NormalizeContext): void {
-  listField(data, 'resourceSpans', (item) => {
-    const rs = expectObject(item);
-    resourceEnvelope(rs, ctx);
-    upgradeLegacyScopeList(rs, 'scopeSpans', 'instrumentationLibrarySpans');
-    listField(rs, 'scopeSpans', (item2) => {
-      const ss = expectObject(item2);
-      scopeEnvelope(ss, ctx);
-      listField(ss, 'spans', (span) => spanValue(span, ctx));
-    });
-  });
+  itemListField(
+    data,
+    'resourceSpans',
+    ctx,
+    (item, ri) => {
+      const rs = expectObject(item);
+      resourceEnvelope(rs, ctx);
+      upgradeLegacyScopeList(rs, 'scopeSpans', 'instrumentationLibrarySpans');
+      itemListField(
+        rs,
+        'scopeSpans',
+        ctx,
+        (item2, si) => {
+          const ss = expectObject(item2);
+          scopeEnvelope(ss, ctx);
+          itemListField(
+            ss,
+            'spans',
+            ctx,
+            (span) => spanValue(span, ctx),
+            one,
+            () => `resourceSpans[${ri}].scopeSpans[${si}]`,
+          );
+        },
+        spansOfScope,
+        () => `resourceSpans[${ri}]`,
+      );
+    },
+    spansOfResource,
+    () => '',
+  );
 }
 
 function spanValue(value: unknown, ctx: NormalizeContext): void {
