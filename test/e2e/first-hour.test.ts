@@ -216,6 +216,21 @@ describe('the first hour, in a fresh HOME', () => {
     expect(await countSpool(received, 'my-plugin')).toEqual(await countSpool(appDir, 'my-plugin'));
   });
 
+  it('spool demo --crash then spool crashes; with two services a bare command asks', () => {
+    const demo = spool('demo', '--duration', '1', '--crash', '--json');
+    expect(demo.code, demo.stderr).toBe(0);
+    const demoDir = join(root, 'demo-plugin-host');
+    expect(demo.stderr).toContain(`spool: using ${demoDir}`);
+    const ask = spool('crashes');
+    expect(ask.code).toBe(2);
+    expect(ask.stderr).toContain('demo-plugin-host, my-plugin');
+    const crashes = spool('crashes', '--service', 'demo-plugin-host', '--json');
+    expect(crashes.code, crashes.stderr).toBe(0);
+    expect(JSON.parse(crashes.stdout).groups.length).toBeGreaterThan(0);
+    const mine = spool('crashes', '--service', 'my-plugin');
+    expect(mine.stdout).toContain('boom in the audio thread');
+  });
+
   it('a CI gate with a typo fails', () => {
     const check = spool('check', '--max-crashes', '0', '--dir', '/nonexistent');
     expect(check.code).toBe(1);
