@@ -125,7 +125,7 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
     .option('--no-dashboard', 'answer 404 instead of serving the dashboard on other paths')
     .option('--json', 'print {"url": ...} as JSON when listening')
     .action(async (options: ServeOptions) => {
-      const dir = spoolDirFrom(options);
+      const dir = spoolDirFrom(options, { createIfNone: true });
       const port = parseIntOption(options.port, 'port', 0, 65535);
       const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
       const exposure = resolveExposure(options, 'serve');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   listServiceSpools,
   locateSpoolDir,
+  serviceSpoolDir,
   spoolRoot,
   SpoolLocationError,
   type SpoolLocation,
@@ -37,14 +38,25 @@ export const ALLOW_EMPTY_HELP =
  * --dir, else $SPOOL_DIR, else --service / $OTEL_SERVICE_NAME under the otelspool root, else the
  * only service spool there (none: exit 1 with a hint; several: exit 2 naming them). Says on
  * stderr which directory it used. `read: true` (report, crashes, check, …) also requires the
- * directory to exist and hold spool data, unless --allow-empty.
+ * directory to exist and hold spool data, unless --allow-empty; `createIfNone` (serve) starts
+ * the default spool when none exists yet.
  */
-export function spoolDirFrom(options: CommonOptions, how: { read?: boolean } = {}): string {
+export function spoolDirFrom(
+  options: CommonOptions,
+  how: { read?: boolean; createIfNone?: boolean } = {},
+): string {
   let location: SpoolLocation;
   try {
     location = locateSpoolDir({ dir: options.dir, service: options.service });
   } catch (err) {
     if (!(err instanceof SpoolLocationError)) throw err;
+    // A receiver (`spool serve`) is how data gets in: with no spool yet it starts one where an
+    // app without a service name would write (the SDK's default), and says so.
+    if (err.kind === 'none' && how.createIfNone) {
+      const dir = serviceSpoolDir('unknown_service');
+      process.stderr.write(`spool: no spool yet; receiving into ${dir}\n`);
+      return dir;
+    }
     if (err.kind === 'ambiguous') {
       throw new CliError(
         `several spools under ${err.root}: ${err.services.join(', ')}; ` +

@@ -6,6 +6,7 @@ import { readConsent } from '@otelspool/collector';
 import { resolveOptions } from '@otelspool/sdk';
 import { appendLines, segmentName, T0, tracesLine } from '../analysis/report-fixture.js';
 import { run } from './capture.js';
+import { spoolDirFrom } from '../../src/output/context.js';
 
 // Issue 12, items 1 and 2: one spool-location rule, and missing/empty input is an error.
 const ENV_KEYS = ['XDG_DATA_HOME', 'SPOOL_DIR', 'OTEL_SERVICE_NAME'] as const;
@@ -48,6 +49,13 @@ describe('spool location (one rule for the SDK and every command)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(`spool: using ${sdkDir}\n`);
     expect(JSON.parse(r.stdout).spans.overall.count).toBe(4);
+  });
+
+  it('a receiver with no spool yet starts the default one; a reader fails', async () => {
+    expect(spoolDirFrom({}, { createIfNone: true })).toBe(join(root, 'unknown_service'));
+    expect(() => spoolDirFrom({})).toThrow(/no spool found/);
+    spoolFor('my-plugin');
+    expect(spoolDirFrom({}, { createIfNone: true })).toBe(join(root, 'my-plugin'));
   });
 
   it('several services: exit 2 naming them; --service picks one', async () => {
