@@ -1,6 +1,9 @@
 // A sample plugin host instrumented with otelspool and the standard OpenTelemetry API.
 //
-//   node examples/plugin-host/host.mjs [--dir ./spool-data] [--duration 5] [--crash]
+//   node examples/plugin-host/host.mjs [--dir DIR] [--duration 5] [--crash]
+//
+// Without --dir it writes where startTelemetry() puts every app's spool ($SPOOL_DIR, else
+// ~/.local/share/otelspool/demo-plugin-host on Linux), which `spool report` finds by itself.
 //
 // It loads a few plugin instances, processes audio-like blocks against a buffer deadline
 // (spans per block and per plugin, a block-duration histogram), emits realistic events
@@ -13,7 +16,7 @@ import { PLUGIN_TYPES } from './plugins.mjs';
 
 const { values } = parseArgs({
   options: {
-    dir: { type: 'string', default: './spool-data' },
+    dir: { type: 'string' },
     duration: { type: 'string', default: '5' },
     crash: { type: 'boolean', default: false },
     'block-size': { type: 'string', default: '512' },

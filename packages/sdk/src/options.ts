@@ -71,7 +71,8 @@ export function resolveOptions(
     disabled: (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true',
     serviceName,
     serviceVersion: options.serviceVersion,
-    dir: options.dir ?? nonEmpty(env.SPOOL_DIR) ?? resolveSpoolDir({ serviceName }),
+    // The same rule as every `spool` command: dir, else $SPOOL_DIR, else <otelspool root>/<service>.
+    dir: resolveSpoolDir({ dir: options.dir, serviceName }, env),
     crash: options.crash ?? true,
     durability,
     resourceAttributes: options.resourceAttributes ?? {},

@@ -11,6 +11,9 @@ import {
   spoolDirFrom,
   useColor,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_FILTER_HELP,
+  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 import { parseLatencyMs } from './slo.js';
 
@@ -199,9 +202,10 @@ export function registerCheckCommand(program: Command): void {
     .option('--max-error-rate <rate>', 'highest share of spans with error status: 0.01 or 1%')
     .option('--max-p95 <duration>', 'highest p95 span latency, e.g. 250ms')
     .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
-    .option('--service <name>', 'only records of this service.name')
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per budget)')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_FILTER_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--json', 'print the result as JSON')
     .action(async (options: CheckCommandOptions) => {
       const limits = {
@@ -221,7 +225,7 @@ export function registerCheckCommand(program: Command): void {
       }
       let report: Report;
       try {
-        report = await buildReport(spoolDirFrom(options), {
+        report = await buildReport(spoolDirFrom(options, { read: true }), {
           ...(options.since !== undefined ? { since: options.since } : {}),
           ...(options.service !== undefined ? { service: options.service } : {}),
         });

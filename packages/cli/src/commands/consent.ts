@@ -7,7 +7,13 @@ import {
   type Consent,
   type SignalCounts,
 } from '@otelspool/collector';
-import { printJson, spoolDirFrom, type CommonOptions } from '../output/index.js';
+import {
+  DIR_HELP,
+  printJson,
+  SERVICE_HELP,
+  spoolDirFrom,
+  type CommonOptions,
+} from '../output/index.js';
 
 interface GrantOptions extends CommonOptions {
   crashesOnly?: boolean;
@@ -30,6 +36,11 @@ function describe(consent: Consent): string {
   return 'unknown: recorded locally, nothing is uploaded until `spool consent grant`';
 }
 
+/** Consent is recorded per spool directory: say which one, and how to reach it again. */
+function perDir(dir: string): string {
+  return `(for the spool at ${dir}; consent is per spool directory, and \`spool sync\` finds the same one)\n`;
+}
+
 function publicView(consent: Consent): Omit<Consent, 'salt'> {
   const { salt: _salt, ...rest } = consent;
   return rest;
@@ -44,21 +55,23 @@ export function registerConsentCommand(program: Command): void {
   consent
     .command('grant')
     .description('allow `spool sync` to upload (after redaction)')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option('--crashes-only', 'upload only crash records (FATAL logs, crash events)')
     .option('--json', 'print the new state as JSON')
     .action((options: GrantOptions) => {
       const dir = spoolDirFrom(options);
       const state = grantConsent(dir, { signals: options.crashesOnly ? 'crashes' : 'all' });
-      if (options.json) printJson(publicView(state));
-      else process.stdout.write(`consent ${describe(state)}\n`);
+      if (options.json) printJson({ ...publicView(state), dir });
+      else process.stdout.write(`consent ${describe(state)}\n${perDir(dir)}`);
     });
 
   consent
     .command('revoke')
     .alias('deny')
     .description('forbid uploads; --purge also deletes the recorded telemetry')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option(
       '--purge',
       'delete the local telemetry too (traces, metrics, logs, crashes, sync state)',
@@ -67,9 +80,9 @@ export function registerConsentCommand(program: Command): void {
     .action((options: RevokeOptions) => {
       const dir = spoolDirFrom(options);
       const state = revokeConsent(dir, { purge: options.purge === true });
-      if (options.json) printJson({ ...publicView(state), purged: options.purge === true });
+      if (options.json) printJson({ ...publicView(state), dir, purged: options.purge === true });
       else {
-        process.stdout.write(`consent ${describe(state)}\n`);
+        process.stdout.write(`consent ${describe(state)}\n${perDir(dir)}`);
         if (options.purge) process.stdout.write(`local telemetry in ${dir} deleted\n`);
       }
     });
@@ -77,7 +90,8 @@ export function registerConsentCommand(program: Command): void {
   consent
     .command('status')
     .description('show the consent state and what a sync would upload')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option('--json', 'machine-readable output')
     .action(async (options: CommonOptions) => {
       const dir = spoolDirFrom(options);
@@ -97,7 +111,7 @@ export function registerConsentCommand(program: Command): void {
         `${c.traces} spans, ${c.metrics} metric points, ${c.logs} log records`;
       process.stdout.write(
         `consent: ${describe(state)}\n` +
-          `spool: ${dir}\n` +
+          `spool: ${dir} (consent is per spool directory)\n` +
           `a sync now would send: ${fmt(wouldSend)}\n` +
           `with a full grant: ${fmt(pending.all)}\n` +
           `with --crashes-only: ${fmt(pending.crashesOnly)}\n` +

@@ -14,6 +14,9 @@ import {
   EXIT_USAGE,
   printJson,
   spoolDirFrom,
+  DIR_HELP,
+  SERVICE_HELP,
+  ALLOW_EMPTY_HELP,
   useColor,
   type CommonOptions,
 } from '../output/index.js';
@@ -209,10 +212,12 @@ export function registerCrashesCommand(program: Command): void {
     .description(
       'crashes grouped by signature; `show ID` for one crash with its stack and breadcrumbs',
     )
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--json', 'machine-readable output')
     .action((options: CommonOptions) => {
-      const dir = spoolDirFrom(options);
+      const dir = spoolDirFrom(options, { read: true });
       const groups = listCrashGroups(dir, { onInvalid: warnInvalid });
       if (options.json) {
         printJson({ dir, groups });
@@ -234,12 +239,14 @@ export function registerCrashesCommand(program: Command): void {
     .description(
       'one crash in full: stack, cause chain, breadcrumbs, session (ID = group id, report id or a unique prefix)',
     )
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--json', 'print the whole crash report as JSON')
     .action((id: string, options: CommonOptions) => {
       const parent = crashes.opts<CommonOptions>();
       const merged: CommonOptions = { ...parent, ...stripUndefined(options) };
-      const dir = spoolDirFrom(merged);
+      const dir = spoolDirFrom(merged, { read: true });
       const { report, group } = resolveReport(dir, id);
       if (merged.json) {
         printJson(report);

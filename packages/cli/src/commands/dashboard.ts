@@ -6,6 +6,8 @@ import {
   printJson,
   spoolDirFrom,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_HELP,
 } from '../output/index.js';
 import { startDashboardServer } from '../web/index.js';
 import { collectOption, exposureWarning, resolveExposure, TOKEN_ENV } from '../web/exposure.js';
@@ -24,7 +26,8 @@ export function registerDashboardCommand(program: Command): void {
   program
     .command('dashboard')
     .description('serve the web dashboard for the spool and print its URL')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--open', 'open the dashboard in the default browser')

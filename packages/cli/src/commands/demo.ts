@@ -3,17 +3,21 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { readSpool, SIGNALS } from '@otelspool/exporter-jsonl';
+import { readSpool, resolveSpoolDir, SIGNALS } from '@otelspool/exporter-jsonl';
 import type { Signal } from '@otelspool/exporter-jsonl';
-import { CliError, EXIT_USAGE, printJson } from '../output/index.js';
+import { CliError, DIR_HELP, EXIT_USAGE, printJson } from '../output/index.js';
 
 /** The sample plugin host, in the repository's examples/ (it doubles as documentation). */
 const HOST_SCRIPT = fileURLToPath(
   new URL('../../../../examples/plugin-host/host.mjs', import.meta.url),
 );
 
+/** The sample host's service.name (examples/plugin-host/host.mjs). */
+export const DEMO_SERVICE = 'demo-plugin-host';
+
 interface DemoOptions {
-  dir: string;
+  dir?: string;
+  service?: string;
   duration: string;
   crash?: boolean;
   json?: boolean;
@@ -31,7 +35,8 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('run the sample plugin host, which writes realistic telemetry into the spool')
-    .option('--dir <dir>', 'spool directory', './spool-data')
+    .option('--dir <dir>', DIR_HELP.replace('the only spool', 'the demo spool'))
+    .option('--service <name>', `service name for the spool dir (default: ${DEMO_SERVICE})`)
     .option('--duration <seconds>', 'how long the host processes audio blocks', '5')
     .option('--crash', 'make a plugin crash the host with an uncaught exception')
     .option('--json', 'print the summary as JSON')
@@ -48,7 +53,11 @@ export function registerDemoCommand(program: Command): void {
           `the sample plugin host was not found at ${HOST_SCRIPT}; run spool demo from a clone of the otelspool repository`,
         );
       }
-      const dir = resolve(opts.dir);
+      // Where the demo's own startTelemetry({ serviceName }) would write: the shared rule.
+      const dir = resolve(
+        resolveSpoolDir({ dir: opts.dir, serviceName: opts.service ?? DEMO_SERVICE }),
+      );
+      process.stderr.write(`spool: using ${dir}\n`);
       const args = [HOST_SCRIPT, '--dir', dir, '--duration', String(seconds)];
       if (opts.crash) args.push('--crash');
       if (!opts.json)

@@ -18,7 +18,15 @@ import {
   timeMatches,
   type RecordFilter,
 } from '../analysis/index.js';
-import { CliError, EXIT_USAGE, spoolDirFrom, type CommonOptions } from '../output/index.js';
+import {
+  CliError,
+  EXIT_USAGE,
+  spoolDirFrom,
+  type CommonOptions,
+  DIR_HELP,
+  SERVICE_FILTER_HELP,
+  ALLOW_EMPTY_HELP,
+} from '../output/index.js';
 
 interface ExportCommandOptions extends CommonOptions {
   format: string;
@@ -98,8 +106,9 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--format <format>', `one of ${FORMATS.join(', ')}`)
     .requiredOption('--out <file>', 'output file (otlp-json: the base name of the three files)')
     .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
-    .option('--service <name>', 'only records of this service.name')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_FILTER_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .action(async (options: ExportCommandOptions) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new CliError(
@@ -116,7 +125,7 @@ export function registerExportCommand(program: Command): void {
       } catch (err) {
         throw new CliError(err instanceof Error ? err.message : String(err), EXIT_USAGE);
       }
-      const dir = spoolDirFrom(options);
+      const dir = spoolDirFrom(options, { read: true });
       if (options.format === 'chrome-trace') await exportChromeTrace(dir, options.out, filter);
       else await exportOtlpJson(dir, options.out, filter);
     });

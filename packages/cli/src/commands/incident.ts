@@ -2,7 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Breadcrumb, ErrorInfo } from '@otelspool/crash';
 import { buildIncident, formatMs, formatPercent, type Incident } from '../analysis/index.js';
-import { CliError, printJson, spoolDirFrom, type CommonOptions } from '../output/index.js';
+import {
+  CliError,
+  printJson,
+  spoolDirFrom,
+  type CommonOptions,
+  DIR_HELP,
+  SERVICE_HELP,
+} from '../output/index.js';
 
 interface IncidentCommandOptions extends CommonOptions {
   out?: string;
@@ -19,12 +26,13 @@ export function registerIncidentCommand(program: Command): void {
       'crash group signature (or a report id, or a unique prefix of ≥ 4 characters)',
     )
     .option('--out <file>', 'write the Markdown to this file instead of stdout')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option('--json', 'print the incident data as JSON instead of Markdown')
     .action(async (id: string, options: IncidentCommandOptions) => {
       let incident: Incident | undefined;
       try {
-        incident = await buildIncident(spoolDirFrom(options), id);
+        incident = await buildIncident(spoolDirFrom(options, { read: true }), id);
       } catch (err) {
         if (err instanceof Error && /ambiguous/.test(err.message)) throw new CliError(err.message);
         throw err;

@@ -19,6 +19,9 @@ import {
   spoolDirFrom,
   useColor,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_FILTER_HELP,
+  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -33,12 +36,13 @@ export function registerReportCommand(program: Command): void {
     .description(
       'Dashboard of the spool: sessions, crash-free rate, crashes per host/version, top spans and events, CPU and memory, telemetry health',
     )
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_FILTER_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--since <when>', 'only data newer than a duration (30m, 24h, 7d) or an ISO date')
-    .option('--service <name>', 'only records of this service.name')
     .option('--json', 'print the report as JSON (shape documented in TELEMETRY_GUIDE.md)')
     .action(async (options: ReportCommandOptions) => {
-      const dir = spoolDirFrom(options);
+      const dir = spoolDirFrom(options, { read: true });
       let report: Report;
       try {
         report = await buildReport(dir, {

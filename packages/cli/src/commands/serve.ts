@@ -11,6 +11,8 @@ import {
   printJson,
   spoolDirFrom,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_HELP,
 } from '../output/index.js';
 import {
   browsableBase,
@@ -95,7 +97,8 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
   program
     .command('serve')
     .description('receive OTLP/HTTP from other processes into the spool (+ the web dashboard)')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '4318')
     .option(
@@ -122,7 +125,7 @@ export function registerServeCommand(program: Command, register: RegisterServeOp
     .option('--no-dashboard', 'answer 404 instead of serving the dashboard on other paths')
     .option('--json', 'print {"url": ...} as JSON when listening')
     .action(async (options: ServeOptions) => {
-      const dir = spoolDirFrom(options);
+      const dir = spoolDirFrom(options, { createIfNone: true });
       const port = parseIntOption(options.port, 'port', 0, 65535);
       const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
       const exposure = resolveExposure(options, 'serve');

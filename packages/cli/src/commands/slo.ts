@@ -22,6 +22,9 @@ import {
   spoolDirFrom,
   useColor,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_FILTER_HELP,
+  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -72,13 +75,14 @@ export function registerSloCommand(program: Command): void {
     )
     .option('--latency-p95 <duration>', 'latency objective: 95 % of spans within this, e.g. 500ms')
     .option('--window <duration>', 'SLO period, ending at the newest span', '30d')
-    .option('--service <name>', 'only spans of this service.name')
     .option('--span <name>', 'only spans with this name (default: every span)')
     .option(
       '--prometheus-rules <file>',
       'also write matching Prometheus recording + alert rules (YAML)',
     )
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_FILTER_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--json', 'print the result as JSON')
     .action(async (options: SloCommandOptions) => {
       const availability = parseAvailability(options.availability);
@@ -93,7 +97,7 @@ export function registerSloCommand(program: Command): void {
           EXIT_USAGE,
         );
       }
-      const result = await computeSlo(spoolDirFrom(options), {
+      const result = await computeSlo(spoolDirFrom(options, { read: true }), {
         availability,
         windowMs,
         ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),

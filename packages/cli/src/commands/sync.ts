@@ -22,6 +22,8 @@ import {
   spoolDirFrom,
   useColor,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_HELP,
 } from '../output/index.js';
 
 interface SyncCliOptions extends CommonOptions {
@@ -152,7 +154,8 @@ export function registerSyncCommand(program: Command): void {
   program
     .command('sync')
     .description('upload the spool over OTLP/HTTP after consent and redaction; resumable')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
     .option(
       '--endpoint <url>',
       'OTLP/HTTP base URL, /v1/<signal> is appended (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318); a URL ending in /v1/traces|metrics|logs sends that signal only, as is',
@@ -301,6 +304,10 @@ export function registerSyncCommand(program: Command): void {
       for (const w of summary.warnings) process.stderr.write(`spool: warning: ${w}\n`);
       if (summary.status !== 'ok') {
         process.stderr.write(`spool: sync ${summary.status}: ${summary.message}\n`);
+        if (summary.status === 'no-consent')
+          process.stderr.write(
+            `spool: consent is per spool directory; to allow uploads from this one: spool consent grant --dir ${dir}\n`,
+          );
         process.exitCode = EXIT_FAILURE;
       } else {
         process.exitCode = EXIT_OK;

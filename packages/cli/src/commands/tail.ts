@@ -24,6 +24,9 @@ import {
   spoolDirFrom,
   useColor,
   type CommonOptions,
+  DIR_HELP,
+  SERVICE_HELP,
+  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -146,7 +149,9 @@ export function registerTailCommand(program: Command): void {
     )
     .option('--signal <signal>', `only one signal: ${SIGNALS.join(', ')}`)
     .option('-f, --follow', 'keep printing new records as processes write them (Ctrl-C to stop)')
-    .option('--dir <dir>', 'spool directory (default: $SPOOL_DIR or the OS data dir)')
+    .option('--dir <dir>', DIR_HELP)
+    .option('--service <name>', SERVICE_HELP)
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
     .option('--json', 'print each record as its normalised OTLP-JSON line')
     .action(async (options: TailCommandOptions) => {
       let signals: Signal[] = [...SIGNALS];
@@ -172,11 +177,14 @@ export function registerTailCommand(program: Command): void {
       process.stdout.on('error', onStdoutError);
       const c = pc.createColors(!options.json && useColor());
       try {
-        for await (const record of readSpool(spoolDirFrom(options), {
-          signals,
-          follow: options.follow === true,
-          signal: abort.signal,
-        })) {
+        for await (const record of readSpool(
+          spoolDirFrom(options, { read: options.follow !== true }),
+          {
+            signals,
+            follow: options.follow === true,
+            signal: abort.signal,
+          },
+        )) {
           // OTLP/JSON, so NaN/±Infinity print as "NaN"/"Infinity" (JSON.stringify: null) and -0 as -0.
           const line = options.json ? stringifyOtlpJson(record.data) : summarizeRecord(record, c);
           if (outputClosed) break;

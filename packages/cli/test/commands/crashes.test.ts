@@ -117,15 +117,17 @@ describe('spool crashes', () => {
     expect(res.stdout).not.toContain('\u001b[');
   });
 
-  it('reports an empty spool plainly', async () => {
+  it('fails on a spool with no data; --allow-empty reports it plainly', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'cli-crashes-empty-'));
     try {
-      const res = await run(['crashes', '--dir', empty]);
+      const failed = await run(['crashes', '--dir', empty]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(`${empty} holds no spool data`);
+      const res = await run(['crashes', '--dir', empty, '--allow-empty']);
       expect(res.code).toBe(0);
       expect(res.stdout).toContain('no crashes recorded');
-      expect(JSON.parse((await run(['crashes', '--dir', empty, '--json'])).stdout).groups).toEqual(
-        [],
-      );
+      const json = await run(['crashes', '--dir', empty, '--json', '--allow-empty']);
+      expect(JSON.parse(json.stdout).groups).toEqual([]);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -73,7 +73,7 @@ afterEach(() => {
 describe('spool report', () => {
   it('prints every dashboard section as plain text when stdout is not a TTY', async () => {
     const { code, stdout, stderr } = await run(['report', '--dir', dir]);
-    expect(stderr).toBe('');
+    expect(stderr).toBe(`spool: using ${dir}\n`);
     expect(code).toBe(0);
     expect(stdout).not.toContain(ESC);
     for (const heading of [

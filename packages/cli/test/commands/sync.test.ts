@@ -99,7 +99,7 @@ describe('spool sync', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ status: 'ok', totals: { recordsSent: 5 } });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`spool: using ${dir}\n`);
   });
 
   it('exits 1 and says why when the server rejects a batch; --dead-letters lists it', async () => {

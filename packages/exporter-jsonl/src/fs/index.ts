@@ -1,4 +1,13 @@
-export { resolveSpoolDir } from './spool-dir.js';
+export {
+  listServiceSpools,
+  locateSpoolDir,
+  resolveSpoolDir,
+  serviceSpoolDir,
+  spoolRoot,
+  SpoolLocationError,
+  type SpoolDirSource,
+  type SpoolLocation,
+} from './spool-dir.js';
 export {
   ensureDir,
   ensureDirSync,
