@@ -26,7 +26,9 @@ interface Run {
 }
 
 function run(command: string, args: string[], cwd: string, timeout = 120_000): Run {
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout });
+  // npm and npx are .cmd scripts on Windows, which spawn only through a shell.
+  const shell = process.platform === 'win32';
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, shell });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

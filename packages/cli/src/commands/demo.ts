@@ -6,15 +6,13 @@ import type { Command } from 'commander';
 import { readSpool, resolveSpoolDir, SIGNALS } from '@otelspool/exporter-jsonl';
 import type { Signal } from '@otelspool/exporter-jsonl';
 import { CliError, DIR_HELP, EXIT_USAGE, printJson } from '../output/index.js';
+import { DEMO_SERVICE } from '../demo/service.js';
 
 /**
  * The sample plugin host, shipped in this package (src/demo/host.ts, built to dist/demo/host.js).
  * The path goes through the package root so it is the same from src/commands and dist/commands.
  */
 const HOST_SCRIPT = fileURLToPath(new URL('../../dist/demo/host.js', import.meta.url));
-
-/** The sample host's service.name (src/demo/host.ts). */
-export const DEMO_SERVICE = 'demo-plugin-host';
 
 interface DemoOptions {
   dir?: string;

@@ -16,6 +16,7 @@ import { SpanStatusCode, trace, metrics } from '@opentelemetry/api';
 import { startTelemetry } from '@otelspool/sdk';
 import { PLUGIN_TYPES } from './plugins.js';
 import type { Plugin } from './plugins.js';
+import { DEMO_SERVICE, DEMO_VERSION } from './service.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,15 +32,15 @@ const sampleRate = 48_000;
 const deadlineMs = (blockSize / sampleRate) * 1000; // 10.67 ms at 512 samples
 
 const telemetry = await startTelemetry({
-  serviceName: 'demo-plugin-host',
-  serviceVersion: '1.4.2',
+  serviceName: DEMO_SERVICE,
+  serviceVersion: DEMO_VERSION,
   dir: values.dir,
   durability: 'batch',
   metricIntervalMs: 500,
 });
 
-const tracer = trace.getTracer('demo-plugin-host', '1.4.2');
-const meter = metrics.getMeter('demo-plugin-host', '1.4.2');
+const tracer = trace.getTracer(DEMO_SERVICE, DEMO_VERSION);
+const meter = metrics.getMeter(DEMO_SERVICE, DEMO_VERSION);
 const blockDuration = meter.createHistogram('plugin.block.duration', {
   unit: 'ms',
   description: 'Time a plugin took to process one audio block',
