@@ -6,14 +6,13 @@ import type { Command } from 'commander';
 import { readSpool, resolveSpoolDir, SIGNALS } from '@otelspool/exporter-jsonl';
 import type { Signal } from '@otelspool/exporter-jsonl';
 import { CliError, DIR_HELP, EXIT_USAGE, printJson } from '../output/index.js';
+import { DEMO_SERVICE } from '../demo/service.js';
 
-/** The sample plugin host, in the repository's examples/ (it doubles as documentation). */
-const HOST_SCRIPT = fileURLToPath(
-  new URL('../../../../examples/plugin-host/host.mjs', import.meta.url),
-);
-
-/** The sample host's service.name (examples/plugin-host/host.mjs). */
-export const DEMO_SERVICE = 'demo-plugin-host';
+/**
+ * The sample plugin host, shipped in this package (src/demo/host.ts, built to dist/demo/host.js).
+ * The path goes through the package root so it is the same from src/commands and dist/commands.
+ */
+const HOST_SCRIPT = fileURLToPath(new URL('../../dist/demo/host.js', import.meta.url));
 
 interface DemoOptions {
   dir?: string;
@@ -50,7 +49,7 @@ export function registerDemoCommand(program: Command): void {
       }
       if (!existsSync(HOST_SCRIPT)) {
         throw new CliError(
-          `the sample plugin host was not found at ${HOST_SCRIPT}; run spool demo from a clone of the otelspool repository`,
+          `the sample plugin host was not found at ${HOST_SCRIPT}; this @otelspool/cli install is incomplete (from a clone, run npm run build first)`,
         );
       }
       // Where the demo's own startTelemetry({ serviceName }) would write: the shared rule.
