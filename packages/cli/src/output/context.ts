@@ -9,7 +9,7 @@ import {
   type SpoolLocation,
 } from '@otelspool/exporter-jsonl';
 
-/** Options every command that works on a spool accepts (DESIGN.md: `--dir`, `--service`, `--json`). */
+/** Options every command that works on a spool accepts (TELEMETRY_GUIDE.md, "Reading the spool offline": `--dir`, `--service`, `--json`). */
 export interface CommonOptions {
   dir?: string;
   json?: boolean;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 
 /**
  * Error code of every refusal by these helpers: a path of the spool that another local user
- * could control (DESIGN.md, "Threat model": the spool dir may be pre-created by someone else).
+ * could control (TELEMETRY_GUIDE.md, "Threat model": the spool dir may be pre-created by someone else).
  * Writers count it under this code; the SDK counts the records it drops as `unsafe_dir`.
  */
 export const UNSAFE_PATH_CODE = 'EUNSAFEDIR';

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The one spool-location rule (DESIGN.md "The spool"), shared by the SDK and every CLI command:
+ * The one spool-location rule (TELEMETRY_GUIDE.md, "Every file in the spool"), shared by the
+ * SDK and every CLI command:
  *
  * 1. an explicit directory (`dir` option, `--dir`);
  * 2. else `$SPOOL_DIR`;
