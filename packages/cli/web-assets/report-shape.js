@@ -100,6 +100,14 @@ function latencyBars(buckets) {
 function healthRows(health, input) {
   const rows = [
     { label: 'Records written', value: fmtCount(health.recordsWritten) },
+    { label: 'Records in spool', value: fmtCount(health.recordsInSpool) },
+    {
+      label: 'Records evicted (byte cap)',
+      value:
+        health.recordsEvicted > 0
+          ? `${fmtCount(health.recordsEvicted)} (${fmtCount(health.recordsEvictedShipped)} already shipped)`
+          : '0',
+    },
     {
       label: 'Records dropped',
       value:

@@ -190,9 +190,27 @@ export interface SyncDestinationHealth {
 }
 
 export interface TelemetryHealth {
-  /** From the `otelspool.spool.records.written` counter (latest cumulative value per process, summed). */
+  /**
+   * Records that reached the spool: `recordsInSpool + recordsEvicted`. Equals the sum of the
+   * writers' final `stats().written.records` (for evictions each writer could count).
+   */
   recordsWritten: number;
-  /** From `otelspool.spool.records.dropped`, summed over processes, by `reason`. */
+  /** Spans, metric data points and log records the spool holds now, counted by reading it. */
+  recordsInSpool: number;
+  /**
+   * The `otelspool.spool.records.written` self-metric (latest cumulative value per process,
+   * summed). Lower than `recordsWritten` by at least each process's last metrics line, which
+   * cannot count itself, and by records from `spool serve`; shown for comparison only.
+   */
+  recordsWrittenSelfReported: number;
+  /**
+   * From `otelspool.spool.records.evicted` (summed over processes): records written and later
+   * deleted to stay under the byte cap; `recordsEvictedShipped` of them had been synced first.
+   * Only records of a writer's own segments are counted (another process's records are not).
+   */
+  recordsEvicted: number;
+  recordsEvictedShipped: number;
+  /** From `otelspool.spool.records.dropped` (never written), summed over processes, by `reason`. */
   recordsDropped: number;
   droppedByReason: CountByKey[];
   /** Bytes and segment files of the spool on disk (all signals). */

@@ -239,12 +239,18 @@ export function renderReport(r: Report, c: Colors): string {
   heading('Telemetry health');
   const h = r.health;
   const health = table(
-    ['written', 'dropped', 'spool on disk', 'segments', 'quarantined files'],
+    ['written', 'in spool', 'evicted', 'dropped', 'spool on disk', 'segments', 'quarantined'],
     c,
-    ['right', 'right', 'right', 'right', 'right'],
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
+  const unshippedEvicted = h.recordsEvicted - h.recordsEvictedShipped;
   health.push([
     formatCount(h.recordsWritten),
+    formatCount(h.recordsInSpool),
+    h.recordsEvicted
+      ? `${unshippedEvicted ? c.yellow(formatCount(h.recordsEvicted)) : formatCount(h.recordsEvicted)}` +
+        ` (${formatCount(h.recordsEvictedShipped)} shipped)`
+      : '0',
     h.recordsDropped ? c.red(formatCount(h.recordsDropped)) : '0',
     formatBytes(h.spoolBytes),
     formatCount(h.segments),

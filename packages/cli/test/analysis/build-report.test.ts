@@ -262,7 +262,12 @@ describe('buildReport', () => {
   });
 
   it('sums self-metrics: latest cumulative value per process, deltas added, drops by reason', () => {
-    expect(report.health.recordsWritten).toBe(25 + 7);
+    expect(report.health.recordsWrittenSelfReported).toBe(25 + 7);
+    // Written is what reached the spool: what it holds (counted by reading it) + evicted.
+    const items = report.input.items;
+    expect(report.health.recordsInSpool).toBe(items.spans + items.dataPoints + items.logRecords);
+    expect(report.health.recordsEvicted).toBe(0);
+    expect(report.health.recordsWritten).toBe(report.health.recordsInSpool);
     expect(report.health.droppedByReason).toEqual([
       { key: 'queue_full', count: 4 + 3 + 2 },
       { key: 'cap', count: 1 },
