@@ -129,8 +129,8 @@ function healthRows(health, input) {
       label: `Sync → ${d.destination}`,
       value:
         d.unsyncedLines === 0
-          ? `up to date (${fmtCount(d.syncedLines)} lines)`
-          : `${fmtCount(d.unsyncedLines)} lines behind, oldest ${fmtTime(d.oldestUnsyncedUnixMs)}`,
+          ? `up to date (${fmtCount(d.syncedRecords)} records, ${fmtCount(d.syncedLines)} lines)`
+          : `${fmtCount(d.unsyncedRecords)} records (${fmtCount(d.unsyncedLines)} lines) behind, ${fmtCount(d.syncedRecords)} synced, oldest ${fmtTime(d.oldestUnsyncedUnixMs)}`,
     });
   }
   return rows;

@@ -185,6 +185,9 @@ export interface SyncDestinationHealth {
   /** Spool lines at or before the acknowledged position, and after it. */
   syncedLines: number;
   unsyncedLines: number;
+  /** The spans, metric points and log records in those lines. */
+  syncedRecords: number;
+  unsyncedRecords: number;
   /** Earliest record time among the unsynced lines; null when everything is synced. */
   oldestUnsyncedUnixMs: number | null;
 }

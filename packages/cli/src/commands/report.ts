@@ -267,7 +267,8 @@ export function renderReport(r: Report, c: Colors): string {
   } else {
     for (const d of h.sync) {
       out.push(
-        `sync ${d.destination}: ${formatCount(d.syncedLines)} lines synced, ${formatCount(d.unsyncedLines)} unsynced` +
+        `sync ${d.destination}: ${formatCount(d.syncedRecords)} records synced, ${formatCount(d.unsyncedRecords)} unsynced` +
+          ` (${formatCount(d.syncedLines)} / ${formatCount(d.unsyncedLines)} lines)` +
           (d.oldestUnsyncedUnixMs !== null
             ? `, oldest unsynced ${formatTime(d.oldestUnsyncedUnixMs)}`
             : '') +

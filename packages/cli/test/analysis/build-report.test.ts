@@ -314,9 +314,13 @@ describe('buildReport', () => {
         updatedAt: '2026-11-20T12:10:00.000Z',
         syncedLines: 1,
         unsyncedLines: 2,
+        // The destination receives traces: its records add up to every span of the spool.
+        syncedRecords: 100,
+        unsyncedRecords: 14,
         oldestUnsyncedUnixMs: T0 + 200_000,
       },
     ]);
+    expect(report.input.items.spans).toBe(100 + 14);
     expect(report.input.malformedLines).toBe(1);
     expect(report.input.lines).toEqual({ traces: 3, metrics: 3, logs: 1 });
     expect(report.health.segments).toBe(5);

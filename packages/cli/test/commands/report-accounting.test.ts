@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countRecords } from '@otelspool/collector';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { countRecords, grantConsent } from '@otelspool/collector';
 import { readSpool } from '@otelspool/exporter-jsonl';
+import { run } from './capture.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const spool = join(root, 'packages/cli/dist/bin/spool.js');
@@ -112,5 +115,36 @@ describe('report accounting from a real SDK process', () => {
     expect(snapshot.spool.evicted).toEqual(stats.evicted);
     const evictedPoints = snapshot.metrics['otelspool.spool.records.evicted']?.points ?? [];
     expect(evictedPoints.reduce((a, p) => a + p.value, 0)).toBe(stats.evicted.records);
+
+    // Synced and unsynced: a sync ships everything the spool holds, then leaves its own
+    // self-metrics line (2 points) behind, which is what is unsynced afterwards.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      grantConsent(dir);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const synced = await run(['sync', '--dir', dir, '--endpoint', url, '--json']);
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(JSON.parse(synced.stdout).totals.recordsSent).toBe(held);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    const after = spawnSync(process.execPath, [spool, 'report', '--dir', dir, '--json'], {
+      encoding: 'utf8',
+    });
+    const health = (
+      JSON.parse(after.stdout) as {
+        health: {
+          recordsInSpool: number;
+          sync: { syncedRecords: number; unsyncedRecords: number }[];
+        };
+      }
+    ).health;
+    expect(health.recordsInSpool).toBe(held + 2);
+    expect(health.sync).toHaveLength(1);
+    expect(health.sync[0]).toMatchObject({ syncedRecords: held, unsyncedRecords: 2 });
   }, 90_000);
 });
