@@ -402,7 +402,7 @@ describe('Grafana provisioning', () => {
       'slo:current_burn_rate:ratio',
       'slo:period_error_budget_remaining:ratio',
     ]);
-    expect(names.size).toBe(16);
+    expect(names.size).toBe(17);
     for (const name of names) {
       expect(ALL_SERIES_NAMES.has(name) || recorded.has(name), name).toBe(true);
     }
@@ -424,7 +424,10 @@ describe('Grafana provisioning', () => {
     expect(panel('Span latency p95')).toMatch(
       /histogram_quantile\(0\.95, sum by \(le, span_name\) \(rate\(traces_span_metrics_duration_milliseconds_bucket/,
     );
-    expect(panel('CPU %')).toMatch(/100 \* avg by \(host_name\) \(process_cpu_utilization_ratio/);
+    // Per process, user + system summed over cpu.mode (what `spool report` shows), then averaged.
+    expect(panel('CPU %')).toMatch(
+      /100 \* avg by \(host_name\) \(sum without \(cpu_mode\) \(process_cpu_utilization_ratio/,
+    );
     expect(panel('Records synced / failed requests')).toMatch(
       /otelspool_sync_records_sent_total[\s\S]*otelspool_sync_requests_failed_total/,
     );

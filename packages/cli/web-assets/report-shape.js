@@ -100,6 +100,14 @@ function latencyBars(buckets) {
 function healthRows(health, input) {
   const rows = [
     { label: 'Records written', value: fmtCount(health.recordsWritten) },
+    { label: 'Records in spool', value: fmtCount(health.recordsInSpool) },
+    {
+      label: 'Records evicted (byte cap)',
+      value:
+        health.recordsEvicted > 0
+          ? `${fmtCount(health.recordsEvicted)} (${fmtCount(health.recordsEvictedShipped)} already shipped)`
+          : '0',
+    },
     {
       label: 'Records dropped',
       value:
@@ -121,8 +129,8 @@ function healthRows(health, input) {
       label: `Sync → ${d.destination}`,
       value:
         d.unsyncedLines === 0
-          ? `up to date (${fmtCount(d.syncedLines)} lines)`
-          : `${fmtCount(d.unsyncedLines)} lines behind, oldest ${fmtTime(d.oldestUnsyncedUnixMs)}`,
+          ? `up to date (${fmtCount(d.syncedRecords)} records, ${fmtCount(d.syncedLines)} lines)`
+          : `${fmtCount(d.unsyncedRecords)} records (${fmtCount(d.unsyncedLines)} lines) behind, ${fmtCount(d.syncedRecords)} synced, oldest ${fmtTime(d.oldestUnsyncedUnixMs)}`,
     });
   }
   return rows;

@@ -78,6 +78,11 @@ export {
   DEFAULT_OUT_OF_ORDER_WINDOW_MS,
   orderMetricPoints,
   findStalePoints,
+  type PrometheusMetricType,
+  prometheusMetricType,
+  prometheusMetricName,
+  prometheusSeriesNames,
+  prometheusLabelName,
 } from './metrics/index.js';
 export {
   type SyncOptions,

@@ -32,7 +32,7 @@ export function createDisabledTelemetry(opts: ResolvedOptions): Telemetry {
     stats: () => ({
       written: { records: 0, lines: 0, bytes: 0 },
       dropped: {},
-      evicted: { segments: 0, bytes: 0, records: 0, shipped: 0 },
+      evicted: { segments: 0, bytes: 0, records: 0, shipped: 0, shippedRecords: 0 },
       bytesOnDisk: 0,
     }),
     getLastRunInfo: () => ({

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ensureSpoolDir, writeFileAtomic } from '@otelspool/exporter-jsonl';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics, MetricData } from '@opentelemetry/sdk-metrics';
+import type { TelemetryStats } from './telemetry.js';
 
 /** `<dir>/metrics_snapshot.json`: the latest value of every metric, replaced atomically. */
 export interface MetricsSnapshot {
@@ -9,6 +10,12 @@ export interface MetricsSnapshot {
   serviceName: string;
   sessionId: string;
   metrics: Record<string, SnapshotMetric>;
+  /**
+   * This process's `telemetry.stats()` when the file was written: records written, dropped by
+   * reason, evicted (and shipped of those), bytes on disk. After a clean shutdown it is the
+   * final count, which includes the last metrics line (whose own self-metrics cannot).
+   */
+  spool?: TelemetryStats;
 }
 
 export interface SnapshotMetric {
@@ -46,6 +53,7 @@ export class MetricsSnapshotWriter {
     private readonly dir: string,
     private readonly serviceName: string,
     private readonly sessionId: string,
+    private readonly spoolStats?: () => TelemetryStats,
   ) {}
 
   /** Merges one collection and schedules a rewrite. Never throws. */
@@ -55,6 +63,15 @@ export class MetricsSnapshotWriter {
         this.metrics.set(metric.descriptor.name, toSnapshotMetric(metric));
       }
     }
+    return this.schedule();
+  }
+
+  /** Rewrites the snapshot with the current (final) spool stats. Never throws. */
+  writeFinal(): Promise<void> {
+    return this.schedule();
+  }
+
+  private schedule(): Promise<void> {
     const snapshot: MetricsSnapshot = {
       updatedAt: new Date().toISOString(),
       serviceName: this.serviceName,
@@ -63,6 +80,13 @@ export class MetricsSnapshotWriter {
         [...this.metrics.entries()].sort(([a], [b]) => a.localeCompare(b)),
       ),
     };
+    if (this.spoolStats) {
+      try {
+        snapshot.spool = this.spoolStats();
+      } catch {
+        // the metrics are still worth writing
+      }
+    }
     // Serialise writes so an older snapshot never overwrites a newer one.
     this.writing = this.writing.then(() => this.write(snapshot)).catch(() => undefined);
     return this.writing;

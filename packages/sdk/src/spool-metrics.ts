@@ -6,7 +6,10 @@ export type DropSource = () => Record<string, number>;
 
 /**
  * Self-observability of the spool as OTel metrics, so a user sees telemetry health in the same
- * place as everything else: records written, records dropped by reason, bytes on disk.
+ * place as everything else: records written, records dropped by reason (never written),
+ * records evicted by the byte cap (written, then deleted; `shipped` tells whether every sync
+ * destination had them first), bytes on disk. Each is the same number `telemetry.stats()`
+ * returns at collection time; the SDK collects them one last time after its final flush.
  */
 export function registerSpoolMetrics(
   meter: Meter,
@@ -31,6 +34,18 @@ export function registerSpoolMetrics(
       }
     }
     for (const [reason, count] of Object.entries(totals)) result.observe(count, { reason });
+  });
+
+  const evicted = meter.createObservableCounter('otelspool.spool.records.evicted', {
+    unit: '{record}',
+    description:
+      'Records written to the local spool and later deleted to stay under its byte cap; ' +
+      'shipped="true" when every sync destination had acknowledged them',
+  });
+  evicted.addCallback((result) => {
+    const e = writer.stats().evicted;
+    result.observe(e.shippedRecords, { shipped: true });
+    result.observe(e.records - e.shippedRecords, { shipped: false });
   });
 
   const bytes = meter.createObservableGauge('otelspool.spool.bytes', {

@@ -141,7 +141,7 @@ function createRuntime(opts: ResolvedOptions): Runtime {
     processors: [logProcessor, live.logProcessor, breadcrumbProcessor(() => crash)],
   });
 
-  const snapshot = new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId);
+  const snapshot = new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId, () => stats());
   const metricReader = new PeriodicExportingMetricReader({
     exporter: new MetricTeeExporter(new JsonlMetricExporter({ writer }), [
       (m) => snapshot.update(m),
@@ -210,14 +210,27 @@ function createRuntime(opts: ResolvedOptions): Runtime {
     return { written: s.written, dropped, evicted: s.evicted, bytesOnDisk: s.bytesOnDisk };
   };
 
-  const forceFlush = async (): Promise<void> => {
-    await Promise.allSettled([
-      tracerProvider.forceFlush(),
-      loggerProvider.forceFlush(),
-      meterProvider.forceFlush(),
-    ]);
+  /**
+   * Spans and logs first, then the metrics: the self-metrics (written, dropped, evicted) are
+   * observed at collection, so collecting after the other signals reached the writer makes the
+   * exported counts cover them (a metrics line cannot count itself).
+   */
+  const flushInOrder = async (end: 'flush' | 'shutdown'): Promise<void> => {
+    await Promise.allSettled(
+      end === 'flush'
+        ? [tracerProvider.forceFlush(), loggerProvider.forceFlush()]
+        : [tracerProvider.shutdown(), loggerProvider.shutdown()],
+    );
+    await writer.flush().catch(() => undefined);
+    // Evict now whatever the final metrics line will need, so writing it evicts nothing
+    // after the evicted count was taken.
+    writer.makeRoom('metrics');
+    await (end === 'flush' ? meterProvider.forceFlush() : meterProvider.shutdown()).catch(
+      () => undefined,
+    );
     await writer.flush().catch(() => undefined);
   };
+  const forceFlush = (): Promise<void> => flushInOrder('flush');
 
   const log =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
@@ -263,15 +276,13 @@ function createRuntime(opts: ResolvedOptions): Runtime {
 
   const close = async (): Promise<void> => {
     const work = (async () => {
-      await Promise.allSettled([
-        tracerProvider.shutdown(),
-        loggerProvider.shutdown(),
-        meterProvider.shutdown(),
-      ]);
+      await flushInOrder('shutdown');
       // The session ends after its last records are written, so `exited` means complete.
       crash?.endSession();
       crash?.uninstall();
       await writer.shutdown().catch(() => undefined);
+      // The snapshot's `spool` section: the final, exact stats() (incl. the last metrics line).
+      await snapshot.writeFinal();
     })();
     await withTimeout(work, SHUTDOWN_TIMEOUT_MS);
     process.off('exit', onExit);

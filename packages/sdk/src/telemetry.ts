@@ -10,9 +10,17 @@ export interface TelemetryStats {
   dropped: Record<string, number>;
   /**
    * Sealed segments deleted to keep the spool under its byte cap (`records` counts only this
-   * process's own segments); `shipped` of them had been acknowledged by every sync destination.
+   * process's own segments); `shipped` of them (`shippedRecords` records) had been acknowledged
+   * by every sync destination. Evicted records reached the spool (they are in `written`) and are
+   * not in `dropped`.
    */
-  evicted: { segments: number; bytes: number; records: number; shipped: number };
+  evicted: {
+    segments: number;
+    bytes: number;
+    records: number;
+    shipped: number;
+    shippedRecords: number;
+  };
   bytesOnDisk: number;
 }
 

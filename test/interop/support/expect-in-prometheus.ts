@@ -15,6 +15,7 @@ export const EXPECTED_SERIES: Readonly<Record<string, number>> = {
   otelspool_spool_bytes: 1,
   otelspool_spool_records_written_total: 1,
   otelspool_spool_records_dropped_total: 2, // reason=queue_full, reason=spool_full
+  otelspool_spool_records_evicted_total: 2, // shipped=true, shipped=false
   otelspool_sync_records_sent_total: 1,
   otelspool_sync_requests_failed_total: 1,
   plugin_xruns_total: 1,

@@ -14,7 +14,7 @@ export interface TranslatedMetric {
   unit: string;
   kind: 'gauge' | 'counter' | 'updowncounter' | 'histogram';
   /** Who produces it. */
-  source: 'sdk' | 'demo' | 'collector count connector' | 'collector span_metrics connector';
+  source: 'sdk' | 'cli' | 'demo' | 'collector count connector' | 'collector span_metrics connector';
   /** The Prometheus metric family name (histograms: without `_bucket/_sum/_count`). */
   prometheus: string;
 }
@@ -56,17 +56,24 @@ export const TRANSLATED_METRICS: readonly TranslatedMetric[] = [
     prometheus: 'otelspool_spool_records_dropped_total',
   },
   {
-    otel: 'otelspool.sync.records.sent',
+    otel: 'otelspool.spool.records.evicted',
     unit: '{record}',
     kind: 'counter',
     source: 'sdk',
+    prometheus: 'otelspool_spool_records_evicted_total',
+  },
+  {
+    otel: 'otelspool.sync.records.sent',
+    unit: '{record}',
+    kind: 'counter',
+    source: 'cli',
     prometheus: 'otelspool_sync_records_sent_total',
   },
   {
     otel: 'otelspool.sync.requests.failed',
     unit: '{request}',
     kind: 'counter',
-    source: 'sdk',
+    source: 'cli',
     prometheus: 'otelspool_sync_requests_failed_total',
   },
   {

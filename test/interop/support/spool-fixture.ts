@@ -76,6 +76,7 @@ export const FIXTURE_VALUES = {
   spoolBytes: 65_536,
   recordsWritten: 42,
   dropped: { queue_full: 3, spool_full: 1 },
+  evicted: { shipped: 5, unshipped: 2 },
   blockDurationsMs: [0.5, 1.2, 3, 7, 20],
   xruns: 2,
   syncRecordsSent: 10,
@@ -207,6 +208,9 @@ async function recordMetrics(
   const dropped = meter.createCounter('otelspool.spool.records.dropped', { unit: '{record}' });
   dropped.add(v.dropped.queue_full, { reason: 'queue_full' });
   dropped.add(v.dropped.spool_full, { reason: 'spool_full' });
+  const evicted = meter.createCounter('otelspool.spool.records.evicted', { unit: '{record}' });
+  evicted.add(v.evicted.shipped, { shipped: true });
+  evicted.add(v.evicted.unshipped, { shipped: false });
   const block = meter.createHistogram('plugin.block.duration', { unit: 'ms' });
   for (const ms of v.blockDurationsMs) block.record(ms);
   meter.createCounter('plugin.xruns', { unit: '{xrun}' }).add(v.xruns);
@@ -231,6 +235,12 @@ function expectedMetrics(): ExpectedMetric[] {
       unit: '{record}',
       kind: 'sum',
       points: [{ reason: 'queue_full' }, { reason: 'spool_full' }],
+    },
+    {
+      name: 'otelspool.spool.records.evicted',
+      unit: '{record}',
+      kind: 'sum',
+      points: [{ shipped: true }, { shipped: false }],
     },
     {
       name: 'plugin.block.duration',

@@ -9,6 +9,7 @@ import {
   type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
+import { countRecords } from '@otelspool/collector';
 import { BoundedCounter } from './bounded-counter.js';
 import { CounterStreams } from './counter-streams.js';
 import { crashReportsInWindow, summarizeCrashes } from './crashes.js';
@@ -38,6 +39,7 @@ export const CPU_METRIC = 'process.cpu.utilization';
 export const MEMORY_METRIC = 'process.memory.usage';
 export const WRITTEN_METRIC = 'otelspool.spool.records.written';
 export const DROPPED_METRIC = 'otelspool.spool.records.dropped';
+export const EVICTED_METRIC = 'otelspool.spool.records.evicted';
 
 /** Resolves `--since` / `--service` into the filter every view applies. Throws RangeError. */
 export function resolveFilter(options: ReportOptions): {
@@ -90,6 +92,9 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   const memory = new SeriesDownsampler(MEMORY_METRIC, 'By');
   const written = new CounterStreams();
   const dropped = new CounterStreams('reason');
+  const evicted = new CounterStreams('shipped');
+  /** Every record the spool holds, whatever the filters (health is about the whole spool). */
+  let recordsInSpool = 0;
   const sync = new SyncHealthTracker(spoolDir);
 
   const addService = (name: string): void => {
@@ -161,6 +166,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
       // latest total per process is what was written/dropped, whenever it was reported).
       if (metric.name === WRITTEN_METRIC) written.add(resource, metric);
       else if (metric.name === DROPPED_METRIC) dropped.add(resource, metric);
+      else if (metric.name === EVICTED_METRIC) evicted.add(resource, metric);
     });
   };
 
@@ -180,6 +186,10 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     },
   })) {
     lines[record.signal]++;
+    recordsInSpool += countRecords(
+      record.signal,
+      record.data as Parameters<typeof countRecords>[1],
+    );
     if (record.signal === 'traces') onTraces(record.data as TracesData);
     else if (record.signal === 'metrics') onMetrics(record.data as MetricsData);
     else onLogs(record.data as LogsData);
@@ -190,6 +200,8 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   const crashes = summarizeCrashes(crashReportsInWindow(spoolDir, filter), top);
   const segments = await listSegments(spoolDir).catch(() => []);
   const droppedTotals = dropped.totals();
+  const evictedTotals = evicted.totals();
+  const evictedTotal = evicted.total();
 
   const names: SpanNameStats[] = [...byName]
     .map(([name, acc]) => ({ name, ...acc.stats() }))
@@ -218,7 +230,14 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     events: { total: events.total, distinct: events.size, top: events.top(top) },
     resources: { cpuPercent: cpu.result(), memoryBytes: memory.result() },
     health: {
-      recordsWritten: written.total(),
+      // Written = what reached the spool: what it holds now plus what the byte cap evicted.
+      // Taken from the spool itself, not from `otelspool.spool.records.written`, whose last
+      // value cannot count the metrics line that carries it (and misses `spool serve` input).
+      recordsWritten: recordsInSpool + evictedTotal,
+      recordsInSpool,
+      recordsWrittenSelfReported: written.total(),
+      recordsEvicted: evictedTotal,
+      recordsEvictedShipped: evictedTotals.get('true') ?? 0,
       recordsDropped: [...droppedTotals.values()].reduce((a, b) => a + b, 0),
       droppedByReason: [...droppedTotals]
         .map(([key, count]) => ({ key: key || '(none)', count }))

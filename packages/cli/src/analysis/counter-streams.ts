@@ -58,5 +58,7 @@ export class CounterStreams {
 
 function groupValue(attributes: KeyValue[] | undefined, key: string): string | undefined {
   const kv = attributes?.find((a) => a.key === key);
-  return kv?.value?.stringValue ?? kv?.value?.intValue;
+  const v = kv?.value;
+  if (v?.boolValue !== undefined) return String(v.boolValue);
+  return v?.stringValue ?? v?.intValue;
 }

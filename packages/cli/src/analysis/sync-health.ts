@@ -1,4 +1,4 @@
-import { listCursors } from '@otelspool/collector';
+import { countRecords, listCursors } from '@otelspool/collector';
 import type { Signal, SpoolRecord } from '@otelspool/exporter-jsonl';
 import type { SyncDestinationHealth } from './types.js';
 
@@ -9,6 +9,8 @@ interface Tracker {
   segments: Record<string, number>;
   synced: number;
   unsynced: number;
+  syncedRecords: number;
+  unsyncedRecords: number;
   oldest: number;
 }
 
@@ -35,6 +37,8 @@ export class SyncHealthTracker {
       segments: c.segments,
       synced: 0,
       unsynced: 0,
+      syncedRecords: 0,
+      unsyncedRecords: 0,
       oldest: Infinity,
     }));
   }
@@ -46,13 +50,17 @@ export class SyncHealthTracker {
 
   /** `lineTimeMs`: earliest item time in the line (NaN when unknown). */
   add(record: SpoolRecord, lineTimeMs: number): void {
+    let records: number | undefined;
     for (const t of this.trackers) {
       if (t.signals.length > 0 && !t.signals.includes(record.signal)) continue;
+      records ??= countRecords(record.signal, record.data as Parameters<typeof countRecords>[1]);
       const acked = t.segments[`${record.signal}/${record.segment}`] ?? -1;
       if (record.position <= acked) {
         t.synced++;
+        t.syncedRecords += records;
       } else {
         t.unsynced++;
+        t.unsyncedRecords += records;
         if (Number.isFinite(lineTimeMs) && lineTimeMs < t.oldest) t.oldest = lineTimeMs;
       }
     }
@@ -64,6 +72,8 @@ export class SyncHealthTracker {
       updatedAt: t.updatedAt,
       syncedLines: t.synced,
       unsyncedLines: t.unsynced,
+      syncedRecords: t.syncedRecords,
+      unsyncedRecords: t.unsyncedRecords,
       oldestUnsyncedUnixMs: Number.isFinite(t.oldest) ? t.oldest : null,
     }));
   }

@@ -185,14 +185,35 @@ export interface SyncDestinationHealth {
   /** Spool lines at or before the acknowledged position, and after it. */
   syncedLines: number;
   unsyncedLines: number;
+  /** The spans, metric points and log records in those lines. */
+  syncedRecords: number;
+  unsyncedRecords: number;
   /** Earliest record time among the unsynced lines; null when everything is synced. */
   oldestUnsyncedUnixMs: number | null;
 }
 
 export interface TelemetryHealth {
-  /** From the `otelspool.spool.records.written` counter (latest cumulative value per process, summed). */
+  /**
+   * Records that reached the spool: `recordsInSpool + recordsEvicted`. Equals the sum of the
+   * writers' final `stats().written.records` (for evictions each writer could count).
+   */
   recordsWritten: number;
-  /** From `otelspool.spool.records.dropped`, summed over processes, by `reason`. */
+  /** Spans, metric data points and log records the spool holds now, counted by reading it. */
+  recordsInSpool: number;
+  /**
+   * The `otelspool.spool.records.written` self-metric (latest cumulative value per process,
+   * summed). Lower than `recordsWritten` by at least each process's last metrics line, which
+   * cannot count itself, and by records from `spool serve`; shown for comparison only.
+   */
+  recordsWrittenSelfReported: number;
+  /**
+   * From `otelspool.spool.records.evicted` (summed over processes): records written and later
+   * deleted to stay under the byte cap; `recordsEvictedShipped` of them had been synced first.
+   * Only records of a writer's own segments are counted (another process's records are not).
+   */
+  recordsEvicted: number;
+  recordsEvictedShipped: number;
+  /** From `otelspool.spool.records.dropped` (never written), summed over processes, by `reason`. */
   recordsDropped: number;
   droppedByReason: CountByKey[];
   /** Bytes and segment files of the spool on disk (all signals). */

@@ -239,12 +239,18 @@ export function renderReport(r: Report, c: Colors): string {
   heading('Telemetry health');
   const h = r.health;
   const health = table(
-    ['written', 'dropped', 'spool on disk', 'segments', 'quarantined files'],
+    ['written', 'in spool', 'evicted', 'dropped', 'spool on disk', 'segments', 'quarantined'],
     c,
-    ['right', 'right', 'right', 'right', 'right'],
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
+  const unshippedEvicted = h.recordsEvicted - h.recordsEvictedShipped;
   health.push([
     formatCount(h.recordsWritten),
+    formatCount(h.recordsInSpool),
+    h.recordsEvicted
+      ? `${unshippedEvicted ? c.yellow(formatCount(h.recordsEvicted)) : formatCount(h.recordsEvicted)}` +
+        ` (${formatCount(h.recordsEvictedShipped)} shipped)`
+      : '0',
     h.recordsDropped ? c.red(formatCount(h.recordsDropped)) : '0',
     formatBytes(h.spoolBytes),
     formatCount(h.segments),
@@ -261,7 +267,8 @@ export function renderReport(r: Report, c: Colors): string {
   } else {
     for (const d of h.sync) {
       out.push(
-        `sync ${d.destination}: ${formatCount(d.syncedLines)} lines synced, ${formatCount(d.unsyncedLines)} unsynced` +
+        `sync ${d.destination}: ${formatCount(d.syncedRecords)} records synced, ${formatCount(d.unsyncedRecords)} unsynced` +
+          ` (${formatCount(d.syncedLines)} / ${formatCount(d.unsyncedLines)} lines)` +
           (d.oldestUnsyncedUnixMs !== null
             ? `, oldest unsynced ${formatTime(d.oldestUnsyncedUnixMs)}`
             : '') +

@@ -25,6 +25,7 @@ import {
   DIR_HELP,
   SERVICE_HELP,
 } from '../output/index.js';
+import { recordSyncMetrics } from './sync-metrics.js';
 
 interface SyncCliOptions extends CommonOptions {
   endpoint?: string;
@@ -271,6 +272,7 @@ export function registerSyncCommand(program: Command): void {
 
       const progress = progressReporter(!options.json && useColor(process.stderr));
       let summary: SyncSummary;
+      const startedAt = Date.now();
       try {
         summary = await runSync({
           dir,
@@ -299,6 +301,8 @@ export function registerSyncCommand(program: Command): void {
         throw err;
       }
       progress.stop();
+      // Sync health as self-metrics in the spool (Grafana's sync panel); a later sync ships them.
+      await recordSyncMetrics(dir, summary, startedAt);
       if (options.json) printJson(summary);
       else if (summary.status !== 'no-consent') printHuman(summary);
       for (const w of summary.warnings) process.stderr.write(`spool: warning: ${w}\n`);

@@ -262,7 +262,12 @@ describe('buildReport', () => {
   });
 
   it('sums self-metrics: latest cumulative value per process, deltas added, drops by reason', () => {
-    expect(report.health.recordsWritten).toBe(25 + 7);
+    expect(report.health.recordsWrittenSelfReported).toBe(25 + 7);
+    // Written is what reached the spool: what it holds (counted by reading it) + evicted.
+    const items = report.input.items;
+    expect(report.health.recordsInSpool).toBe(items.spans + items.dataPoints + items.logRecords);
+    expect(report.health.recordsEvicted).toBe(0);
+    expect(report.health.recordsWritten).toBe(report.health.recordsInSpool);
     expect(report.health.droppedByReason).toEqual([
       { key: 'queue_full', count: 4 + 3 + 2 },
       { key: 'cap', count: 1 },
@@ -309,9 +314,13 @@ describe('buildReport', () => {
         updatedAt: '2026-11-20T12:10:00.000Z',
         syncedLines: 1,
         unsyncedLines: 2,
+        // The destination receives traces: its records add up to every span of the spool.
+        syncedRecords: 100,
+        unsyncedRecords: 14,
         oldestUnsyncedUnixMs: T0 + 200_000,
       },
     ]);
+    expect(report.input.items.spans).toBe(100 + 14);
     expect(report.input.malformedLines).toBe(1);
     expect(report.input.lines).toEqual({ traces: 3, metrics: 3, logs: 1 });
     expect(report.health.segments).toBe(5);

@@ -4,4 +4,9 @@ export {
   orderMetricPoints,
   findStalePoints,
   staleMetricsWarning,
+  type PrometheusMetricType,
+  prometheusMetricType,
+  prometheusMetricName,
+  prometheusSeriesNames,
+  prometheusLabelName,
 } from './prometheus.js';

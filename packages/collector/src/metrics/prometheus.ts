@@ -1,4 +1,4 @@
-import type { KeyValue, MetricsData } from '../otlp/types.js';
+import type { KeyValue, Metric, MetricsData } from '../otlp/types.js';
 import { metricPoints } from '../otlp/records.js';
 
 /**
@@ -101,4 +101,114 @@ export function staleMetricsWarning(report: StalenessReport, windowMs: number): 
     `samples that far behind its newest sample unless out-of-order ingestion is on: set ` +
     `storage.tsdb.out_of_order_time_window (e.g. 7d) in prometheus.yml, or sync more often.`
   );
+}
+
+// --- OTLP → Prometheus metric names ------------------------------------------------------------
+
+/** Unit words of the standard translation (Prometheus' OTLP receiver, `otlptranslator`). */
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  d: 'days',
+  h: 'hours',
+  min: 'minutes',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  TiBy: 'tibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  TBy: 'terabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '%': 'percent',
+};
+const PER_UNIT_WORDS: Readonly<Record<string, string>> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  mo: 'month',
+  y: 'year',
+};
+
+function sanitize(text: string): string {
+  const out = text.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/_+/g, '_');
+  return /^[0-9]/.test(out) ? `_${out}` : out;
+}
+
+function unitWord(unit: string, words: Readonly<Record<string, string>>): string {
+  const word = words[unit] ?? unit;
+  return sanitize(word).replace(/^_+|_+$/g, '');
+}
+
+export type PrometheusMetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+
+/** How a metric arrives in Prometheus: monotonic sums are counters, other sums gauges. */
+export function prometheusMetricType(metric: Metric): PrometheusMetricType | undefined {
+  if (metric.gauge) return 'gauge';
+  if (metric.sum) return metric.sum['isMonotonic'] === true ? 'counter' : 'gauge';
+  if (metric.histogram || metric.exponentialHistogram) return 'histogram';
+  if (metric.summary) return 'summary';
+  return undefined;
+}
+
+/**
+ * The Prometheus metric family name of an OTLP metric under the standard translation with
+ * suffixes (Prometheus' OTLP receiver default, the Collector's Prometheus exporters): invalid
+ * characters become `_`; the unit is appended as a word (`{annotations}` dropped, `ms` →
+ * `milliseconds`, `By` → `bytes`, `a/s` → `a_per_second`), unit `1` on a gauge as `_ratio`;
+ * counters end in `_total`. Undefined for a metric without a name or data.
+ */
+export function prometheusMetricName(metric: Metric): string | undefined {
+  const type = prometheusMetricType(metric);
+  if (!metric.name || type === undefined) return undefined;
+  const tokens = sanitize(metric.name).split('_').filter(Boolean);
+  const unit = String(metric['unit'] ?? '')
+    .replace(/\{[^}]*\}/g, '')
+    .trim();
+  const [main = '', per = ''] = unit.split('/', 2);
+  if (main && main !== '1') {
+    const word = unitWord(main, UNIT_WORDS);
+    if (word && !tokens.includes(word)) tokens.push(...word.split('_'));
+  }
+  if (per) {
+    const word = unitWord(per, PER_UNIT_WORDS);
+    if (word && !tokens.includes(word)) tokens.push('per', ...word.split('_'));
+  }
+  if (type === 'counter') {
+    const at = tokens.indexOf('total');
+    if (at !== -1) tokens.splice(at, 1);
+    tokens.push('total');
+  }
+  if (type === 'gauge' && main === '1' && !tokens.includes('ratio')) tokens.push('ratio');
+  return tokens.join('_');
+}
+
+/** Every series name a metric yields (classic histograms and summaries expand). */
+export function prometheusSeriesNames(metric: Metric): string[] {
+  const name = prometheusMetricName(metric);
+  if (name === undefined) return [];
+  if (metric.histogram) return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+  if (metric.summary) return [name, `${name}_sum`, `${name}_count`];
+  return [name];
+}
+
+/**
+ * Prometheus names of the resource and data point attributes of a metric (labels): the same
+ * character translation, e.g. `service.name` → `service_name`, `cpu.mode` → `cpu_mode`.
+ */
+export function prometheusLabelName(attribute: string): string {
+  return sanitize(attribute);
 }

@@ -76,6 +76,8 @@ export interface DestinationSummary {
   recordsFiltered: number;
   /** Redirects and 2xx answers that were not OTLP responses (nothing counted as sent). */
   unusableResponses: number;
+  /** Requests that did not succeed: attempts to be retried and batches given up on. */
+  requestsFailed: number;
   error?: string;
 }
 
@@ -274,6 +276,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
         recordsDeadLettered: 0,
         recordsFiltered: 0,
         unusableResponses: 0,
+        requestsFailed: 0,
       };
       summary.destinations.push(dest);
 
@@ -307,6 +310,7 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
             dest.requests++;
             dest.bytesSent += result.bytes ?? 0;
             progress.bytesSent += result.bytes ?? 0;
+            if (result.status !== 'success') dest.requestsFailed++;
           }
           if (result.status === 'retryable') return;
           if (result.status === 'success') {
@@ -393,6 +397,8 @@ export async function runSync(options: SyncOptions): Promise<SyncSummary> {
       }
       summary.totals.retries += httpExporter?.retries ?? 0;
       dest.unusableResponses = httpExporter?.unusableResponses ?? 0;
+      // Attempts the exporter retried failed too (the final outcome was counted above).
+      dest.requestsFailed += httpExporter?.retries ?? 0;
       for (const problem of httpExporter?.problems ?? []) warn(`${name}: ${problem}`);
     }
     if (dryRunExporter) await dryRunExporter.shutdown();

@@ -53,9 +53,16 @@ export interface SpoolStats {
   droppedDetail: Record<DropReason, Counts>;
   /**
    * Sealed segments deleted to stay under maxSpoolBytes (records known only for this process's
-   * own); `shipped` of them had been acknowledged by every sync destination, so nothing was lost.
+   * own); `shipped` of them (holding `shippedRecords` records) had been acknowledged by every
+   * sync destination, so nothing was lost with those.
    */
-  evicted: { segments: number; bytes: number; records: number; shipped: number };
+  evicted: {
+    segments: number;
+    bytes: number;
+    records: number;
+    shipped: number;
+    shippedRecords: number;
+  };
   /** Estimated bytes of all segments in the spool (rescanned at rotation and near the cap). */
   bytesOnDisk: number;
   /** Segment files in the spool at the last scan, plus those opened since. */

@@ -159,7 +159,9 @@ export class SpoolWriter {
   };
   /** Signals whose directory was last refused as unsafe (their drops count as unsafe_dir). */
   private readonly unsafeSignals = new Set<Signal>();
-  private readonly evicted = { segments: 0, bytes: 0, records: 0, shipped: 0 };
+  private readonly evicted = { segments: 0, bytes: 0, records: 0, shipped: 0, shippedRecords: 0 };
+  /** Largest line written so far, by signal (sizes the room made before a final write). */
+  private readonly largestLine = new Map<Signal, number>();
   private readonly errors: Record<string, number> = {};
 
   constructor(options: SpoolWriterOptions) {
@@ -255,6 +257,24 @@ export class SpoolWriter {
     this.intervalTimer = undefined;
     for (const seg of [...this.active.values()]) this.seal(seg);
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /**
+   * Evicts now (counted like any eviction) so that the next `bytes` (default: twice the largest
+   * `signal` line written so far) fit under the byte cap without evicting. A process calls it
+   * right before its final self-metrics are collected, so that the last export, which cannot
+   * count itself, does not evict records after their count was taken.
+   */
+  makeRoom(signal: Signal, bytes?: number): void {
+    const wanted = bytes ?? 2 * (this.largestLine.get(signal) ?? 0);
+    if (wanted <= 0 || this.maxSpoolBytes <= 0) return;
+    try {
+      // Never beyond the cap itself: evicting everything cannot make room for more than that.
+      this.usage.scannedAt = Number.NEGATIVE_INFINITY;
+      this.reserveSpoolBytes(Math.min(wanted, this.maxSpoolBytes));
+    } catch (err) {
+      this.countError(err);
+    }
   }
 
   stats(): SpoolStats {
@@ -556,11 +576,14 @@ export class SpoolWriter {
       this.written.records += records;
       this.written.lines += j - i;
       this.written.bytes += bytes;
+      let largest = this.largestLine.get(signal) ?? 0;
       for (let k = i; k < j; k++) {
         const e = list[k] as Entry;
+        if (e.bytes > largest) largest = e.bytes;
         e.ok = true;
         e.line = ''; // written: let the text go before the (batch-mode) fsync completes
       }
+      this.largestLine.set(signal, largest);
       i = j;
     }
   }
@@ -786,6 +809,7 @@ export class SpoolWriter {
         const records = this.sealedRecords.get(e.path);
         if (records !== undefined) {
           this.evicted.records += records;
+          if (e.shipped) this.evicted.shippedRecords += records;
           this.sealedRecords.delete(e.path);
         }
       }
