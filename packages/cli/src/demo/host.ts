@@ -51,6 +51,10 @@ const xruns = meter.createCounter('plugin.xruns', {
   description: 'Audio blocks that missed the buffer deadline',
 });
 const blocksProcessed = meter.createCounter('host.blocks', { unit: '{block}' });
+// A counter series exists from its first add: start it at 0 so a run without an xrun still
+// exports `plugin_xruns_total 0` (Prometheus advises initialising counters; rate() and the
+// Grafana panel then show 0 instead of "no data").
+xruns.add(0, { 'plugin.name': 'host' });
 
 // Tell whoever started us (e.g. `spool demo`) which session this is, before anything can crash.
 process.stdout.write(JSON.stringify({ event: 'started', sessionId: telemetry.sessionId }) + '\n');
