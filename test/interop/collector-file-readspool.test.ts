@@ -86,7 +86,7 @@ describe('Collector file exporter output → readSpool', () => {
   it('reads every metric data point the Collector wrote', async () => {
     const records = await readAll(outDir, 'metrics');
     const points = pointRows(records.map((r) => r.data));
-    expect(points).toHaveLength(10);
+    expect(points).toHaveLength(12);
     expect(points.map((p) => p.metric).sort()).toEqual(
       fixture.metrics.flatMap((m) => m.points.map(() => m.name)).sort(),
     );

@@ -64,7 +64,7 @@ describe('Collector otlpjsonfile receiver → file exporter', () => {
   it('returns every metric data point with its name, unit, kind, attributes and value', async () => {
     const points = pointRows(await readJsonLines(out('metrics')));
     const expectedPoints = fixture.metrics.reduce((n, m) => n + m.points.length, 0);
-    expect(expectedPoints).toBe(10);
+    expect(expectedPoints).toBe(12);
     expect(points).toHaveLength(expectedPoints);
     for (const metric of fixture.metrics) {
       const found = points.filter((p) => p.metric === metric.name);
