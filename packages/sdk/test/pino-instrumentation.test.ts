@@ -66,4 +66,15 @@ describe('pino logs land in the spool with trace context', () => {
     const logs = logsOf(await collect(dir)).map((l) => l.log);
     expect(logs.find((l) => l.body?.stringValue === 'saved the preset (esm)')).toBeUndefined();
   });
+
+  it('start-up without instrumentations loads neither @opentelemetry/instrumentation nor a propagator package', () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const result = spawnSync(process.execPath, [fixture('lean-start.mjs'), tmp.dir], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('done');
+  });
 });
