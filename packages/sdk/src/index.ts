@@ -1,6 +1,7 @@
 export { startTelemetry } from './start-telemetry.js';
 export type { Telemetry, TelemetryStats, LastRunInfo } from './telemetry.js';
-export type { TelemetryOptions, Durability } from './options.js';
+export type { TelemetryOptions, Durability, SpoolSignals } from './options.js';
+export type { InstrumentationLike } from './instrumentations.js';
 export { resolveOptions } from './options.js';
 export type { CollectedEvent, CollectedMetric } from './facade.js';
 export type { LiveRecord, LiveConsumer } from './live-stream.js';

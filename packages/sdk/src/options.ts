@@ -1,5 +1,10 @@
 import { resolveSpoolDir } from '@otelspool/exporter-jsonl';
 import type { SpoolWriterOptions } from '@otelspool/exporter-jsonl';
+import type { TextMapPropagator } from '@opentelemetry/api';
+import type { Sampler, SpanLimits, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { LogRecordLimits, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { InstrumentationLike } from './instrumentations.js';
 
 export type Durability = 'none' | 'interval' | 'batch';
 
@@ -31,6 +36,32 @@ export interface TelemetryOptions {
   heartbeatIntervalMs?: number;
   /** Spool writer tuning: rotation, byte cap, queue bound, compression. */
   spool?: Omit<SpoolWriterOptions, 'dir' | 'durability'>;
+  /** Trace sampler; else OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (upstream default: parentbased_always_on). */
+  sampler?: Sampler;
+  /** Span limits; unset fields come from OTEL_SPAN_* and OTEL_ATTRIBUTE_* (upstream provider). */
+  spanLimits?: SpanLimits;
+  /** Log-record limits; unset fields from OTEL_LOGRECORD_ATTRIBUTE_* then OTEL_ATTRIBUTE_*. */
+  logRecordLimits?: LogRecordLimits;
+  /** Extra span processors, called after the spool's own (e.g. an OTLP exporter of your own). */
+  spanProcessors?: SpanProcessor[];
+  /** Extra log-record processors, called after the spool's own. */
+  logRecordProcessors?: LogRecordProcessor[];
+  /** Metric views (rename, drop, re-aggregate), passed to the MeterProvider. */
+  views?: ViewOptions[];
+  /**
+   * Instrumentations (`new PinoInstrumentation()`, `new HttpInstrumentation()`...), registered
+   * with our providers through `registerInstrumentations` of @opentelemetry/instrumentation.
+   */
+  instrumentations?: Array<InstrumentationLike | InstrumentationLike[]>;
+  /** The global propagator; else OTEL_PROPAGATORS; default W3C trace context + baggage. */
+  propagators?: TextMapPropagator;
+}
+
+/** Which signals are written to the spool (OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none turns one off). */
+export interface SpoolSignals {
+  traces: boolean;
+  metrics: boolean;
+  logs: boolean;
 }
 
 /** Options after defaults and environment variables are applied. */
@@ -49,6 +80,10 @@ export interface ResolvedOptions {
   scheduledDelayMs: number;
   heartbeatIntervalMs: number;
   spool: Omit<SpoolWriterOptions, 'dir' | 'durability'>;
+  signals: SpoolSignals;
+  logRecordLimits: LogRecordLimits;
+  /** Notes on OTEL_* values that were read but do not apply (logged once at start). */
+  notes: string[];
 }
 
 const DURABILITIES: readonly Durability[] = ['none', 'interval', 'batch'];
@@ -65,6 +100,7 @@ export function resolveOptions(
 ): ResolvedOptions {
   const serviceName =
     options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? defaultServiceName();
+  const notes: string[] = [];
   const durability =
     options.durability ?? parseDurability(env.SPOOL_DURABILITY) ?? ('interval' as const);
   return {
@@ -84,7 +120,43 @@ export function resolveOptions(
     scheduledDelayMs: options.scheduledDelayMs ?? positiveInt(env.OTEL_BSP_SCHEDULE_DELAY) ?? 1000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
     spool: options.spool ?? {},
+    signals: {
+      traces: exporterOn('OTEL_TRACES_EXPORTER', env, notes),
+      metrics: exporterOn('OTEL_METRICS_EXPORTER', env, notes),
+      logs: exporterOn('OTEL_LOGS_EXPORTER', env, notes),
+    },
+    logRecordLimits: {
+      attributeCountLimit:
+        options.logRecordLimits?.attributeCountLimit ??
+        nonNegativeInt(env.OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT) ??
+        nonNegativeInt(env.OTEL_ATTRIBUTE_COUNT_LIMIT),
+      attributeValueLengthLimit:
+        options.logRecordLimits?.attributeValueLengthLimit ??
+        nonNegativeInt(env.OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT) ??
+        nonNegativeInt(env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT),
+    },
+    notes,
   };
+}
+
+/**
+ * OTEL_<SIGNAL>_EXPORTER: `none` turns the signal off (nothing of it is written to the spool).
+ * Any other value (otlp, console, prometheus...) is ignored with a note: the spool is the
+ * exporter here, and `spool sync` ships it over OTLP.
+ */
+function exporterOn(name: string, env: NodeJS.ProcessEnv, notes: string[]): boolean {
+  const values = (env[name] ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
+  if (values.includes('none')) return false;
+  if (values.length > 0) {
+    notes.push(
+      `${name}=${values.join(',')} is ignored: otelspool writes this signal to the local spool ` +
+        '(ship it with `spool sync`, or add your own processor); only `none` applies',
+    );
+  }
+  return true;
 }
 
 function defaultServiceName(): string {
@@ -101,6 +173,12 @@ function positiveInt(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function nonNegativeInt(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 function parseDurability(value: string | undefined): Durability | undefined {

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import type { TextMapPropagator } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -33,6 +29,10 @@ import { breadcrumbProcessor } from './breadcrumbs.js';
 import { MetricFacade, collectEvent, emitEvent } from './facade.js';
 import { createDisabledTelemetry } from './disabled.js';
 import type { LastRunInfo, Telemetry, TelemetryStats } from './telemetry.js';
+import { resolvePropagator } from './propagators.js';
+import { loadRegistrar, registerWith } from './instrumentations.js';
+import type { InstrumentationLike } from './instrumentations.js';
+import { configWarning } from './config-warning.js';
 
 /** Upper bound of shutdown(): a host closing a plugin must not hang on telemetry. */
 const SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -40,7 +40,18 @@ const SHUTDOWN_TIMEOUT_MS = 5_000;
 interface Runtime {
   refs: number;
   handle: Telemetry;
+  /** Hands instrumentations our providers and enables them (undone at close). */
+  instrument(list: InstrumentationLike[], register: Registrar): void;
   close(): Promise<void>;
+}
+
+type Registrar = Awaited<ReturnType<typeof loadRegistrar>>;
+
+/** What startTelemetry resolved before building the pipeline (the async, lazy parts). */
+interface Extras {
+  options: TelemetryOptions;
+  /** null: no global propagator (OTEL_PROPAGATORS=none). */
+  propagator: TextMapPropagator | null;
 }
 
 /**
@@ -61,14 +72,30 @@ const runtimes = new Map<string, Runtime>();
 export async function startTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
   const resolved = resolveOptions(options);
   if (resolved.disabled) return createDisabledTelemetry(resolved);
+  const instrumentations = (options.instrumentations ?? []).flat();
+  // Loaded only when asked for: start-up without instrumentations imports nothing more.
+  const register = instrumentations.length > 0 ? await loadRegistrar() : undefined;
   const existing = runtimes.get(resolved.dir);
   if (existing) {
     existing.refs++;
+    if (register) existing.instrument(instrumentations, register);
     return shareHandle(existing, resolved.dir);
   }
   try {
-    const runtime = createRuntime(resolved);
+    const propagator = resolved.registerGlobal
+      ? await resolvePropagator(options.propagators)
+      : null;
+    // Another caller may have started this dir while we awaited.
+    const raced = runtimes.get(resolved.dir);
+    if (raced) {
+      raced.refs++;
+      if (register) raced.instrument(instrumentations, register);
+      return shareHandle(raced, resolved.dir);
+    }
+    for (const note of resolved.notes) configWarning(note);
+    const runtime = createRuntime(resolved, { options, propagator });
     runtimes.set(resolved.dir, runtime);
+    if (register) runtime.instrument(instrumentations, register);
     return shareHandle(runtime, resolved.dir);
   } catch (error) {
     diag.error('otelspool: telemetry could not start; continuing without it', error);
@@ -108,7 +135,8 @@ function checkSpoolDir(dir: string): void {
   }
 }
 
-function createRuntime(opts: ResolvedOptions): Runtime {
+function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
+  const { options } = extras;
   checkSpoolDir(opts.dir);
   const sessionId = randomUUID();
   const resource = buildResource({
@@ -122,55 +150,83 @@ function createRuntime(opts: ResolvedOptions): Runtime {
   const live = new LiveStream();
   let crash: CrashHandle | undefined;
 
-  const spanProcessor = new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
-    maxQueueSize: opts.maxQueueSize,
-    scheduledDelayMillis: opts.scheduledDelayMs,
-    trackOpenSpans: opts.crash,
-  });
+  // OTEL_TRACES_EXPORTER=none / OTEL_LOGS_EXPORTER=none: the signal still flows to the live
+  // stream and the user's own processors, but nothing of it is written to the spool.
+  const spanProcessor = opts.signals.traces
+    ? new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
+        maxQueueSize: opts.maxQueueSize,
+        scheduledDelayMillis: opts.scheduledDelayMs,
+        trackOpenSpans: opts.crash,
+      })
+    : undefined;
+  // sampler and spanLimits left unset fall back, inside the upstream provider, to
+  // OTEL_TRACES_SAMPLER(_ARG), OTEL_SPAN_* and OTEL_ATTRIBUTE_*.
   const tracerProvider = new BasicTracerProvider({
     resource,
-    spanProcessors: [spanProcessor, live.spanProcessor],
+    ...(options.sampler ? { sampler: options.sampler } : {}),
+    ...(options.spanLimits ? { spanLimits: options.spanLimits } : {}),
+    spanProcessors: [
+      ...(spanProcessor ? [spanProcessor] : []),
+      live.spanProcessor,
+      ...(options.spanProcessors ?? []),
+    ],
   });
 
-  const logProcessor = new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
-    maxQueueSize: opts.maxQueueSize,
-    scheduledDelayMillis: opts.scheduledDelayMs,
-  });
+  const logProcessor = opts.signals.logs
+    ? new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
+        maxQueueSize: opts.maxQueueSize,
+        scheduledDelayMillis: opts.scheduledDelayMs,
+      })
+    : undefined;
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [logProcessor, live.logProcessor, breadcrumbProcessor(() => crash)],
+    logRecordLimits: opts.logRecordLimits,
+    processors: [
+      ...(logProcessor ? [logProcessor] : []),
+      live.logProcessor,
+      breadcrumbProcessor(() => crash),
+      ...(options.logRecordProcessors ?? []),
+    ],
   });
 
   const snapshot = new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId, () => stats());
-  const metricReader = new PeriodicExportingMetricReader({
-    exporter: new MetricTeeExporter(new JsonlMetricExporter({ writer }), [
-      (m) => snapshot.update(m),
-      (m) => live.onMetrics(m),
-    ]),
-    exportIntervalMillis: opts.metricIntervalMs,
-    exportTimeoutMillis: Math.min(30_000, opts.metricIntervalMs),
+  // OTEL_METRICS_EXPORTER=none: no reader, so no metrics lines and no metrics snapshot.
+  const metricReader = opts.signals.metrics
+    ? new PeriodicExportingMetricReader({
+        exporter: new MetricTeeExporter(new JsonlMetricExporter({ writer }), [
+          (m) => snapshot.update(m),
+          (m) => live.onMetrics(m),
+        ]),
+        exportIntervalMillis: opts.metricIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, opts.metricIntervalMs),
+      })
+    : undefined;
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: metricReader ? [metricReader] : [],
+    ...(options.views ? { views: options.views } : {}),
   });
-  const meterProvider = new MeterProvider({ resource, readers: [metricReader] });
 
   const globals = opts.registerGlobal
-    ? registerGlobals(tracerProvider, meterProvider, loggerProvider)
+    ? registerGlobals(tracerProvider, meterProvider, loggerProvider, extras.propagator)
     : undefined;
 
   const meter = meterProvider.getMeter('@otelspool/sdk');
-  const stopProcessMetrics = opts.processMetrics ? registerProcessMetrics(meter) : () => undefined;
+  const stopProcessMetrics =
+    opts.processMetrics && metricReader ? registerProcessMetrics(meter) : () => undefined;
   /** Records refused by the in-memory queues before reaching the writer. */
   const processorDrops = (): Record<string, number> => ({
-    span_queue_full: spanProcessor.stats().dropped,
-    log_queue_full: logProcessor.stats().dropped,
+    span_queue_full: spanProcessor?.stats().dropped ?? 0,
+    log_queue_full: logProcessor?.stats().dropped ?? 0,
   });
 
-  registerSpoolMetrics(meter, writer, [processorDrops]);
+  if (metricReader) registerSpoolMetrics(meter, writer, [processorDrops]);
 
   /** The crash path: synchronous, bounded, writes spans still open at the crash too. */
   const flushSync = (): void => {
     try {
-      spanProcessor.flushSync({ includeOpenSpans: true });
-      logProcessor.flushSync();
+      spanProcessor?.flushSync({ includeOpenSpans: true });
+      logProcessor?.flushSync();
       writer.flushSync();
     } catch {
       // the process is dying; never turn a crash into a different crash
@@ -282,22 +338,30 @@ function createRuntime(opts: ResolvedOptions): Runtime {
       crash?.uninstall();
       await writer.shutdown().catch(() => undefined);
       // The snapshot's `spool` section: the final, exact stats() (incl. the last metrics line).
-      await snapshot.writeFinal();
+      if (metricReader) await snapshot.writeFinal();
     })();
     await withTimeout(work, SHUTDOWN_TIMEOUT_MS);
     process.off('exit', onExit);
+    for (const undo of uninstrument.splice(0)) undo();
     stopProcessMetrics();
     globals?.unregister();
   };
 
-  return { refs: 1, handle, close };
+  const uninstrument: Array<() => void> = [];
+  const instrument = (list: InstrumentationLike[], register: Registrar): void => {
+    uninstrument.push(
+      registerWith(register, list, { tracerProvider, meterProvider, loggerProvider }),
+    );
+  };
+
+  return { refs: 1, handle, instrument, close };
 }
 
 const SEVERITY = { debug: 5, info: 9, warn: 13, error: 17 } as const;
 
 /**
  * Registers the providers as the OpenTelemetry API globals, with AsyncLocalStorage context
- * and W3C trace-context + baggage propagation. A host that already registered its own
+ * and the propagator (default W3C trace-context + baggage; none for OTEL_PROPAGATORS=none). A host that already registered its own
  * globals keeps them (the API refuses a second registration); our handle's tracer/meter/logger
  * still work.
  */
@@ -305,14 +369,11 @@ function registerGlobals(
   tracerProvider: BasicTracerProvider,
   meterProvider: MeterProvider,
   loggerProvider: LoggerProvider,
+  propagator: TextMapPropagator | null,
 ): { unregister(): void } {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   const contextSet = context.setGlobalContextManager(contextManager);
-  const propagatorSet = propagation.setGlobalPropagator(
-    new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
-  );
+  const propagatorSet = propagator ? propagation.setGlobalPropagator(propagator) : false;
   const traceSet = trace.setGlobalTracerProvider(tracerProvider);
   const metricsSet = metrics.setGlobalMeterProvider(meterProvider);
   const logsSet = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;

@@ -66,4 +66,30 @@ describe('resolveOptions', () => {
     expect(dirname(o.dir).endsWith('/otelspool')).toBe(true);
     expect(o.dir.split('/').pop()).toBe('My_Plugin_.._x');
   });
+
+  it('OTEL_<SIGNAL>_EXPORTER=none turns that signal off; other values are noted and ignored', () => {
+    const o = resolveOptions(
+      {},
+      { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: '' },
+    );
+    expect(o.signals).toEqual({ traces: false, metrics: true, logs: true });
+    expect(o.notes).toEqual([expect.stringMatching(/^OTEL_METRICS_EXPORTER=otlp is ignored/)]);
+    expect(resolveOptions({}, {}).signals).toEqual({ traces: true, metrics: true, logs: true });
+  });
+
+  it('log-record limits: option, then OTEL_LOGRECORD_*, then OTEL_ATTRIBUTE_*; bad numbers ignored', () => {
+    expect(
+      resolveOptions(
+        { logRecordLimits: { attributeCountLimit: 7 } },
+        {
+          OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: '3',
+          OTEL_ATTRIBUTE_COUNT_LIMIT: '2',
+          OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '9',
+        },
+      ).logRecordLimits,
+    ).toEqual({ attributeCountLimit: 7, attributeValueLengthLimit: 9 });
+    expect(
+      resolveOptions({}, { OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'x' }).logRecordLimits,
+    ).toEqual({ attributeCountLimit: undefined, attributeValueLengthLimit: undefined });
+  });
 });
