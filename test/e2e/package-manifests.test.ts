@@ -69,8 +69,17 @@ describe('package manifests', () => {
     });
 
     it(`${pkg.name} takes OpenTelemetry on caret ranges, the API as a peer`, () => {
+      const optionalPeers = (
+        pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }
+      ).peerDependenciesMeta;
       for (const [dep, range] of Object.entries({ ...deps, ...peers, ...pkg.devDependencies })) {
-        if (dep.startsWith('@opentelemetry/')) expect(range, dep).toMatch(/^\^\d/);
+        if (!dep.startsWith('@opentelemetry/')) continue;
+        // An optional peer is the user's own copy (e.g. @opentelemetry/instrumentation, which
+        // every instrumentation package brings): it may span the whole 0.x line that goes with
+        // the 2.x SDK, since a caret on 0.x would pin one minor and force a second copy.
+        if (optionalPeers?.[dep]?.optional === true && dep in peers && range === peers[dep])
+          expect(range, dep).toMatch(/^(\^\d|>=0\.\d+\.\d+ <0\.\d+\.\d+$)/);
+        else expect(range, dep).toMatch(/^\^\d/);
       }
       for (const range of Object.values(deps)) expect(range).not.toMatch(/^[<>=~]/);
       expect('@opentelemetry/api' in deps).toBe(false);
