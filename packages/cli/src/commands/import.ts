@@ -5,11 +5,12 @@ import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { countRecords, type OtlpData } from '@otelspool/collector';
+import { countRecords, decodeRequest, type OtlpData } from '@otelspool/collector';
 import {
   DEFAULT_MAX_LINE_BYTES,
   ensureSpoolDirSync,
   LineSplitter,
+  normalizeOtlpItems,
   parseOtlpJson,
   READ_NOFOLLOW_FLAGS,
   readJsonStateFileSync,
@@ -71,6 +72,8 @@ export interface FileImport {
   /** imported: read (maybe with rejected lines); duplicate: same content imported before; failed: not readable at all. */
   status: 'imported' | 'duplicate' | 'failed' | 'skipped';
   compression: 'none' | 'gzip';
+  /** json: one request per line; proto: length-prefixed protobuf messages (`lines` counts them). */
+  format: 'json' | 'proto';
   sha256?: string;
   /** Non-blank lines read. */
   lines: number;
@@ -188,6 +191,7 @@ function newFileImport(path: string): FileImport {
     path,
     status: 'imported',
     compression: 'none',
+    format: 'json',
     lines: 0,
     linesImported: zero(),
     records: zero(),
@@ -253,9 +257,29 @@ class ImportSink implements LineSink {
       f.rejectedItems += result.dropped.count;
       addProblem(f, { line, reason: result.dropped.reason });
     }
-    const records = countRecords(signal, result.data as OtlpData);
+    this.keep(signal, result.data as OtlpData);
+  }
+
+  /** One `format: proto` message (counted as a line). */
+  message(bytes: Buffer, index: number): void {
+    this.f.lines++;
+    if (bytes.length === 0) return; // an empty request
+    const decoded = decodeProtoMessage(bytes);
+    if ('reason' in decoded) {
+      this.reject(index, decoded.reason);
+      return;
+    }
+    if (decoded.dropped) {
+      this.f.rejectedItems += decoded.dropped.count;
+      addProblem(this.f, { line: index, reason: decoded.dropped.reason });
+    }
+    this.keep(decoded.signal, decoded.data);
+  }
+
+  private keep(signal: Signal, data: OtlpData): void {
+    const records = countRecords(signal, data);
     if (records === 0) return; // an empty request: nothing to keep
-    const out = stringifyOtlpJson(result.data);
+    const out = stringifyOtlpJson(data);
     this.pending.push({ signal, line: out, records });
     this.pendingBytes += out.length;
   }
@@ -370,32 +394,132 @@ async function* fileChunks(handle: FileHandle, size: number): AsyncGenerator<Buf
 }
 
 /** sha256 of a gzip file's decompressed content (a damaged stream throws). */
-async function gunzippedSha256(handle: FileHandle, size: number): Promise<string> {
+async function gunzippedSha256(
+  handle: FileHandle,
+  size: number,
+): Promise<{ sha256: string; head: Buffer }> {
   const hash = createHash('sha256');
+  let head = Buffer.alloc(0);
   const source = Readable.from(fileChunks(handle, size));
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) hash.update(chunk);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+      hash.update(chunk);
+    }
   } finally {
     source.destroy();
     gunzip.destroy();
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex'), head };
 }
 
-function binaryHint(head: Buffer): string | undefined {
-  if (head.length >= 4 && head.readUInt32BE(0) === 0xfd2fb528) {
+const ZSTD_MAGIC = 0xfd2fb528;
+
+function zstdHint(head: Buffer): string | undefined {
+  if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC) {
     return 'zstd-compressed (Collector `compression: zstd`): not supported; decompress it first (zstd -d)';
   }
-  if (head.length >= 1 && head[0] === 0x00) {
-    return (
-      'length-prefixed binary (Collector `format: proto` or `compression: zstd`): not supported; ' +
-      'configure the file exporter with format: json'
-    );
-  }
   return undefined;
+}
+
+/**
+ * The Collector file exporter's `format: proto` (and its legacy JSON + `compression`) framing:
+ * each message preceded by its length as a 4-byte big-endian unsigned integer. JSON lines start
+ * with `{`, whitespace or a BOM, never a 0 byte; a length prefix under 16 MiB always does.
+ */
+function isLengthPrefixed(head: Buffer): boolean {
+  return head.length >= 1 && head[0] === 0x00;
+}
+
+/** Splits a length-prefixed stream into messages; a message over the limit stops it. */
+class FrameSplitter {
+  private parts: Buffer[] = [];
+  private have = 0;
+  /** Length of the message being collected, or -1 while reading its prefix. */
+  private want = -1;
+  messages = 0;
+  /** Set when a prefix announced a message over the limit: nothing after it can be framed. */
+  overlong: number | undefined;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get hasPartial(): boolean {
+    return this.have > 0 || this.want !== -1;
+  }
+
+  feed(chunk: Buffer, onMessage: (bytes: Buffer, index: number) => void): void {
+    let off = 0;
+    while (off < chunk.length && this.overlong === undefined) {
+      const need = (this.want === -1 ? 4 : this.want) - this.have;
+      const take = Math.min(need, chunk.length - off);
+      this.parts.push(chunk.subarray(off, off + take));
+      this.have += take;
+      off += take;
+      if (take < need) return;
+      const whole = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
+      this.parts = [];
+      this.have = 0;
+      if (this.want === -1) {
+        const length = whole.readUInt32BE(0);
+        if (length > this.maxBytes) {
+          this.overlong = length;
+          return;
+        }
+        this.want = length;
+        if (length === 0) {
+          this.want = -1;
+          onMessage(Buffer.alloc(0), ++this.messages);
+        }
+      } else {
+        this.want = -1;
+        onMessage(whole, ++this.messages);
+      }
+    }
+  }
+}
+
+const PROTO_SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
+
+/**
+ * One protobuf message of unknown signal (TracesData, MetricsData and LogsData all put their
+ * resources in field 1): decoded with the receiver's strict wire pre-scan and normalised per
+ * signal; the signal whose decoding is valid without dropping anything wins.
+ */
+function decodeProtoMessage(
+  bytes: Buffer,
+):
+  | { signal: Signal; data: OtlpData; dropped?: { count: number; reason: string } }
+  | { reason: string } {
+  if (bytes.length >= 4 && bytes.readUInt32LE(0) === ZSTD_MAGIC) {
+    return { reason: 'zstd-compressed message (Collector `compression: zstd`): not supported' };
+  }
+  let fallback:
+    { signal: Signal; data: OtlpData; dropped?: { count: number; reason: string } } | undefined;
+  const reasons: string[] = [];
+  for (const signal of PROTO_SIGNALS) {
+    let value: unknown;
+    try {
+      value = decodeRequest(signal, bytes);
+    } catch (err) {
+      reasons.push(`${signal}: ${describe(err)}`);
+      continue;
+    }
+    const result = normalizeOtlpItems(signal, value);
+    if (!result.ok) {
+      reasons.push(`${signal}: ${result.reason}`);
+      continue;
+    }
+    if (!result.dropped) return { signal, data: result.data as OtlpData };
+    fallback ??= { signal, data: result.data as OtlpData, dropped: result.dropped };
+  }
+  return (
+    fallback ?? {
+      reason: `not a TracesData, MetricsData or LogsData message (${reasons.join('; ')})`,
+    }
+  );
 }
 
 interface Ctx {
@@ -441,7 +565,16 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
     const gzip = pre.head.length >= 2 && pre.head[0] === 0x1f && pre.head[1] === 0x8b;
     f.compression = gzip ? 'gzip' : 'none';
     // Identity is the decompressed content: `out.json` and a gzip copy of it are the same data.
-    if (gzip) pre.sha256 = await gunzippedSha256(handle, pre.size).catch(() => pre.sha256);
+    let head = pre.head;
+    if (gzip) {
+      const inner = await gunzippedSha256(handle, pre.size).catch(() => undefined);
+      if (inner) {
+        pre.sha256 = inner.sha256;
+        head = inner.head;
+      }
+    }
+    const proto = isLengthPrefixed(head);
+    f.format = proto ? 'proto' : 'json';
     f.sha256 = pre.sha256;
     const same = ctx.state.files.find((e) => e.sha256 === pre.sha256);
     if (same && !ctx.force) {
@@ -453,19 +586,19 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
       });
       return f;
     }
-    if (!gzip) {
-      const hint = binaryHint(pre.head);
-      if (hint) return fail(hint);
-    }
+    const hint = zstdHint(head);
+    if (hint) return fail(hint);
     let from = 0;
     let skipSha256: string | undefined;
-    if (!gzip && !ctx.force && resumable && pre.prefixSha256 === resumable.prefixSha256) {
+    if (!gzip && !proto && !ctx.force && resumable && pre.prefixSha256 === resumable.prefixSha256) {
       from = resumable.prefixBytes as number;
       f.resumedAt = from;
       skipSha256 = resumable.tailSha256;
     }
     const sink = new ImportSink(f, skipSha256);
     const splitter = new LineSplitter(ctx.maxLineBytes, from, ctx.maxLineBytes * 16);
+    const frames = new FrameSplitter(ctx.maxLineBytes);
+    const onMessage = (bytes: Buffer, index: number): void => sink.message(bytes, index);
     const writes: Promise<boolean>[] = [];
     let writeBatch: Pending[] = [];
     const drain = async (): Promise<void> => {
@@ -501,6 +634,18 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
     let damaged: string | undefined;
     try {
       for await (const chunk of stream) {
+        if (proto) {
+          frames.feed(chunk, onMessage);
+          await drain();
+          if (frames.overlong !== undefined) {
+            f.rejectedLines++;
+            damaged =
+              `message ${frames.messages + 1} announces ${frames.overlong} bytes, more than the ` +
+              `${ctx.maxLineBytes}-byte limit: the rest of the file is not read`;
+            break;
+          }
+          continue;
+        }
         splitter.feed(chunk, sink);
         if (splitter.scanExceeded) {
           const bad = splitter.takeOverlongTail('scan');
@@ -511,13 +656,20 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
         await drain();
       }
     } catch (err) {
-      damaged = `${gzip ? 'gzip stream damaged' : 'read failed'} after line ${splitter.lineNo}: ${describe(err)}`;
+      damaged = `${gzip ? 'gzip stream damaged' : 'read failed'} after ${proto ? `message ${frames.messages}` : `line ${splitter.lineNo}`}: ${describe(err)}`;
     } finally {
       source?.destroy();
     }
     // The last line may lack its newline (a file saved by hand): read it too.
     let tailSha256: string | undefined;
-    if (damaged === undefined && splitter.hasPartial) {
+    if (damaged === undefined && proto && frames.hasPartial) {
+      f.rejectedLines++;
+      addProblem(f, {
+        line: frames.messages + 1,
+        reason: 'message cut short at the end of the file',
+      });
+    }
+    if (damaged === undefined && !proto && splitter.hasPartial) {
       if (splitter.overlongPending) {
         const bad = splitter.takeOverlongTail('eof');
         if (bad) sink.overlong(bad);
@@ -548,7 +700,7 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
         importedAt: new Date().toISOString(),
         records: total + (resumable && f.resumedAt !== undefined ? resumable.records : 0),
       };
-      if (!gzip) {
+      if (!gzip && !proto) {
         entry.prefixBytes = pre.lineEnd;
         entry.prefixSha256 = pre.lineEndSha256;
         if (tailSha256 !== undefined) entry.tailSha256 = tailSha256;
@@ -684,8 +836,9 @@ function printHuman(s: ImportSummary): void {
         ? 'skipped (already imported)'
         : f.status === 'failed'
           ? 'FAILED'
-          : `${f.lines} lines${f.resumedAt !== undefined ? ` (continued at byte ${f.resumedAt})` : ''}` +
-            `${f.compression === 'gzip' ? ', gzip' : ''}: ${recordsText(f.records)}` +
+          : `${f.lines} ${f.format === 'proto' ? 'messages' : 'lines'}` +
+            `${f.resumedAt !== undefined ? ` (continued at byte ${f.resumedAt})` : ''}` +
+            `${f.format === 'proto' ? ', proto' : ''}${f.compression === 'gzip' ? ', gzip' : ''}: ${recordsText(f.records)}` +
             (f.rejectedLines ? `; ${f.rejectedLines} lines rejected` : '') +
             (f.rejectedItems ? `; ${f.rejectedItems} items rejected` : '') +
             (f.notWritten ? `; ${f.notWritten} records not written` : '');

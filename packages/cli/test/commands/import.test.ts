@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRecords } from '@otelspool/collector';
+import { countRecords, encodeRequest } from '@otelspool/collector';
 import { readSpool, type Signal } from '@otelspool/exporter-jsonl';
 import { run } from './capture.js';
 
@@ -286,16 +286,54 @@ describe('spool import', () => {
   });
 
   it('a file that cannot be read at all fails (exit 1); the other files are imported', async () => {
-    const proto = join(work, 'proto.bin');
-    writeFileSync(proto, Buffer.from([0, 0, 0, 5, 10, 3, 1, 2, 3]));
+    const proto = join(work, 'zstd.bin');
+    writeFileSync(proto, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0]));
     const dir = join(work, 'spool-fail');
     const r = await importJson(join(work, 'missing.json'), proto, outJson, '--dir', dir);
     expect(r.code).toBe(1);
     expect(r.summary.files.map((f) => f.status)).toEqual(['failed', 'failed', 'imported']);
     expect(r.summary.files[0]?.problems[0]?.reason).toMatch(/ENOENT/);
-    expect(r.summary.files[1]?.problems[0]?.reason).toMatch(/format: proto/);
+    expect(r.summary.files[1]?.problems[0]?.reason).toMatch(/zstd/);
     expect(r.stderr).toMatch(/2 file\(s\) could not be read/);
     expect(await spoolCounts(dir)).toEqual(EXPECTED);
+  });
+
+  it('reads `format: proto` output (4-byte big-endian length before each message), signals mixed', async () => {
+    const parts: Buffer[] = [];
+    const frame = (bytes: Uint8Array): void => {
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32BE(bytes.length);
+      parts.push(prefix, Buffer.from(bytes));
+    };
+    for (const line of collectorFile.split('\n')) {
+      let value: Record<string, unknown>;
+      try {
+        value = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue; // the malformed line of the JSON file: the proto file gets its own below
+      }
+      const signal: Signal = value.resourceSpans
+        ? 'traces'
+        : value.resourceMetrics
+          ? 'metrics'
+          : 'logs';
+      frame(encodeRequest(signal, value as never));
+    }
+    frame(Buffer.from([0x0a, 0x03, 0xff, 0xff, 0xff])); // not any OTLP message
+    const file = join(work, 'otel.proto.out');
+    writeFileSync(file, Buffer.concat(parts));
+    const dir = join(work, 'spool-proto');
+    const { code, summary } = await importJson(file, '--dir', dir);
+    expect(code).toBe(0);
+    expect(summary.files[0]).toMatchObject({
+      format: 'proto',
+      lines: 5,
+      records: EXPECTED,
+      rejectedLines: 1,
+      rejectedItems: 1,
+    });
+    expect(await spoolCounts(dir)).toEqual(EXPECTED);
+    expect(await reportItems(dir)).toEqual(EXPECTED);
   });
 
   it('--service picks (and starts) the service spool under the otelspool root', async () => {
