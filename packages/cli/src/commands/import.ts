@@ -595,6 +595,14 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
       f.resumedAt = from;
       skipSha256 = resumable.tailSha256;
     }
+    if (previous && f.resumedAt === undefined && !ctx.force) {
+      addProblem(f, {
+        reason:
+          `imported before (${previous.importedAt}, ${previous.records} records) with other content: ` +
+          'imported in full; if it is the same data grown (not a new file under an old name), ' +
+          'the earlier records are now in the spool twice',
+      });
+    }
     const sink = new ImportSink(f, skipSha256);
     const splitter = new LineSplitter(ctx.maxLineBytes, from, ctx.maxLineBytes * 16);
     const frames = new FrameSplitter(ctx.maxLineBytes);

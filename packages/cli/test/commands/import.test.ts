@@ -283,6 +283,15 @@ describe('spool import', () => {
       records: { traces: 1, metrics: 0, logs: 2 },
     });
     expect(await spoolCounts(dir)).toEqual({ traces: 8, metrics: 3, logs: 6 });
+
+    // Rewritten in place (not an append): imported in full, with a warning about the earlier import.
+    writeFileSync(grown, traces([span()]) + '\n');
+    const rewritten = await importJson(grown, '--dir', dir);
+    expect(rewritten.code).toBe(0);
+    expect(rewritten.summary.files[0]?.records).toEqual({ traces: 1, metrics: 0, logs: 0 });
+    expect(rewritten.summary.files[0]?.problems[0]?.reason).toMatch(
+      /imported before .*with other content.*twice/,
+    );
   });
 
   it('a file that cannot be read at all fails (exit 1); the other files are imported', async () => {
