@@ -393,11 +393,20 @@ async function* fileChunks(handle: FileHandle, size: number): AsyncGenerator<Buf
   }
 }
 
-/** sha256 of a gzip file's decompressed content (a damaged stream throws). */
+/**
+ * Decompressed bytes hashed for a gzip file's identity; past this (a gzip bomb, or a huge
+ * archive) the compressed bytes' hash stands in, so the pre-pass stays bounded.
+ */
+const MAX_GUNZIP_HASH_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * sha256 of a gzip file's decompressed content (none when damaged or oversized) and its first
+ * decompressed bytes.
+ */
 async function gunzippedSha256(
   handle: FileHandle,
   size: number,
-): Promise<{ sha256: string; head: Buffer }> {
+): Promise<{ sha256?: string; head: Buffer }> {
   const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   const source = Readable.from(fileChunks(handle, size));
@@ -405,10 +414,15 @@ async function gunzippedSha256(
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {
+    let total = 0;
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+      total += chunk.length;
+      if (total > MAX_GUNZIP_HASH_BYTES) return { head };
       hash.update(chunk);
     }
+  } catch {
+    return { head }; // damaged: the import pass reports where
   } finally {
     source.destroy();
     gunzip.destroy();
@@ -567,11 +581,9 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
     // Identity is the decompressed content: `out.json` and a gzip copy of it are the same data.
     let head = pre.head;
     if (gzip) {
-      const inner = await gunzippedSha256(handle, pre.size).catch(() => undefined);
-      if (inner) {
-        pre.sha256 = inner.sha256;
-        head = inner.head;
-      }
+      const inner = await gunzippedSha256(handle, pre.size);
+      if (inner.sha256 !== undefined) pre.sha256 = inner.sha256;
+      head = inner.head;
     }
     const proto = isLengthPrefixed(head);
     f.format = proto ? 'proto' : 'json';
@@ -763,7 +775,8 @@ export async function importFiles(
   options: { force?: boolean; maxLineBytes?: number } = {},
 ): Promise<ImportSummary> {
   const state = readState(dir);
-  const writer = new SpoolWriter({ dir, durability: 'interval' });
+  // 'batch': a file is remembered as imported only once its records are on disk.
+  const writer = new SpoolWriter({ dir, durability: 'batch' });
   const ctx: Ctx = {
     writer,
     state,

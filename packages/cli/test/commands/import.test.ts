@@ -345,6 +345,22 @@ describe('spool import', () => {
     expect(await reportItems(dir)).toEqual(EXPECTED);
   });
 
+  it('a damaged gzip file: the lines before the damage are imported, the damage reported', async () => {
+    const big = Array.from({ length: 400 }, () => traces([span()])).join('\n') + '\n';
+    const gz = gzipSync(Buffer.from(big));
+    const cut = join(work, 'cut');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const dir = join(work, 'spool-cut');
+    const { code, summary } = await importJson(cut, '--dir', dir);
+    expect(code).toBe(0);
+    const f = summary.files[0] as FileImport;
+    expect(f.status).toBe('imported');
+    expect(f.records.traces).toBeGreaterThan(0);
+    expect(f.records.traces).toBeLessThan(400);
+    expect(f.problems.at(-1)?.reason).toMatch(/gzip stream damaged after line \d+/);
+    expect((await spoolCounts(dir)).traces).toBe(f.records.traces);
+  });
+
   it('--service picks (and starts) the service spool under the otelspool root', async () => {
     const r = await run(['import', outJson, '--service', 'from-collector']);
     expect(r.code, r.stderr).toBe(0);
