@@ -576,6 +576,11 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
     } catch (err) {
       return fail(`cannot read: ${describe(err)}`);
     }
+    if (pre.size === 0) {
+      f.status = 'skipped';
+      addProblem(f, { reason: 'empty file' });
+      return f;
+    }
     const gzip = pre.head.length >= 2 && pre.head[0] === 0x1f && pre.head[1] === 0x8b;
     f.compression = gzip ? 'gzip' : 'none';
     // Identity is the decompressed content: `out.json` and a gzip copy of it are the same data.
@@ -855,14 +860,16 @@ function printHuman(s: ImportSummary): void {
     const head =
       f.status === 'duplicate'
         ? 'skipped (already imported)'
-        : f.status === 'failed'
-          ? 'FAILED'
-          : `${f.lines} ${f.format === 'proto' ? 'messages' : 'lines'}` +
-            `${f.resumedAt !== undefined ? ` (continued at byte ${f.resumedAt})` : ''}` +
-            `${f.format === 'proto' ? ', proto' : ''}${f.compression === 'gzip' ? ', gzip' : ''}: ${recordsText(f.records)}` +
-            (f.rejectedLines ? `; ${f.rejectedLines} lines rejected` : '') +
-            (f.rejectedItems ? `; ${f.rejectedItems} items rejected` : '') +
-            (f.notWritten ? `; ${f.notWritten} records not written` : '');
+        : f.status === 'skipped'
+          ? 'skipped'
+          : f.status === 'failed'
+            ? 'FAILED'
+            : `${f.lines} ${f.format === 'proto' ? 'messages' : 'lines'}` +
+              `${f.resumedAt !== undefined ? ` (continued at byte ${f.resumedAt})` : ''}` +
+              `${f.format === 'proto' ? ', proto' : ''}${f.compression === 'gzip' ? ', gzip' : ''}: ${recordsText(f.records)}` +
+              (f.rejectedLines ? `; ${f.rejectedLines} lines rejected` : '') +
+              (f.rejectedItems ? `; ${f.rejectedItems} items rejected` : '') +
+              (f.notWritten ? `; ${f.notWritten} records not written` : '');
     out.write(`${f.path}: ${head}\n`);
     for (const p of f.problems) {
       out.write(`  ${p.line !== undefined ? `line ${p.line}: ` : ''}${p.reason}\n`);

@@ -223,6 +223,7 @@ describe('spool import', () => {
     mkdirSync(join(tree, 'nested'), { recursive: true });
     writeFileSync(join(tree, 'out.json'), collectorFile);
     writeFileSync(join(tree, 'nested', 'rotated'), gzipSync(Buffer.from(collectorFile)));
+    writeFileSync(join(tree, 'nested', 'just-rotated.json'), ''); // a new, still empty file
     const elsewhere = join(work, 'elsewhere.out');
     writeFileSync(elsewhere, traces([span(), span(), span()]) + '\n');
     symlinkSync(elsewhere, join(tree, 'link.out'));
@@ -233,6 +234,7 @@ describe('spool import', () => {
       { path: join(tree, 'link.out'), reason: 'symbolic link (not followed)' },
     ]);
     expect(summary.files.map((f) => [f.path, f.status])).toEqual([
+      [join(tree, 'nested', 'just-rotated.json'), 'skipped'],
       [join(tree, 'nested', 'rotated'), 'imported'],
       [join(tree, 'out.json'), 'duplicate'],
     ]);
