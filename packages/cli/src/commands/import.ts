@@ -896,7 +896,7 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import')
     .description(
-      'import OpenTelemetry Collector file exporter output (JSON lines, mixed signals, plain or gzip) into the spool',
+      'import OpenTelemetry Collector file exporter output (JSON lines or format: proto, mixed signals, plain or gzip) into the spool',
     )
     .argument('<paths...>', 'files or directories (walked; symlinks are not followed)')
     .option('--dir <dir>', DIR_HELP)
