@@ -12,6 +12,7 @@ import { registerIncidentCommand } from './commands/incident.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerTailCommand } from './commands/tail.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImportCommand } from './commands/import.js';
 // Each command lives in commands/<name>.ts; add its import above this line.
 
 /** Builds the `spool` program. Separate from bin/ so tests can run commands in-process. */
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerSyncCommand(program);
   registerServeCommand(program);
   registerDashboardCommand(program);
+  registerImportCommand(program);
   return program;
 }
 

@@ -132,6 +132,7 @@ describe('spool location (one rule for the SDK and every command)', () => {
       ['serve'],
       ['dashboard'],
       ['demo'],
+      ['import', 'x'],
     ];
     for (const c of commands) {
       const r = await run([...c, '--help']);

@@ -14,3 +14,5 @@ export {
 export { QUARANTINE_MAX_LINES_PER_SEGMENT, QUARANTINE_RAW_LIMIT } from './quarantine.js';
 export { DEFAULT_MAX_LINE_BYTES } from './types.js';
 export type { MalformedEntry, ReadSpoolOptions, SegmentInfo, SpoolRecord } from './types.js';
+export { LineSplitter, type LineSink } from './line-splitter.js';
+export type { BadLine } from './quarantine.js';
