@@ -12,6 +12,7 @@ import { SpoolWriter } from '@otelspool/exporter-jsonl';
 import { runSpool, stopAll } from './helpers/processes.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { recordFigure } from './helpers/figures.js';
+import { syncSelfMetricPoints } from './helpers/spool-check.js';
 
 const TRACES = 7;
 const LOGS = 3;
@@ -268,11 +269,15 @@ describe('hostile sync endpoint: a 2xx that is not an OTLP endpoint (item 8)', (
       expect(cursorBytes(dir, server.port)).toEqual({ traces: 0, logs: 0 });
       expect(deadLetters(dir)).toBe(0);
       // The same destination (same cursor) when it answers as OTLP: everything arrives.
+      // (plus the self-metrics the failed run appended to the spool: they ship like any record)
       const healthy = await endpoint(ok);
+      const selfMetrics = await syncSelfMetricPoints(dir);
+      expect(selfMetrics).toBeGreaterThan(0);
       const again = await sync(dir, healthy.url, '--name', `127.0.0.1_${server.port}`, ...args);
       expect(again.code).toBe(0);
-      expect(again.stdout).toContain(`sent ${TRACES + LOGS} records`);
-      expect(cursorBytes(dir, server.port)).toEqual(spoolBytes(dir));
+      expect(again.stdout).toContain(`sent ${TRACES + LOGS + selfMetrics} records`);
+      const { traces, logs } = cursorBytes(dir, server.port);
+      expect({ traces, logs }).toEqual(spoolBytes(dir));
     },
   );
 });

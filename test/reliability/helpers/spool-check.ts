@@ -111,3 +111,27 @@ export async function scanSpool(dir: string, options: ScanOptions = {}): Promise
   }
   return scan;
 }
+
+/**
+ * Data points of the metrics each `spool sync` run appends to the spool about itself (scope
+ * `@otelspool/cli`: records sent, requests failed), so a test can tell them from the records
+ * its writers produced.
+ */
+export async function syncSelfMetricPoints(dir: string): Promise<number> {
+  let points = 0;
+  for await (const record of readSpool(dir, { signals: ['metrics'] })) {
+    const data = record.data as {
+      resourceMetrics?: {
+        scopeMetrics?: {
+          scope?: { name?: string };
+          metrics?: { sum?: { dataPoints?: unknown[] } }[];
+        }[];
+      }[];
+    };
+    for (const rm of data.resourceMetrics ?? [])
+      for (const sm of rm.scopeMetrics ?? [])
+        if (sm.scope?.name === '@otelspool/cli')
+          for (const m of sm.metrics ?? []) points += m.sum?.dataPoints?.length ?? 0;
+  }
+  return points;
+}
