@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRecords, encodeRequest } from '@otelspool/collector';
 import { readSpool, type Signal } from '@otelspool/exporter-jsonl';
+import type { FileImport, ImportSummary } from '../../src/commands/import.js';
 import { run } from './capture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'otelspool-import-'));
@@ -124,40 +125,11 @@ const collectorFile =
     traces([span(), span()]),
   ].join('\n') + '\n';
 
-interface FileImport {
-  path: string;
-  status: string;
-  compression: string;
-  lines: number;
-  records: Record<Signal, number>;
-  rejectedLines: number;
-  rejectedItems: number;
-  resumedAt?: number;
-  problems: { line?: number; reason: string }[];
-}
-interface Summary {
-  schemaVersion: number;
-  dir: string;
-  files: FileImport[];
-  skipped: { path: string; reason: string }[];
-  total: {
-    files: number;
-    filesImported: number;
-    filesDuplicate: number;
-    filesFailed: number;
-    lines: number;
-    records: Record<Signal, number>;
-    rejectedLines: number;
-    rejectedItems: number;
-    warnings: number;
-  };
-}
-
 async function importJson(
   ...args: string[]
-): Promise<{ code: number; summary: Summary; stderr: string }> {
+): Promise<{ code: number; summary: ImportSummary; stderr: string }> {
   const r = await run(['import', ...args, '--json']);
-  return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr };
+  return { code: r.code, summary: JSON.parse(r.stdout) as ImportSummary, stderr: r.stderr };
 }
 
 async function spoolCounts(dir: string): Promise<Record<Signal, number>> {
