@@ -83,9 +83,11 @@ async function runHost(
 
 describe('memory under overload and over a soak', () => {
   it(
-    `overload for ${OVERLOAD_MS / 1000} s: RSS ≤ baseline + queue bytes + 32 MB, drops counted`,
+    `overload for ${OVERLOAD_MS / 1000} s: RSS ≤ baseline + queue bytes + 32 MB, every record accounted for`,
     async () => {
-      // 500 spans + 500 logs per macrotask, no pause: far more than the writer keeps up with
+      // 500 spans + 500 logs per macrotask, no pause: the producer runs flat out. The write
+      // path encodes in the producer's own turns, so it keeps pace (the app slows by the cost of
+      // encoding, as with the stock pipeline) instead of dropping what the CPU could still do.
       const { baseline, baselineHeap, samples, done, dir } = await runHost(
         'overload',
         OVERLOAD_MS,
@@ -104,7 +106,7 @@ describe('memory under overload and over a soak', () => {
       const bound = baseline + queueBytes + 32 * MiB;
       const heapBound = baselineHeap + queueBytes + 32 * MiB;
       const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
-      expect(dropped).toBeGreaterThan(0); // it really was overloaded
+      expect(done.produced).toBeGreaterThan(100_000); // it really ran flat out
       const scan = await scanSpool(dir);
       expect(scan.malformed).toEqual([]);
       // G6 exactly, per signal: every span and log the app produced is on disk or counted as
@@ -121,6 +123,7 @@ describe('memory under overload and over a soak', () => {
         produced: done.produced,
         written: s.written.records,
         dropped: s.dropped,
+        droppedTotal: dropped,
         baselineMiB: +(baseline / MiB).toFixed(1),
         maxRssMiB: +(maxRss / MiB).toFixed(1),
         queueBytesMiB: +(queueBytes / MiB).toFixed(1),

@@ -9,7 +9,7 @@ import {
   CRASH_ATTRIBUTES,
   OTELSPOOL_ATTRIBUTES,
   SpoolWriter,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/write-path';
 import { ensureDirSync } from './internal/fs.js';
 import type { CrashHandle, CrashHandlerOptions, PreviousSessionReport } from './options.js';
 import { createScrubber, type Scrubber } from './privacy/scrub.js';

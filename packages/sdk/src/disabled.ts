@@ -34,6 +34,7 @@ export function createDisabledTelemetry(opts: ResolvedOptions): Telemetry {
       dropped: {},
       evicted: { segments: 0, bytes: 0, records: 0, shipped: 0, shippedRecords: 0 },
       bytesOnDisk: 0,
+      openSpans: { tracked: 0, untracked: 0 },
     }),
     getLastRunInfo: () => ({
       crashed: false,

@@ -2,7 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { encodeLogs, encodeMetrics, encodeTraces } from '@otelspool/exporter-jsonl';
+import { encodeLogs, encodeMetrics, encodeTraces } from '@otelspool/exporter-jsonl/write-path';
 import type { LogsData, MetricsData, Signal, TracesData } from '@otelspool/exporter-jsonl';
 
 /** A record delivered live, in the same OTLP/JSON shape the spool reader yields. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureSpoolDir, writeFileAtomic } from '@otelspool/exporter-jsonl';
+import { ensureSpoolDir, writeFileAtomic } from '@otelspool/exporter-jsonl/write-path';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics, MetricData } from '@opentelemetry/sdk-metrics';
 import type { TelemetryStats } from './telemetry.js';

@@ -1,4 +1,4 @@
-import { resolveSpoolDir } from '@otelspool/exporter-jsonl';
+import { resolveSpoolDir } from '@otelspool/exporter-jsonl/write-path';
 import type { SpoolWriterOptions } from '@otelspool/exporter-jsonl';
 import type { TextMapPropagator } from '@opentelemetry/api';
 import type { Sampler, SpanLimits, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -28,8 +28,19 @@ export interface TelemetryOptions {
   processMetrics?: boolean;
   /** Register the providers as the OpenTelemetry API globals. Default true. */
   registerGlobal?: boolean;
-  /** Span queue bound (spans); overflow is dropped and counted. Default 8192. */
+  /**
+   * Ended spans (and log records) waiting to be encoded, at most; overflow is dropped and
+   * counted. Batches are encoded as they fill (and at the end of each turn of a burst), so
+   * this is reached only if encoding itself fails to keep up. Default 8192
+   * (OTEL_BSP_MAX_QUEUE_SIZE). Encoded lines waiting for the disk are bounded by bytes:
+   * `spool.maxQueueBytes`.
+   */
   maxQueueSize?: number;
+  /**
+   * Open spans remembered for the crash path (written as unfinished at a crash); beyond it the
+   * oldest is forgotten and counted. Default 2048.
+   */
+  maxOpenSpans?: number;
   /** How long ended spans and logs wait before being written, ms. Default 1000. */
   scheduledDelayMs?: number;
   /** Heartbeat of last_session.json, ms. Default 15 000. */
@@ -77,6 +88,7 @@ export interface ResolvedOptions {
   processMetrics: boolean;
   registerGlobal: boolean;
   maxQueueSize: number;
+  maxOpenSpans: number;
   scheduledDelayMs: number;
   heartbeatIntervalMs: number;
   spool: Omit<SpoolWriterOptions, 'dir' | 'durability'>;
@@ -117,6 +129,7 @@ export function resolveOptions(
     processMetrics: options.processMetrics ?? true,
     registerGlobal: options.registerGlobal ?? true,
     maxQueueSize: options.maxQueueSize ?? positiveInt(env.OTEL_BSP_MAX_QUEUE_SIZE) ?? 8192,
+    maxOpenSpans: Math.max(0, Math.trunc(options.maxOpenSpans ?? 2048)),
     scheduledDelayMs: options.scheduledDelayMs ?? positiveInt(env.OTEL_BSP_SCHEDULE_DELAY) ?? 1000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
     spool: options.spool ?? {},

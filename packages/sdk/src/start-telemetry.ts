@@ -13,7 +13,7 @@ import {
   ensureSpoolDirSync,
   SpoolWriter,
   warnUnsafePathOnce,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/write-path';
 import { installCrashHandler } from '@otelspool/crash';
 import type { CrashHandle } from '@otelspool/crash';
 import { resolveOptions } from './options.js';
@@ -156,7 +156,10 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     ? new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
         maxQueueSize: opts.maxQueueSize,
         scheduledDelayMillis: opts.scheduledDelayMs,
+        // Our exporter encodes inside export(): what is in flight is bytes the writer bounds.
+        maxConcurrentExports: Number.POSITIVE_INFINITY,
         trackOpenSpans: opts.crash,
+        maxOpenSpans: opts.maxOpenSpans,
       })
     : undefined;
   // sampler and spanLimits left unset fall back, inside the upstream provider, to
@@ -176,6 +179,7 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     ? new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
         maxQueueSize: opts.maxQueueSize,
         scheduledDelayMillis: opts.scheduledDelayMs,
+        maxConcurrentExports: Number.POSITIVE_INFINITY,
       })
     : undefined;
   const loggerProvider = new LoggerProvider({
@@ -263,7 +267,14 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     for (const [reason, n] of Object.entries(processorDrops())) {
       dropped[reason] = (dropped[reason] ?? 0) + n;
     }
-    return { written: s.written, dropped, evicted: s.evicted, bytesOnDisk: s.bytesOnDisk };
+    const spans = spanProcessor?.stats();
+    return {
+      written: s.written,
+      dropped,
+      evicted: s.evicted,
+      bytesOnDisk: s.bytesOnDisk,
+      openSpans: { tracked: spans?.open ?? 0, untracked: spans?.openUntracked ?? 0 },
+    };
   };
 
   /**

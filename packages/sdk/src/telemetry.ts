@@ -22,6 +22,12 @@ export interface TelemetryStats {
     shippedRecords: number;
   };
   bytesOnDisk: number;
+  /**
+   * Spans open right now that the crash path would write as unfinished (`tracked`), and how
+   * many open spans it forgot because more than `maxOpenSpans` were open at once (`untracked`,
+   * cumulative). Both 0 with `crash: false`.
+   */
+  openSpans: { tracked: number; untracked: number };
 }
 
 /** What a previous run left behind, for safe-mode decisions (see @otelspool/crash). */

@@ -4,7 +4,7 @@ import {
   readJsonStateFileSync,
   UnsafeSpoolPathError,
   WRITE_NOFOLLOW_FLAGS,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/write-path';
 
 // Atomic writes, owner-only directories and capped reads come from the spool package so every
 // file of the spool is created and read the same way.
@@ -14,7 +14,7 @@ export {
   readStateFileSync,
   openStateFileSync,
   writeFileAtomicSync,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/write-path';
 
 /**
  * Reads and parses a JSON file of at most `maxBytes`; undefined when missing, unreadable,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl';
+import { CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl/write-path';
 
 // Hand-built OTLP/JSON lines for standalone use (no OTel SDK in the process). The crash package
 // must not depend on the SDK packages just to encode two records, and the shapes are small and

@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { CRASH_SPAN_NAME, type SpoolWriter } from '@otelspool/exporter-jsonl';
+import { CRASH_SPAN_NAME, type SpoolWriter } from '@otelspool/exporter-jsonl/write-path';
 import type { ErrorInfo } from '../report/error-info.js';
 import {
   crashSpanLine,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
-import { WRITE_NOFOLLOW_FLAGS } from '@otelspool/exporter-jsonl';
+import { WRITE_NOFOLLOW_FLAGS } from '@otelspool/exporter-jsonl/write-path';
 import { ensureSpoolDirSync, readStateFileSync } from '../internal/fs.js';
 import { sessionDir } from './session-file.js';
 

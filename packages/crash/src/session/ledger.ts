@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnsafeSpoolPathError } from '@otelspool/exporter-jsonl';
+import { UnsafeSpoolPathError } from '@otelspool/exporter-jsonl/write-path';
 import { ensureSpoolDirSync, isRecord, openStateFileSync } from '../internal/fs.js';
 import { sessionDir, type SessionStateName } from './session-file.js';
 

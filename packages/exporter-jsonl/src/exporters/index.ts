@@ -3,4 +3,4 @@ export { JsonlMetricExporter } from './metric-exporter.js';
 export type { JsonlMetricExporterOptions } from './metric-exporter.js';
 export { JsonlLogExporter } from './log-exporter.js';
 export type { JsonlExporterOptions } from './exporter-options.js';
-export type { ChunkedExportStats } from './chunked-line-exporter.js';
+export type { LineExportStats } from './line-export-engine.js';

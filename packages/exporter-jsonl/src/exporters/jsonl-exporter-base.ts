@@ -3,20 +3,20 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { SpoolStats } from '../writer/options.js';
 import type { Signal } from '../writer/signal.js';
 import type { SpoolWriter } from '../writer/spool-writer.js';
-import { ChunkedLineExporter } from './chunked-line-exporter.js';
-import type { ChunkedExportStats } from './chunked-line-exporter.js';
+import { LineExportEngine } from './line-export-engine.js';
+import type { LineExportStats } from './line-export-engine.js';
 import { resolveWriter } from './exporter-options.js';
 import type { JsonlExporterOptions } from './exporter-options.js';
 
 /**
- * What the three JSONL exporters share: writer ownership, the shutdown state, the chunked
+ * What the three JSONL exporters share: writer ownership, the shutdown state, the line
  * export engine, the crash-path flushSync and stats. A subclass only says how one export
  * call's argument becomes the items a line is encoded from. Never throws.
  */
 export abstract class JsonlExporterBase<TBatch, TItem> {
   readonly writer: SpoolWriter;
   private readonly ownsWriter: boolean;
-  private readonly engine: ChunkedLineExporter<TItem>;
+  private readonly engine: LineExportEngine<TItem>;
   private isShutdown = false;
 
   protected constructor(
@@ -29,7 +29,7 @@ export abstract class JsonlExporterBase<TBatch, TItem> {
     const { writer, owned } = resolveWriter(options);
     this.writer = writer;
     this.ownsWriter = owned;
-    this.engine = new ChunkedLineExporter(signal, writer, encode, recordsOf);
+    this.engine = new LineExportEngine(signal, writer, encode, recordsOf);
   }
 
   /** The items one export call carries, in order. */
@@ -75,7 +75,7 @@ export abstract class JsonlExporterBase<TBatch, TItem> {
     else await this.writer.flush();
   }
 
-  stats(): ChunkedExportStats & { writer: SpoolStats } {
+  stats(): LineExportStats & { writer: SpoolStats } {
     return { ...this.engine.stats(), writer: this.writer.stats() };
   }
 }

@@ -6,6 +6,7 @@ import {
   ftruncateSync,
   unlink,
   writeSync,
+  writevSync,
 } from 'node:fs';
 
 // "fsync" below is fdatasync(2): it makes the appended data and the metadata needed to read it
@@ -20,26 +21,24 @@ import { warnUnsafePathOnce } from '../fs/safe-dir.js';
 import { DEFAULT_WRITER_OPTIONS } from './options.js';
 import type { Counts, DropReason, Durability, SpoolStats, SpoolWriterOptions } from './options.js';
 import { newWriterId, segmentFileName } from './segment-name.js';
-import { chargeTurn, turnBudgetLeft } from './turn-budget.js';
 import type { Signal } from './signal.js';
 import { evictOldest, scanSegments } from './spool-usage.js';
 
 /** Largest single write(2) of several lines: amortises the syscall, stays ~0.1 ms. */
 const MAX_WRITE_BYTES = 256 * 1024;
 /**
- * Lines are encoded to UTF-8 into one reused buffer of this size right before the write,
- * which is about three times cheaper than a Buffer per line (no allocation, no external-memory
- * accounting for the GC). A longer line gets a buffer of its own.
+ * Lines of a write up to this size are copied into one reused buffer with their newlines and
+ * written with one write(2); a larger write goes out as writev(2) of the lines' own buffers.
  */
 const SCRATCH_BYTES = 1024 * 1024;
+/** writev(2) takes at most IOV_MAX (1024 on Linux) buffers; two per line. */
+const MAX_WRITEV_LINES = 512;
+/** Queued bytes that make `append` write right away, in the caller's turn. */
+const INLINE_DRAIN_BYTES = 4 * 1024 * 1024;
+const NEWLINE = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);
 const LF = 10;
-/**
- * A drain pass yields to the event loop after this much synchronous work, or less when the
- * turn's shared budget (turn-budget.ts, shared with the exporters' encoding) is nearly spent;
- * it always writes at least one chunk, so writing never starves.
- */
-const PASS_BUDGET_MS = 0.3;
-const MIN_PASS_MS = 0.1;
+const CR = 13;
 /**
  * Under 'batch', passes written back to back share one fsync (started when the queue is
  * drained or this many bytes wait for it): each fdatasync costs the same CPU and journal
@@ -60,8 +59,12 @@ const OPEN_ATTEMPTS = 5;
 const FLUSH_SYNC_DEFAULT_MS = 2000;
 interface Entry {
   signal: Signal;
-  /** The line without its newline (flattened by the byte count taken at append time). */
-  line: string;
+  /**
+   * The line as UTF-8, without its newline. Encoded at append time, once: the encoder's rope
+   * of string pieces is flattened and converted while young, a newline check is a memchr, and
+   * the write is a copy of bytes.
+   */
+  data: Buffer;
   /** UTF-8 bytes including the trailing newline. */
   bytes: number;
   records: number;
@@ -93,10 +96,11 @@ const zeroCounts = (): Counts => ({ records: 0, lines: 0, bytes: 0 });
 /**
  * Appends OTLP-JSON lines to this process's segment files of a spool directory.
  *
- * - The hot path (`append`) only queues the line; a drain pass on a later turn of the event
- *   loop writes whole lines, many per write(2), never one line across two writes. Passes stop
- *   after ~0.3 ms of work (less when the exporters' encoding used the turn, see turn-budget.ts)
- *   and continue on the next turn, so the host's event loop is never held.
+ * - The hot path (`append`) only queues the line; a drain pass on the next turn of the event
+ *   loop writes everything queued, whole lines, many per write(2) (at most MAX_WRITE_BYTES
+ *   each), never one line across two writes. A pass has no time budget: the lines arrive in
+ *   increments proportional to what the app produced in its last turn, and a writer that
+ *   stopped early would let a burst outrun it until its bounded queue dropped lines.
  * - Writes are synchronous on purpose: page-cache writes take microseconds, they keep the
  *   order of lines simple, and `flushSync()` (the crash path) can write whatever is queued
  *   without racing an in-flight asynchronous write. fsync, the slow part, always runs on the
@@ -125,6 +129,7 @@ export class SpoolWriter {
   private completed = 0;
   private waiters: Waiter[] = [];
   private drainScheduled = false;
+  private draining = false;
   /**
    * 'batch' passes written and not yet covered by an fsync, oldest first. One fsync per
    * segment runs at a time (group commit): passes written meanwhile wait for the next one, so
@@ -216,6 +221,7 @@ export class SpoolWriter {
     const processed: Entry[] = [];
     const touched = new Set<Segment>();
     this.currentTouched = touched;
+    this.draining = true;
     try {
       while (this.head < this.queue.length && Date.now() < deadline) {
         const chunk = this.takeChunk();
@@ -237,6 +243,7 @@ export class SpoolWriter {
       this.countError(err);
     } finally {
       this.currentTouched = undefined;
+      this.draining = false;
     }
     this.compactQueue();
     for (const seg of touched) this.closeIfSealed(seg);
@@ -312,11 +319,13 @@ export class SpoolWriter {
       done?.(true);
       return true;
     }
+    let data = Buffer.from(line, 'utf8');
     // A raw CR/LF can only be insignificant whitespace in valid JSON (inside strings they must
     // be escaped), so replacing them keeps the JSON equal and the line one line.
-    if (line.indexOf('\n') !== -1 || line.indexOf('\r') !== -1) line = line.replace(/[\r\n]/g, ' ');
-    // Measuring here also flattens the encoder's rope of string pieces while it is young.
-    const bytes = Buffer.byteLength(line) + 1;
+    if (data.indexOf(LF) !== -1 || data.indexOf(CR) !== -1) {
+      data = Buffer.from(line.replace(/[\r\n]/g, ' '), 'utf8');
+    }
+    const bytes = data.length + 1;
     if (this.shutDown) {
       this.drop('shutdown', records, 1, bytes);
       done?.(false);
@@ -328,9 +337,12 @@ export class SpoolWriter {
       return false;
     }
     this.enqueued += 1;
-    this.queue.push({ signal, line, bytes, records, seq: this.enqueued, ok: false, done });
+    this.queue.push({ signal, data, bytes, records, seq: this.enqueued, ok: false, done });
     this.queuedBytes += bytes;
-    this.scheduleDrain();
+    // A turn that produced this much writes part of it at once rather than on the next turn:
+    // the queue's byte bound then protects memory from a stalled disk, never from a burst.
+    if (this.queuedBytes >= INLINE_DRAIN_BYTES && !this.draining) this.drainPass();
+    else this.scheduleDrain();
     return true;
   }
 
@@ -367,8 +379,7 @@ export class SpoolWriter {
 
   private drainPass(): void {
     this.drainScheduled = false;
-    const passStart = performance.now();
-    const deadline = passStart + Math.max(MIN_PASS_MS, Math.min(PASS_BUDGET_MS, turnBudgetLeft()));
+    this.draining = true;
     const processed: Entry[] = [];
     const touched = new Set<Segment>();
     this.currentTouched = touched;
@@ -377,14 +388,13 @@ export class SpoolWriter {
         const chunk = this.takeChunk();
         this.writeEntries(chunk, touched);
         for (const e of chunk) processed.push(e);
-        if (performance.now() >= deadline) break;
       }
     } catch (err) {
       // writeEntries handles I/O errors itself; this is a last line of defence.
       this.countError(err);
     } finally {
       this.currentTouched = undefined;
-      chargeTurn(performance.now() - passStart);
+      this.draining = false;
     }
     this.compactQueue();
     if (this.durability === 'batch' && (touched.size > 0 || this.unsynced.length > 0)) {
@@ -581,24 +591,36 @@ export class SpoolWriter {
         const e = list[k] as Entry;
         if (e.bytes > largest) largest = e.bytes;
         e.ok = true;
-        e.line = ''; // written: let the text go before the (batch-mode) fsync completes
+        e.data = EMPTY; // written: let the bytes go before the (batch-mode) fsync completes
       }
       this.largestLine.set(signal, largest);
       i = j;
     }
   }
 
-  /** One write(2) of list[from..to) as UTF-8 lines; returns the bytes written. */
+  /** One write(2) of list[from..to) as lines; returns the bytes written. */
   private writeLines(fd: number, list: Entry[], from: number, to: number, bytes: number): number {
     if (bytes > SCRATCH_BYTES) {
-      let text = '';
-      for (let k = from; k < to; k++) text += (list[k] as Entry).line + '\n';
-      return writeSync(fd, Buffer.from(text));
+      let written = 0;
+      for (let k = from; k < to; k += MAX_WRITEV_LINES) {
+        const buffers: Buffer[] = [];
+        let want = 0;
+        for (let m = k; m < Math.min(to, k + MAX_WRITEV_LINES); m++) {
+          const e = list[m] as Entry;
+          buffers.push(e.data, NEWLINE);
+          want += e.bytes;
+        }
+        const n = writevSync(fd, buffers);
+        written += n;
+        if (n !== want) break;
+      }
+      return written;
     }
     const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
     let offset = 0;
     for (let k = from; k < to; k++) {
-      offset += scratch.write((list[k] as Entry).line, offset, 'utf8');
+      const data = (list[k] as Entry).data;
+      offset += data.copy(scratch, offset);
       scratch[offset++] = LF;
     }
     return writeSync(fd, scratch, 0, offset);

@@ -131,3 +131,31 @@ describe('JSONL exporters', () => {
     return Promise.all([cumulative.shutdown(), delta.shutdown()]);
   });
 });
+
+describe('JsonlSpanExporter line size', () => {
+  it('splits a batch into lines the Collector accepts (< 1 MiB each), losing nothing', async () => {
+    const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } =
+      await import('@opentelemetry/sdk-trace-base');
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+    const tracer = provider.getTracer('big');
+    // 700 spans of ~8 KiB: one batch of 700 would be a 5.6 MiB line
+    for (let i = 0; i < 700; i++)
+      tracer.startSpan(`s${i}`, { attributes: { blob: 'b'.repeat(8192) } }).end();
+    const exporter = new JsonlSpanExporter({ dir, durability: 'none' });
+    expect((await exportWith(exporter, memory.getFinishedSpans())).code).toBe(
+      ExportResultCode.SUCCESS,
+    );
+    await exporter.shutdown();
+    const lines = segmentLines(dir, 'traces');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(Buffer.byteLength(line) + 1).toBeLessThan(1024 * 1024);
+    const traces = (await readAll('traces')) as TracesData[];
+    const names = traces.flatMap((t) =>
+      t.resourceSpans!.flatMap((rs) =>
+        rs.scopeSpans!.flatMap((ss) => ss.spans!.map((s) => s.name)),
+      ),
+    );
+    expect(new Set(names).size).toBe(700);
+  });
+});

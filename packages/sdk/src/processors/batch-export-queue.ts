@@ -2,20 +2,18 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 
 export interface BatchExportQueueOptions {
-  /** Items held at most; beyond it new items are dropped and counted. Default 2048. */
+  /** Items waiting for the exporter at most; beyond it new items are dropped and counted. Default 2048. */
   maxQueueSize?: number;
-  /**
-   * Items per export call at most. Default 512. Batches are handed over once 128 items (or
-   * this many, if fewer) are queued, so an export call usually carries fewer.
-   */
+  /** Items per export call at most; a full batch is handed over at once. Default 512. */
   maxExportBatchSize?: number;
-  /** A partial batch is exported after this delay. Default 1000 ms. */
+  /** A batch smaller than TURN_BATCH_MIN is exported after this delay. Default 1000 ms. */
   scheduledDelayMillis?: number;
   /** An export whose callback has not come after this long counts as failed. Default 30 s. */
   exportTimeoutMillis?: number;
   /**
-   * Export calls in flight at once. Several let the next batches be encoded and written while earlier ones
-   * is being fsynced. Default 8.
+   * Export calls in flight at once; items wait in the queue beyond it. Default 8. The spool's
+   * own exporters encode the batch inside `export()`, so a call in flight holds only encoded
+   * bytes, which the SpoolWriter bounds (`maxQueueBytes`): `startTelemetry` sets no limit here.
    */
   maxConcurrentExports?: number;
 }
@@ -32,12 +30,11 @@ export interface BatchExportQueueStats {
 }
 
 /**
- * A batch is handed to the exporter once this many items wait (or maxExportBatchSize, if
- * smaller), not only when a full batch is queued: the spool exporters encode as they receive,
- * so smaller, earlier batches let the SDK objects die young instead of being copied and
- * promoted by the garbage collector while a large batch fills up.
+ * Fewer items than this are left for the timer at the end of a turn (a trickle); more are
+ * exported on the next turn of the event loop (a burst). A trickle then still makes lines of
+ * many records, while a burst never waits for a timer and never piles up SDK objects.
  */
-const EAGER_EXPORT_ITEMS = 128;
+export const TURN_BATCH_MIN = 32;
 
 /** Extra queue slots only priority items (FATAL log records) may use. */
 export const PRIORITY_RESERVE = 64;
@@ -46,8 +43,11 @@ type ExportFn<T> = (items: T[], callback: (result: ExportResult) => void) => voi
 
 /**
  * The bounded queue behind the spool processors. `push` is the hot path: an array push and a
- * length check, nothing else; exporting happens on a timer or, once a full batch is waiting,
- * on the next turn of the event loop. It never throws into the caller.
+ * length check. A full batch is exported right away, in the caller's turn; what a turn leaves
+ * behind is exported on the next turn (setImmediate) or, for a trickle, on a timer. So the
+ * exporter keeps pace with whatever rate the producer reaches in a burst: unlike a fixed time
+ * budget per turn, no producer can outrun it while the CPU keeps up, and the work arrives in
+ * increments proportional to what the app itself just did. It never throws into the caller.
  */
 export class BatchExportQueue<T> {
   private items: T[] = [];
@@ -59,7 +59,7 @@ export class BatchExportQueue<T> {
   private readonly counters = { dropped: 0, exported: 0, failed: 0 };
   private readonly maxQueueSize: number;
   private readonly maxExportBatchSize: number;
-  private readonly eagerExportSize: number;
+  private readonly turnBatchMin: number;
   private readonly scheduledDelayMillis: number;
   private readonly exportTimeoutMillis: number;
   private readonly maxConcurrentExports: number;
@@ -73,7 +73,7 @@ export class BatchExportQueue<T> {
       1,
       Math.min(options.maxExportBatchSize ?? 512, this.maxQueueSize),
     );
-    this.eagerExportSize = Math.min(EAGER_EXPORT_ITEMS, this.maxExportBatchSize);
+    this.turnBatchMin = Math.min(TURN_BATCH_MIN, this.maxExportBatchSize);
     this.scheduledDelayMillis = Math.max(0, options.scheduledDelayMillis ?? 1000);
     this.exportTimeoutMillis = Math.max(1, options.exportTimeoutMillis ?? 30_000);
     this.maxConcurrentExports = Math.max(1, options.maxConcurrentExports ?? 8);
@@ -93,12 +93,13 @@ export class BatchExportQueue<T> {
       return false;
     }
     this.items.push(item);
-    if (queued + 1 >= this.eagerExportSize) {
-      // A batch goes to the exporter at once (as BatchSpanProcessor does with a full one),
-      // and already at EAGER_EXPORT_ITEMS: the spool exporters encode it right away, in
-      // slices, so the items die young, which the garbage collector rewards.
+    if (queued + 1 >= this.maxExportBatchSize) {
       if (this.inFlight < this.maxConcurrentExports) this.exportNext(false);
-    } else if (this.timer === undefined) this.startTimer();
+    } else if (queued + 1 >= this.turnBatchMin) {
+      this.scheduleExport();
+    } else if (this.timer === undefined) {
+      this.startTimer();
+    }
     return true;
   }
 
@@ -146,20 +147,21 @@ export class BatchExportQueue<T> {
     this.timer = undefined;
   }
 
+  /** Exports what is queued, partial batches included, on the next turn of the event loop. */
   private scheduleExport(): void {
     if (this.exportScheduled) return;
     this.exportScheduled = true;
     setImmediate(() => {
       this.exportScheduled = false;
-      this.exportNext(this.flushWaiters.length > 0);
+      this.exportNext(true);
     });
   }
 
-  /** Starts exports while allowed; a partial batch only when `partial` (timer or flush). */
+  /** Starts exports while allowed; a partial batch only when `partial`. */
   private exportNext(partial: boolean): void {
     while (this.inFlight < this.maxConcurrentExports) {
       const queued = this.items.length - this.head;
-      if (queued === 0 || (!partial && queued < this.eagerExportSize)) break;
+      if (queued === 0 || (!partial && queued < this.maxExportBatchSize)) break;
       const end = this.head + Math.min(queued, this.maxExportBatchSize);
       const batch = this.items.slice(this.head, end);
       this.head = end;
@@ -173,10 +175,9 @@ export class BatchExportQueue<T> {
       this.startExport(batch);
     }
     const queued = this.items.length - this.head;
-    if (queued > 0 && this.timer === undefined && this.inFlight < this.maxConcurrentExports) {
+    if (queued === 0) this.clearTimer();
+    else if (this.timer === undefined && this.inFlight < this.maxConcurrentExports) {
       this.startTimer();
-    } else if (queued === 0) {
-      this.clearTimer();
     }
     this.resolveFlushWaiters();
   }
@@ -184,20 +185,16 @@ export class BatchExportQueue<T> {
   private startExport(batch: T[]): void {
     this.inFlight += 1;
     let settled = false;
-    const timeout = setTimeout(
-      () => finish({ code: ExportResultCode.FAILED }),
-      this.exportTimeoutMillis,
-    );
-    timeout.unref();
+    let timeout: NodeJS.Timeout | undefined;
     const finish = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timeout);
+      if (timeout !== undefined) clearTimeout(timeout);
       this.inFlight -= 1;
       if (result.code === ExportResultCode.SUCCESS) this.counters.exported += batch.length;
       else this.counters.failed += batch.length;
       const queued = this.items.length - this.head;
-      if (queued >= this.eagerExportSize || (queued > 0 && this.flushWaiters.length > 0)) {
+      if (queued >= this.turnBatchMin || (queued > 0 && this.flushWaiters.length > 0)) {
         this.scheduleExport();
       } else if (queued > 0 && this.timer === undefined) {
         this.startTimer();
@@ -208,6 +205,15 @@ export class BatchExportQueue<T> {
       this.exportFn(batch, finish);
     } catch {
       finish({ code: ExportResultCode.FAILED });
+    }
+    // Armed only if the export did not complete inside the call (most spool exports complete
+    // on a later turn, once written): a timer per batch is the costliest part of a fast path.
+    if (!settled) {
+      timeout = setTimeout(
+        () => finish({ code: ExportResultCode.FAILED }),
+        this.exportTimeoutMillis,
+      );
+      timeout.unref();
     }
   }
 

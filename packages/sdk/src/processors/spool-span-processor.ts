@@ -11,8 +11,8 @@ import { BatchExportQueue } from './batch-export-queue.js';
 import type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
 import { snapshotUnfinishedSpan } from './unfinished-span.js';
 
-/** `started` is swept of ended spans once it reaches this length (or twice the open count). */
-const MIN_SWEEP_LENGTH = 1024;
+/** Spans tracked as open at most by default (`maxOpenSpans`). */
+export const DEFAULT_MAX_OPEN_SPANS = 2048;
 
 /** A span exporter that can also write synchronously on the crash path (JsonlSpanExporter). */
 export interface SyncFlushableSpanExporter extends SpanExporter {
@@ -23,14 +23,23 @@ export interface SpoolSpanProcessorOptions extends BatchExportQueueOptions {
   /**
    * Keep the set of started, not yet ended spans so that `flushSync({ includeOpenSpans })` can
    * write them at a crash (the OTel JS SDK writes nothing for them, opentelemetry-js #3835).
-   * Costs an array push per span (ended spans are swept out in amortised batches). Default false.
+   * Costs a Set insert and delete per span. Default false.
    */
   trackOpenSpans?: boolean;
+  /**
+   * Open spans tracked at most; beyond it the oldest is forgotten (counted in
+   * `stats().openUntracked`): it is still written if it ends, only not snapshotted at a crash.
+   * Without a bound an app that starts spans and never ends them would leak them all through
+   * this registry. Default 2048.
+   */
+  maxOpenSpans?: number;
 }
 
 export interface SpoolSpanProcessorStats extends BatchExportQueueStats {
-  /** Spans started and not yet ended (0 unless trackOpenSpans). */
+  /** Spans started and not yet ended that are tracked for the crash path (0 unless trackOpenSpans). */
   open: number;
+  /** Open spans forgotten by the tracking because more than maxOpenSpans were open. */
+  openUntracked: number;
 }
 
 /**
@@ -43,12 +52,13 @@ export class SpoolSpanProcessor implements SpanProcessor {
   private readonly queue: BatchExportQueue<ReadableSpan>;
   private readonly trackOpenSpans: boolean;
   /**
-   * Spans started since the last sweep, ended or not (with trackOpenSpans). A push in onStart
-   * and nothing in onEnd keeps the hot path as cheap as BatchSpanProcessor's; ended spans are
-   * swept out whenever the list doubles, which costs O(1) per span amortised.
+   * Started, not yet ended spans (with trackOpenSpans), oldest first. A Set rather than a list
+   * swept now and then: an ended span leaves it at once, so it dies young instead of being kept
+   * (and promoted by the garbage collector) until a sweep.
    */
-  private started: Span[] = [];
-  private sweepAt = MIN_SWEEP_LENGTH;
+  private readonly open = new Set<Span>();
+  private readonly maxOpenSpans: number;
+  private openUntracked = 0;
   /** Open spans already written as unfinished snapshots: each span reaches the spool once. */
   private readonly snapshotted = new WeakSet<ReadableSpan>();
   private hasSnapshots = false;
@@ -60,14 +70,21 @@ export class SpoolSpanProcessor implements SpanProcessor {
   ) {
     this.queue = new BatchExportQueue((spans, cb) => exporter.export(spans, cb), options);
     this.trackOpenSpans = options.trackOpenSpans === true;
+    this.maxOpenSpans = Math.max(0, options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS);
   }
 
   onStart(span: Span, _parentContext: Context): void {
     if (!this.trackOpenSpans) return;
-    if (this.started.push(span) >= this.sweepAt) this.sweepEnded();
+    this.open.add(span);
+    if (this.open.size > this.maxOpenSpans) {
+      const oldest = this.open.values().next().value;
+      if (oldest !== undefined) this.open.delete(oldest);
+      this.openUntracked += 1;
+    }
   }
 
   onEnd(span: ReadableSpan): void {
+    if (this.trackOpenSpans) this.open.delete(span as Span);
     if (this.isShutdown || (this.hasSnapshots && this.snapshotted.has(span))) return;
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.queue.push(span);
@@ -93,17 +110,16 @@ export class SpoolSpanProcessor implements SpanProcessor {
   flushSync(options: { includeOpenSpans?: boolean; timeoutMs?: number } = {}): void {
     try {
       const spans = this.queue.takeAll();
-      if (options.includeOpenSpans !== false && this.started.length > 0) {
+      if (options.includeOpenSpans !== false && this.open.size > 0) {
         const now = hrTime();
-        for (const span of this.started) {
+        for (const span of this.open) {
           if (span.ended) continue;
           if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) continue;
           spans.push(snapshotUnfinishedSpan(span, now));
           this.snapshotted.add(span);
           this.hasSnapshots = true;
         }
-        this.started = [];
-        this.sweepAt = MIN_SWEEP_LENGTH;
+        this.open.clear();
       }
       if (typeof this.exporter.flushSync === 'function') {
         this.exporter.flushSync(spans, { timeoutMs: options.timeoutMs });
@@ -117,16 +133,6 @@ export class SpoolSpanProcessor implements SpanProcessor {
   }
 
   stats(): SpoolSpanProcessorStats {
-    let open = 0;
-    for (const span of this.started) if (!span.ended) open += 1;
-    return { ...this.queue.stats(), open };
-  }
-
-  /** Drops ended spans from `started`; the next sweep waits until the list has doubled. */
-  private sweepEnded(): void {
-    const open: Span[] = [];
-    for (const span of this.started) if (!span.ended) open.push(span);
-    this.started = open;
-    this.sweepAt = Math.max(MIN_SWEEP_LENGTH, open.length * 2);
+    return { ...this.queue.stats(), open: this.open.size, openUntracked: this.openUntracked };
   }
 }

@@ -173,3 +173,23 @@ describe('SpoolSpanProcessor', () => {
     return processor.shutdown();
   });
 });
+
+describe('SpoolSpanProcessor open-span tracking', () => {
+  it('keeps the newest maxOpenSpans open spans, writes them at a crash, and forgets ended ones', () => {
+    const exporter = new RecordingExporter();
+    const flushed: ReadableSpan[] = [];
+    exporter.flushSync = (spans) => flushed.push(...(spans ?? []));
+    const processor = new SpoolSpanProcessor(exporter, { trackOpenSpans: true, maxOpenSpans: 3 });
+    const tracer = setup(processor);
+    const ended = tracer.startSpan('ended');
+    const open = Array.from({ length: 5 }, (_, i) => tracer.startSpan(`open-${i}`));
+    ended.end();
+    expect(processor.stats()).toMatchObject({ open: 3, openUntracked: 3 });
+    processor.flushSync({ includeOpenSpans: true });
+    expect(flushed.map((s) => s.name).sort()).toEqual(['ended', 'open-2', 'open-3', 'open-4']);
+    const unfinished = flushed.filter((s) => s.attributes[UNFINISHED_SPAN_ATTRIBUTE] === true);
+    expect(unfinished.map((s) => s.name).sort()).toEqual(['open-2', 'open-3', 'open-4']);
+    for (const span of open) span.end();
+    expect(processor.stats().open).toBe(0);
+  });
+});
