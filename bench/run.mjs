@@ -1,217 +1,543 @@
 #!/usr/bin/env node
-// `npm run bench` (builds first): the G-rows of TARGETS.md. Each measurement runs in its own
-// child process (same Node binary), ours and the peer alternating, and the median of the
-// repetitions is reported with the ratio, the target and a correctness check that each case
-// performs outside its timed region. `--quick` runs one short repetition of each.
+// `npm run bench` (builds first): the G-rows of TARGETS.md and issue 10, DEFAULT settings on
+// both sides. Each measurement runs in its own child process (same Node binary), the sides
+// alternating (and their order alternating between repetitions); the median of the repetitions
+// is reported. Lost data is part of every write-path row: spans produced and on disk are
+// counted per side (outside the timed region) and a throughput ratio is judged only where
+// neither side lost a span in any repetition. `--quick` runs one short repetition of each.
+//   node bench/run.mjs [--quick] [--only=G2,G5]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined;
+// --only=G2 selects G2@1…G2@10000; G9 selects G9r and G9s; crash / report by their ids.
+const wanted = (id) => !only || only.some((o) => o === id || o === id.replace(/[a-z@].*$/, ''));
 const reps = quick ? 1 : 3;
 const size = (full, small) => String(quick ? small : full);
-
-function runCase(file, args) {
-  // Flush the previous case's dirty pages first, so no case pays for another's writeback.
-  spawnSync('sync', { stdio: 'ignore' });
-  const out = execFileSync(process.execPath, ['--expose-gc', join(here, 'cases', file), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  const last = out.trim().split('\n').pop();
-  return JSON.parse(last);
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
-
-/** Runs ours and the peer alternately `reps` times; returns all results of each. */
-function compare(file, oursArgs, peerArgs) {
-  const ours = [];
-  const peer = [];
-  for (let i = 0; i < reps; i++) {
-    ours.push(runCase(file, oursArgs));
-    peer.push(runCase(file, peerArgs));
-  }
-  return { ours, peer };
-}
-
-const rows = [];
-const fmt = (n, digits = 0) =>
-  typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(n);
-
-function throughputRow(id, what, peerName, target, { ours, peer }) {
-  const o = median(ours.map((r) => r.opsPerSec));
-  const p = median(peer.map((r) => r.opsPerSec));
-  const ratio = o / p;
-  // Throughput per CPU-second as well: on a shared machine it is the steadier of the two.
-  const cpuRatio =
-    ours[0]?.opsPerCpuSec && peer[0]?.opsPerCpuSec
-      ? median(ours.map((r) => r.opsPerCpuSec)) / median(peer.map((r) => r.opsPerCpuSec))
-      : undefined;
-  const correct = [...ours, ...peer].every((r) => r.ok !== false);
-  rows.push({
-    id,
-    what,
-    ours: `${fmt(o)}/s`,
-    peer: `${peerName} ${fmt(p)}/s`,
-    ratio:
-      cpuRatio === undefined
-        ? ratio.toFixed(2)
-        : `${ratio.toFixed(2)} (cpu ${cpuRatio.toFixed(2)})`,
-    target: `≥ ${target}×`,
-    pass: ratio >= target,
-    check: correct ? 'ok' : 'FAILED',
-    raw: { ours, peer },
-  });
-}
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 const step = (label) => process.stderr.write(`[${stamp()}] ${label}\n`);
 
-step('G1 hot path');
-{
-  const n = size(300000, 60000);
-  const r = compare('g1-hot-path.mjs', ['--impl=ours', `--n=${n}`], ['--impl=bsp', `--n=${n}`]);
-  for (const x of r.ours) x.ok = x.dropped === 0;
-  throughputRow('G1', 'span start+10 attrs+end, processor attached', 'BatchSpanProcessor', 0.95, r);
-}
-
-step('G2 spans → disk');
-{
-  const n = size(150000, 40000);
-  const r = compare('g2-pipeline.mjs', ['--impl=ours', `--n=${n}`], ['--impl=stock', `--n=${n}`]);
-  throughputRow(
-    'G2',
-    'spans → OTLP-JSON on disk, end to end',
-    'BSP+JsonTraceSerializer+writeSync',
-    1.15,
-    r,
-  );
-}
-
-step('G3 lines');
-{
-  const n = size(150000, 40000);
-  const ours = [];
-  const pino = [];
-  const bunyan = [];
-  for (let i = 0; i < reps; i++) {
-    ours.push(runCase('g3-lines.mjs', ['--impl=ours', `--n=${n}`]));
-    pino.push(runCase('g3-lines.mjs', ['--impl=pino', `--n=${n}`]));
-    bunyan.push(runCase('g3-lines.mjs', ['--impl=bunyan', `--n=${n}`]));
+/** Runs one case in a fresh child process; its last stdout line is its JSON result. */
+function runCase(file, args) {
+  // Flush the previous case's dirty pages first, so no case pays for another's writeback.
+  spawnSync('sync', { stdio: 'ignore' });
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', join(here, 'cases', file), ...args],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      },
+    );
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (err) {
+    return { error: String(err.message).split('\n')[0] };
   }
-  throughputRow('G3a', '~1.2 KB JSON lines to a file', 'pino default dest', 1.9, {
-    ours,
-    peer: pino,
-  });
-  throughputRow('G3b', '~1.2 KB JSON lines to a file', 'bunyan file', 1.2, { ours, peer: bunyan });
 }
 
-step('G5 event-loop blocking');
-{
-  const batches = size(40, 16);
-  const { ours, peer } = compare(
-    'g5-loop-block.mjs',
-    ['--impl=ours', `--batches=${batches}`],
-    ['--impl=stock', `--batches=${batches}`],
-  );
-  const p99 = median(ours.map((r) => r.p99Ms));
-  const max = median(ours.map((r) => r.maxMs));
-  const peerP99 = median(peer.map((r) => r.p99Ms));
-  const peerMax = median(peer.map((r) => r.maxMs));
+const median = (values) => {
+  const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+};
+const maxOf = (values) => Math.max(...values.map((v) => (typeof v === 'number' ? v : 0)));
+
+/**
+ * Runs every side `reps` times, sides alternating, the order rotated each repetition so no
+ * side always runs first (or last) after the writeback of another. Returns results by side.
+ */
+function compare(file, sides) {
+  const names = Object.keys(sides);
+  const out = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < reps; i++) {
+    const order = names.map((_, k) => names[(k + i) % names.length]);
+    for (const name of order) out[name].push(runCase(file, sides[name]));
+  }
+  return out;
+}
+
+const rows = [];
+const fmt = (n, digits = 0) =>
+  typeof n === 'number' && Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits })
+    : String(n);
+const k = (n) => (n >= 10_000 ? `${fmt(n / 1000, 0)}k` : fmt(n));
+const failed = (runs) => runs.find((r) => r.error)?.error;
+
+function errorRow(id, what, runs) {
   rows.push({
-    id: 'G5',
-    what: 'longest event-loop turn while exporting 512-span batches',
-    ours: `p99 ${p99.toFixed(2)} ms, max ${max.toFixed(2)} ms`,
-    peer: `stock p99 ${peerP99.toFixed(2)} ms, max ${peerMax.toFixed(2)} ms`,
-    ratio: (peerP99 / p99).toFixed(2),
-    target: 'p99 ≤ 1 ms, max ≤ 3 ms',
-    pass: p99 <= 1 && max <= 3,
-    check: [...ours, ...peer].every((r) => r.ok) ? 'ok' : 'FAILED',
+    id,
+    what,
+    ours: 'failed to run',
+    peer: '',
+    ratio: '',
+    target: '',
+    pass: false,
+    lost: '',
+    check: failed(runs) ?? 'error',
+  });
+}
+
+/**
+ * A throughput row: median ops/s (wall) and ops per CPU-second per side, spans lost per side
+ * (the worst repetition), and the ratio only when neither side lost a span.
+ */
+function throughputRow({ id, what, peerName, target, ours, peer, lostTarget, unit = 'spans/s' }) {
+  if (failed(ours) || failed(peer)) return errorRow(id, what, [...ours, ...peer]);
+  const o = median(ours.map((r) => r.opsPerSec));
+  const p = median(peer.map((r) => r.opsPerSec));
+  const oc = median(ours.map((r) => r.opsPerCpuSec));
+  const pc = median(peer.map((r) => r.opsPerCpuSec));
+  const lostOurs = maxOf(ours.map((r) => r.lost));
+  const lostPeer = maxOf(peer.map((r) => r.lost));
+  const produced = median(ours.map((r) => r.produced));
+  const peerProduced = median(peer.map((r) => r.produced));
+  const comparable = lostOurs === 0 && lostPeer === 0;
+  const ratio = o / p;
+  const cpuRatio = oc / pc;
+  let pass;
+  let targetText;
+  if (lostTarget === 'zero') {
+    // Only "lose nothing" is asked of this row (the ratio is printed for information).
+    targetText = 'ours 0 lost';
+    pass = lostOurs === 0;
+  } else if (lostTarget === 'le-peer') {
+    targetText = 'ours lost ≤ peer lost';
+    pass = lostOurs <= lostPeer;
+  } else {
+    targetText = `≥ ${target}×, 0 lost`;
+    pass = comparable && ratio >= target;
+  }
+  const cpuText = Number.isFinite(oc) ? ` (cpu ${fmt(oc)}/s)` : '';
+  const peerCpuText = Number.isFinite(pc) ? ` (cpu ${fmt(pc)}/s)` : '';
+  rows.push({
+    id,
+    what,
+    ours: `${fmt(o)} ${unit}${cpuText}; ${k(produced - lostOurs)}/${k(produced)} on disk`,
+    peer: `${peerName} ${fmt(p)} ${unit}${peerCpuText}; ${k(peerProduced - lostPeer)}/${k(peerProduced)} on disk`,
+    ratio: comparable
+      ? `${ratio.toFixed(2)} (cpu ${cpuRatio.toFixed(2)})`
+      : `n/a: lost (${ratio.toFixed(2)} unjudged)`,
+    target: targetText,
+    pass,
+    lost: `${fmt(lostOurs)} / ${fmt(lostPeer)}`,
+    check: 'ok',
     raw: { ours, peer },
   });
 }
 
-step('G6 overload');
-{
+// ---------------------------------------------------------------------------------------- G1
+if (wanted('G1')) {
+  step('G1 hot path');
+  const n = size(300000, 60000);
+  const r = compare('g1-hot-path.mjs', {
+    ours: ['--impl=ours', `--n=${n}`],
+    bsp: ['--impl=bsp', `--n=${n}`],
+  });
+  if (failed(r.ours) || failed(r.bsp)) errorRow('G1', 'hot path', [...r.ours, ...r.bsp]);
+  else {
+    const o = median(r.ours.map((x) => x.opsPerSec));
+    const p = median(r.bsp.map((x) => x.opsPerSec));
+    const ow = median(r.ours.map((x) => x.wallOpsPerSec));
+    const pw = median(r.bsp.map((x) => x.wallOpsPerSec));
+    const lostOurs = maxOf(r.ours.map((x) => x.dropped));
+    const ratio = o / p;
+    rows.push({
+      id: 'G1',
+      what: 'span start+10 attrs+end, 100/turn, sync loop time only (wall incl. exports)',
+      ours: `${fmt(o)} spans/s (wall ${fmt(ow)}/s, real exporter)`,
+      peer: `BSP+no-op exporter ${fmt(p)} spans/s (wall ${fmt(pw)}/s)`,
+      ratio: lostOurs === 0 ? ratio.toFixed(2) : `${ratio.toFixed(2)} (ours dropped)`,
+      target: '≥ 0.9×, 0 dropped',
+      pass: ratio >= 0.9 && lostOurs === 0,
+      lost: `${fmt(lostOurs)} / 0`,
+      check: r.bsp.every((x) => x.exported === x.produced) ? 'ok' : 'FAILED: peer export count',
+      raw: r,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------- G2
+if (wanted('G2')) {
+  // ~220k spans at 1,000/turn (issue 10); the others scaled to run a few seconds each.
+  const plan = [
+    { perTurn: 1, n: size(100000, 20000), lostTarget: 'zero' },
+    { perTurn: 128, n: size(220000, 50000), lostTarget: 'zero' },
+    { perTurn: 1000, n: size(220000, 60000), target: 1.3 },
+    { perTurn: 10000, n: size(220000, 60000), lostTarget: 'le-peer' },
+  ];
+  for (const { perTurn, n, target, lostTarget } of plan) {
+    step(`G2 bursts, ${perTurn} spans/turn`);
+    const r = compare('g2-burst.mjs', {
+      ours: ['--impl=ours', `--per-turn=${perTurn}`, `--n=${n}`],
+      stock: ['--impl=stock', `--per-turn=${perTurn}`, `--n=${n}`],
+    });
+    throughputRow({
+      id: `G2@${perTurn}`,
+      what: `bursts → disk, end to end, ${fmt(perTurn)} spans/turn, defaults`,
+      peerName: 'stock',
+      target,
+      lostTarget,
+      ours: r.ours,
+      peer: r.stock,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------- G5
+if (wanted('G5')) {
+  step('G5 event-loop delay at 50k spans/s');
+  const common = quick ? ['--warmup-ms=500', '--ms=2000'] : ['--warmup-ms=1000', '--ms=5000'];
+  const r = compare('g5-loop-delay.mjs', {
+    none: ['--impl=none', ...common],
+    stock: ['--impl=stock', ...common],
+    ours: ['--impl=ours', ...common],
+  });
+  if (failed(r.none) || failed(r.stock) || failed(r.ours))
+    errorRow('G5', 'event-loop delay', [...r.none, ...r.stock, ...r.ours]);
+  else {
+    const m = (side, key) => median(r[side].map((x) => x[key]));
+    const base = m('none', 'p99Ms');
+    const addedStock = m('stock', 'p99Ms') - base;
+    const addedOurs = m('ours', 'p99Ms') - base;
+    const lostOurs = maxOf(r.ours.map((x) => x.lost));
+    const lostStock = maxOf(r.stock.map((x) => x.lost));
+    const ratio = addedStock > 0 ? addedOurs / addedStock : NaN;
+    const side = (name) =>
+      `p99 ${m(name, 'p99Ms').toFixed(2)} (+${(m(name, 'p99Ms') - base).toFixed(2)}) max ${m(name, 'maxMs').toFixed(1)} ms; ` +
+      `${k(m(name, 'produced') - maxOf(r[name].map((x) => x.lost)))}/${k(m(name, 'produced'))} on disk, ${k(m(name, 'producedRate'))}/s`;
+    rows.push({
+      id: 'G5',
+      what: `added p99 loop delay, 50 spans/ms, eld resolution ${r.ours[0].resolution} ms`,
+      ours: side('ours'),
+      peer: `none p99 ${base.toFixed(2)} max ${m('none', 'maxMs').toFixed(1)} ms; stock ${side('stock')}`,
+      ratio: `${ratio.toFixed(2)} of stock's added${lostOurs || lostStock ? ' (lost data)' : ''}`,
+      target: 'ours added ≤ 0.15 ms and ≤ 0.25× stock, 0 lost',
+      pass: addedOurs <= 0.15 && ratio <= 0.25 && lostOurs === 0,
+      lost: `${fmt(lostOurs)} / ${fmt(lostStock)}`,
+      check: 'ok',
+      raw: r,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------- G6
+if (wanted('G6')) {
+  step('G6 overload');
   const r = runCase('g6-overload.mjs', [`--n=${size(300000, 100000)}`]);
+  if (r.error) errorRow('G6', 'overload', [r]);
+  else
+    rows.push({
+      id: 'G6',
+      what: 'overload (4,096/turn), defaults: produced = written + dropped; RSS bound',
+      ours: `${fmt(r.produced)} produced, ${fmt(r.written)} written, ${fmt(r.dropped)} dropped (stats()); RSS peak ${fmt(r.peakMb, 1)} MB (base ${fmt(r.baselineMb, 1)})`,
+      peer: '—',
+      ratio: '—',
+      target: `exact; RSS ≤ base + ${fmt(r.queueMb, 1)} + 32 = ${fmt(r.limitMb, 1)} MB`,
+      pass: r.ok,
+      lost: `${fmt(r.produced - r.written)} (all counted: ${r.exact ? 'yes' : 'NO'}) / —`,
+      check: r.exact ? 'ok' : 'FAILED: produced ≠ written + dropped',
+      raw: r,
+    });
+}
+
+// ---------------------------------------------------------------------------------------- G7
+if (wanted('G7')) {
+  for (const perTurn of [1000, 128]) {
+    step(`G7 durability, ${perTurn} spans/turn`);
+    const n = size(220000, 60000);
+    const args = (d) => ['--impl=ours', `--per-turn=${perTurn}`, `--n=${n}`, `--durability=${d}`];
+    const r = compare('g2-burst.mjs', {
+      batch: args('batch'),
+      interval: args('interval'),
+      none: args('none'),
+    });
+    const diag = perTurn === 1000 ? '' : ' (diagnostic)';
+    throughputRow({
+      id: `G7@${perTurn}${diag ? 'd' : ''}`,
+      what: `ours durability 'batch' vs 'none', ${fmt(perTurn)} spans/turn${diag}`,
+      peerName: "'none'",
+      target: 0.95,
+      ours: r.batch,
+      peer: r.none,
+    });
+    throughputRow({
+      id: `G7i@${perTurn}${diag ? 'd' : ''}`,
+      what: `ours default 'interval' vs 'none', ${fmt(perTurn)} spans/turn (info)`,
+      peerName: "'none'",
+      target: 0.95,
+      ours: r.interval,
+      peer: r.none,
+    });
+  }
+}
+
+// --------------------------------------------------------------------------------------- G11
+if (wanted('G11')) {
+  step('G11 start-up');
+  const runs = quick ? 5 : 15;
+  const spool = join(root, 'packages/cli/dist/bin/spool.js');
+  const script = (name) => join(here, 'startup', name);
+  const commands = {
+    bare: () => [script('bare.mjs')],
+    import: () => [script('ours-import.mjs')],
+    ours: (dir) => [script('ours.mjs'), dir],
+    nodesdk: (dir) => [script('nodesdk.mjs'), dir],
+    nodeE0: () => ['-e', '0'],
+    spoolVersion: () => [spool, '--version'],
+  };
+  const times = Object.fromEntries(Object.keys(commands).map((c) => [c, []]));
+  let errors = 0;
+  const names = Object.keys(commands);
+  for (let i = 0; i < runs + 1; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + i) % names.length];
+      const dir = mkdtempSync(join(tmpdir(), 'otelspool-bench-g11-'));
+      const t = performance.now();
+      const res = spawnSync(process.execPath, commands[name](dir), {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 30_000,
+      });
+      const ms = performance.now() - t;
+      rmSync(dir, { recursive: true, force: true });
+      if (res.status !== 0) errors++;
+      if (i > 0) times[name].push(ms); // the first round warms the page cache, not counted
+    }
+  }
+  const t = Object.fromEntries(names.map((n) => [n, median(times[n])]));
+  const overBare = t.ours - t.bare;
   rows.push({
-    id: 'G6',
-    what: 'overload: produced − written == dropped; bounded RSS',
-    ours: `${fmt(r.produced)} produced, ${fmt(r.written)} written, ${fmt(r.dropped)} dropped; RSS peak ${fmt(r.peakMb, 1)} MB`,
-    peer: '—',
-    ratio: '—',
-    target: `exact; RSS ≤ ${fmt(r.limitMb, 1)} MB`,
-    pass: r.ok,
-    check: r.exact ? 'ok' : 'FAILED',
-    raw: r,
+    id: 'G11a',
+    what: `import + startTelemetry + 1 span + shutdown + exit, median of ${runs}`,
+    ours: `${fmt(t.ours, 1)} ms (import alone ${fmt(t.import, 1)} ms)`,
+    peer: `bare script ${fmt(t.bare, 1)} ms; NodeSDK ${fmt(t.nodesdk, 1)} ms`,
+    ratio: `+${fmt(overBare, 1)} ms over bare; ${(t.ours / t.nodesdk).toFixed(2)}× NodeSDK`,
+    target: '≤ bare + 60 ms, < NodeSDK',
+    pass: overBare <= 60 && t.ours < t.nodesdk,
+    lost: '—',
+    check: errors === 0 ? 'ok' : `FAILED: ${errors} non-zero exits`,
+    raw: times,
+  });
+  const spoolOver = t.spoolVersion - t.nodeE0;
+  rows.push({
+    id: 'G11b',
+    what: `spool --version, median of ${runs}`,
+    ours: `${fmt(t.spoolVersion, 1)} ms`,
+    peer: `node -e 0 ${fmt(t.nodeE0, 1)} ms`,
+    ratio: `+${fmt(spoolOver, 1)} ms`,
+    target: '≤ node -e 0 + 60 ms',
+    pass: spoolOver <= 60,
+    lost: '—',
+    check: errors === 0 ? 'ok' : `FAILED: ${errors} non-zero exits`,
+    raw: times,
   });
 }
 
-step('G7 fsync per batch');
-{
+// ---------------------------------------------------------------------------------------- G3
+if (wanted('G3')) {
+  step('G3 lines');
   const n = size(150000, 40000);
-  const r = compare(
-    'g2-pipeline.mjs',
-    ['--impl=ours', '--durability=batch', `--n=${n}`],
-    ['--impl=ours', '--durability=none', `--n=${n}`],
-  );
-  throughputRow('G7', "durability 'batch' vs 'none' (ours, end to end)", "ours 'none'", 0.95, r);
+  const r = compare('g3-lines.mjs', {
+    ours: ['--impl=ours', `--n=${n}`],
+    pino: ['--impl=pino', `--n=${n}`],
+    bunyan: ['--impl=bunyan', `--n=${n}`],
+  });
+  const withLost = (xs) =>
+    xs.map((x) => ({ ...x, produced: x.expected, lost: (x.expected ?? 0) - (x.lines ?? 0) }));
+  for (const [id, peerName, target, peer] of [
+    ['G3a', 'pino default dest', 1.9, r.pino],
+    ['G3b', 'bunyan file', 1.2, r.bunyan],
+  ]) {
+    throughputRow({
+      id,
+      what: '~1.2 KB JSON lines to a file (SpoolWriter)',
+      peerName,
+      target,
+      ours: withLost(r.ours),
+      peer: withLost(peer),
+      unit: 'lines/s',
+    });
+  }
 }
 
-// Rows contributed by other parts of the project, run when present. They take positional
-// sizes (reader: megabytes; receiver: requests); --quick passes small ones.
-const contributed = { 'g9-reader.mjs': ['20'], 'g9-receiver.mjs': ['100'] };
-for (const [extra, quickArgs] of Object.entries(contributed)) {
-  const file = join(here, extra);
-  if (!existsSync(file)) continue;
-  step(`${extra} (contributed row)`);
+// -------------------------------------------------------------------- contributed scripts
+/** Runs a top-level bench script; returns its stdout (or throws). */
+function runScript(file, args, timeout = 300_000) {
+  spawnSync('sync', { stdio: 'ignore' });
+  return execFileSync(process.execPath, [join(here, file), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+const lastJson = (out) => {
   try {
-    const out = execFileSync(process.execPath, [file, ...(quick ? quickArgs : [])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 120_000,
-    });
-    const last = out.trim().split('\n').pop() ?? '';
-    let row;
-    try {
-      row = JSON.parse(last);
-    } catch {
-      row = undefined;
-    }
-    if (row && typeof row === 'object' && row.id) rows.push({ check: 'ok', ...row, raw: row });
-    else process.stdout.write(out);
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch {
+    return undefined;
+  }
+};
+const contributed = [
+  {
+    id: 'G9r',
+    file: 'g9-reader.mjs',
+    args: quick ? ['20'] : [],
+    row: (out) => {
+      const j = lastJson(out);
+      return {
+        what: 'readSpool vs raw read+split+JSON.parse',
+        ours: `${fmt(j.ours)} ${j.unit}`,
+        peer: `raw ${fmt(j.peer)} ${j.unit}`,
+        ratio: j.ratio.toFixed(2),
+        target: `≥ ${j.target}×`,
+        pass: j.ok && j.ratio >= j.target,
+        check: j.ok ? 'ok' : 'FAILED',
+      };
+    },
+  },
+  {
+    id: 'G9s',
+    file: 'g9-receiver.mjs',
+    args: quick ? ['100'] : [],
+    row: (out) => {
+      const lines = out.split('\n').filter((l) => /^(json|protobuf)\s/.test(l));
+      const parsed = lines.map((l) => ({
+        format: l.split(/\s+/)[0],
+        ours: Number(/ours (\d+)/.exec(l)?.[1]),
+        peer: Number(/parse\+discard (\d+)/.exec(l)?.[1]),
+        ratio: Number(/ratio ([\d.]+)×/.exec(l)?.[1]),
+        ok: /check: ok/.test(l),
+      }));
+      return {
+        what: '`spool serve` receiver vs bare node:http parse+discard',
+        ours: parsed.map((p) => `${p.format} ${fmt(p.ours)}/s`).join('; '),
+        peer: parsed.map((p) => `${p.format} ${fmt(p.peer)}/s`).join('; '),
+        ratio: parsed.map((p) => `${p.format} ${p.ratio.toFixed(2)}`).join('; '),
+        target: '≥ 0.7× (json and protobuf)',
+        pass: parsed.length === 2 && parsed.every((p) => p.ok && p.ratio >= 0.7),
+        check: parsed.length === 2 && parsed.every((p) => p.ok) ? 'ok' : 'FAILED',
+      };
+    },
+  },
+  {
+    id: 'G10',
+    file: 'sync-throughput.mjs',
+    args: quick ? ['500'] : [],
+    row: (out) => {
+      const rate = (label) =>
+        Number(new RegExp(`^${label}.*?:\\s+(\\d+) records/s`, 'm').exec(out)?.[1]);
+      const ratio = Number(/ratio ([\d.]+)×/.exec(out)?.[1]);
+      const ok = /check: ok/.test(out);
+      return {
+        what: '`spool sync` (consent, redaction, cursors) vs naive read+gzip+POST',
+        ours: `${fmt(rate('ours'))} records/s`,
+        peer: `naive ${fmt(rate('naive'))} records/s`,
+        ratio: ratio.toFixed(2),
+        target: '≥ 0.5×',
+        pass: ok && ratio >= 0.5,
+        check: ok ? 'ok' : 'FAILED',
+      };
+    },
+  },
+  {
+    id: 'crash',
+    file: 'crash-latency.mjs',
+    args: [quick ? '5' : '15'],
+    row: (out) => {
+      const j = lastJson(out);
+      return {
+        what: 'throw → crash report durable on disk (p95), median shown',
+        ours: `p95 ${j.ours.report.p95.toFixed(1)} ms (with SDK ${j.oursSdk.report.p95.toFixed(1)} ms), median ${j.ours.report.median.toFixed(1)} ms`,
+        peer: `process.report median ${j.peer.report.median.toFixed(1)} ms`,
+        ratio: j.ratio.toFixed(2),
+        target: `p95 < ${j.targetMs} ms`,
+        pass: j.ok,
+        check: 'ok',
+      };
+    },
+  },
+  {
+    id: 'report',
+    file: 'report-big-spool.mjs',
+    args: [quick ? '16' : '128'],
+    row: (out) => {
+      const s = (label) =>
+        new RegExp(`^${label}\\s+([\\d.]+) s.*?peak RSS (\\d+) MiB`, 'm').exec(out);
+      const rep = s('spool report --json');
+      const rd = s('readSpool only');
+      const mib = /spool of (\d+) MiB/.exec(out)?.[1];
+      return {
+        what: `spool report on a ${mib} MiB spool vs a bare readSpool pass (info)`,
+        ours: `${rep?.[1]} s, RSS ${rep?.[2]} MiB`,
+        peer: `readSpool ${rd?.[1]} s, RSS ${rd?.[2]} MiB`,
+        ratio: `${(Number(rep?.[1]) / Number(rd?.[1])).toFixed(2)}× the reader's time`,
+        target: '— (info)',
+        pass: Boolean(rep && rd),
+        check: rep && rd ? 'ok' : 'FAILED',
+      };
+    },
+  },
+];
+for (const c of contributed) {
+  if (!wanted(c.id) || !existsSync(join(here, c.file))) continue;
+  step(`${c.file} (${c.id})`);
+  try {
+    const out = runScript(c.file, c.args);
+    rows.push({ id: c.id, lost: '—', ...c.row(out), raw: out });
   } catch (err) {
     rows.push({
-      id: extra,
-      what: 'contributed benchmark',
+      id: c.id,
+      what: c.file,
       ours: 'failed to run',
       peer: '',
       ratio: '',
       target: '',
       pass: false,
+      lost: '',
       check: String(err.message).split('\n')[0],
     });
   }
 }
 
-const columns = ['id', 'what', 'ours', 'peer', 'ratio', 'target', 'pass', 'check'];
-const cell = (row, c) => (c === 'pass' ? (row.pass ? 'pass' : 'MISS') : String(row[c] ?? ''));
-const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
+// ------------------------------------------------------------------------------------ table
+const columns = ['id', 'what', 'ours', 'peer', 'ratio', 'target', 'pass', 'lost', 'check'];
+const header = {
+  id: 'id',
+  what: 'what',
+  ours: 'ours',
+  peer: 'peer(s)',
+  ratio: 'ratio',
+  target: 'target',
+  pass: 'pass/fail',
+  lost: 'lost (ours / peer)',
+  check: 'check',
+};
+const cell = (row, c) => (c === 'pass' ? (row.pass ? 'pass' : 'FAIL') : String(row[c] ?? ''));
+const widths = columns.map((c) =>
+  Math.max(header[c].length, ...rows.map((r) => cell(r, c).length)),
+);
 const line = (values) => values.map((v, i) => v.padEnd(widths[i])).join(' | ');
 console.log(
-  `\nnpm run bench${quick ? ' -- --quick' : ''} · Node ${process.version} · ${reps} repetition(s), median\n`,
+  `\nnpm run bench${quick ? ' -- --quick' : ''} · Node ${process.version} · ${reps} repetition(s), median · defaults on both sides\n`,
 );
-console.log(line(columns));
+console.log(line(columns.map((c) => header[c])));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 for (const row of rows) console.log(line(columns.map((c) => cell(row, c))));
+console.log(
+  '\nlost = spans produced − spans found on disk afterwards (worst repetition); a ratio is judged only when both sides lost 0.',
+);
 
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
@@ -219,9 +545,9 @@ const outFile = join(resultsDir, 'latest.json');
 writeFileSync(
   outFile,
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, quick, reps, rows },
+    { date: new Date().toISOString(), node: process.version, quick, reps, only, rows },
     null,
     2,
   ),
 );
-console.log(`\nresults: ${outFile}`);
+console.log(`results: ${outFile}`);

@@ -52,3 +52,38 @@ export function argValue(name, fallback) {
   const arg = process.argv.find((a) => a.startsWith(prefix));
   return arg === undefined ? fallback : arg.slice(prefix.length);
 }
+
+/**
+ * Spans in the OTLP-JSON lines of `<dir>/<signal>/*.jsonl` (and `.jsonl.gz`): the on-disk count
+ * of a spool (or of the stock side's file dir). Read after the timed region.
+ */
+export function countSpansInDir(dir, signal = 'traces') {
+  const d = join(dir, signal);
+  let spans = 0;
+  let lines = 0;
+  let bytes = 0;
+  let entries;
+  try {
+    entries = readdirSync(d);
+  } catch {
+    return { spans: 0, lines: 0, bytes: 0 };
+  }
+  for (const name of entries) {
+    if (!name.endsWith('.jsonl') && !name.endsWith('.jsonl.gz')) continue;
+    let buf = readFileSync(join(d, name));
+    if (name.endsWith('.gz')) buf = gunzipSync(buf);
+    bytes += buf.length;
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (line.length === 0) continue;
+      spans += countSpans(JSON.parse(line));
+      lines++;
+    }
+  }
+  return { spans, lines, bytes };
+}
+
+/** CPU time (user + system, all threads of the process) since `since` (a process.cpuUsage()). */
+export function cpuMsSince(since) {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+}
