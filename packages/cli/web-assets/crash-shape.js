@@ -43,6 +43,8 @@ export function crashReportView(report) {
       time: b.timestamp,
       category: b.category ?? b.level ?? '',
       message: b.message ?? '',
+      // The breadcrumb's attributes, shown with it (not only the message).
+      data: Object.entries(b.data ?? {}).map(([key, value]) => ({ key, value: String(value) })),
     })),
   };
 }

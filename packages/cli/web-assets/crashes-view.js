@@ -133,6 +133,13 @@ function renderCrashDetail(detail, group, report, fetchJson) {
               h('time', {}, b.time ? fmtTime(b.time).slice(11) : ''),
               h('span', { class: 'cat' }, b.category),
               h('span', {}, b.message),
+              b.data.length > 0
+                ? h(
+                    'dl',
+                    { class: 'crumb-data' },
+                    b.data.flatMap((d) => [h('dt', {}, d.key), h('dd', {}, d.value)]),
+                  )
+                : null,
             ),
           ),
         )

@@ -185,6 +185,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
       if (entry.line !== undefined) malformedLines++;
     },
   })) {
+    options.onRecord?.(record);
     lines[record.signal]++;
     recordsInSpool += countRecords(
       record.signal,

@@ -151,7 +151,11 @@ export function findCrashGroup(
 }
 
 /** Builds the incident for one crash group; undefined when no group matches `id`. */
-export async function buildIncident(dir: string, id: string): Promise<Incident | undefined> {
+export async function buildIncident(
+  dir: string,
+  id: string,
+  options: { onRecord?: (record: { file: string; position: number }) => void } = {},
+): Promise<Incident | undefined> {
   const found = findCrashGroup(listCrashReports(dir), id);
   if (!found) return undefined;
   const { group, reports } = found;
@@ -202,6 +206,7 @@ export async function buildIncident(dir: string, id: string): Promise<Incident |
   const relatedLogs: RelatedLog[] = [];
   const relatedTotals = { spans: 0, logs: 0 };
   for await (const record of readSpool(dir, { signals: ['traces', 'logs'] })) {
+    options.onRecord?.(record);
     if (record.signal === 'traces') {
       forEachSpan(record.data as TracesData, {}, (span, resource) => {
         const via = traceIds.has(span.traceId)

@@ -45,6 +45,8 @@ export interface SloOptions extends RecordFilter {
   windowMs?: number;
   /** Only spans with this name (default: every span, as the Collector's span metrics count). */
   spanName?: string;
+  /** Called for every spool line read (the CLI's progress line). */
+  onRecord?: (record: { file: string; position: number }) => void;
 }
 
 export interface SliBudget {
@@ -146,6 +148,7 @@ export async function computeSlo(dir: string, options: SloOptions): Promise<SloR
   };
 
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
+    options.onRecord?.(record);
     forEachSpan(record.data as TracesData, options, (span) => {
       if (options.spanName !== undefined && span.name !== options.spanName) return;
       const endMs = nanosToMs(span.endTimeUnixNano);

@@ -234,4 +234,6 @@ export interface ReportOptions {
   now?: number;
   /** Top-N length of the lists (default 20). */
   top?: number;
+  /** Called for every spool line read (the CLI's progress line). */
+  onRecord?: (record: { file: string; position: number }) => void;
 }

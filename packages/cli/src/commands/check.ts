@@ -1,23 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
-import pc from 'picocolors';
 import { buildReport, formatMs, formatPercent, type Report } from '../analysis/index.js';
 import {
   CliError,
   EXIT_FAILURE,
   EXIT_OK,
   EXIT_USAGE,
+  colors,
   printJson,
   spoolDirFrom,
-  useColor,
+  startReadProgress,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_FILTER_HELP,
-  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 import { parseLatencyMs } from './slo.js';
 
-interface CheckCommandOptions extends CommonOptions {
+export interface CheckCommandOptions extends CommonOptions {
   maxCrashes?: string;
   maxErrorRate?: string;
   maxP95?: string;
@@ -194,65 +190,57 @@ export function junitXml(result: CheckResult, timestamp = new Date()): string {
   return lines.join('\n');
 }
 
-export function registerCheckCommand(program: Command): void {
-  program
-    .command('check')
-    .description('QA/CI gate: exit 1 when the spool breaks a crash, error-rate or latency budget')
-    .option('--max-crashes <n>', 'most crash reports allowed')
-    .option('--max-error-rate <rate>', 'highest share of spans with error status: 0.01 or 1%')
-    .option('--max-p95 <duration>', 'highest p95 span latency, e.g. 250ms')
-    .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
-    .option('--junit <file>', 'also write a JUnit XML report (one testcase per budget)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--json', 'print the result as JSON')
-    .action(async (options: CheckCommandOptions) => {
-      const limits = {
-        ...(options.maxCrashes !== undefined ? { maxCrashes: parseCount(options.maxCrashes) } : {}),
-        ...(options.maxErrorRate !== undefined
-          ? { maxErrorRate: parseRate(options.maxErrorRate) }
-          : {}),
-        ...(options.maxP95 !== undefined
-          ? { maxP95Ms: parseLatencyMs('--max-p95', options.maxP95) }
-          : {}),
-      };
-      if (Object.keys(limits).length === 0) {
-        throw new CliError(
-          'give at least one budget: --max-crashes, --max-error-rate or --max-p95',
-          EXIT_USAGE,
-        );
-      }
-      let report: Report;
-      try {
-        report = await buildReport(spoolDirFrom(options, { read: true }), {
-          ...(options.since !== undefined ? { since: options.since } : {}),
-          ...(options.service !== undefined ? { service: options.service } : {}),
-        });
-      } catch (err) {
-        if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
-        throw err;
-      }
-      const result = evaluateBudgets(report, limits);
-      if (options.junit !== undefined)
-        await writeFile(options.junit, junitXml(result), { mode: 0o644 });
-      if (options.json) {
-        printJson(result);
-      } else {
-        const c = pc.createColors(useColor());
-        for (const b of result.budgets) {
-          process.stdout.write(
-            `${b.passed ? c.green('PASS') : c.red('FAIL')} ${b.name}: ${b.message}\n`,
-          );
-        }
-        process.stdout.write(
-          result.passed
-            ? c.green('spool check passed\n')
-            : c.red(
-                `spool check failed: ${result.budgets.filter((b) => !b.passed).length} budget(s) broken\n`,
-              ),
-        );
-      }
-      process.exitCode = result.passed ? EXIT_OK : EXIT_FAILURE;
+/** `spool check` (options: program.ts): exit 1 when a budget breaks. */
+export async function checkCommand(options: CheckCommandOptions): Promise<void> {
+  const limits = {
+    ...(options.maxCrashes !== undefined ? { maxCrashes: parseCount(options.maxCrashes) } : {}),
+    ...(options.maxErrorRate !== undefined
+      ? { maxErrorRate: parseRate(options.maxErrorRate) }
+      : {}),
+    ...(options.maxP95 !== undefined
+      ? { maxP95Ms: parseLatencyMs('--max-p95', options.maxP95) }
+      : {}),
+  };
+  if (Object.keys(limits).length === 0) {
+    throw new CliError(
+      'give at least one budget: --max-crashes, --max-error-rate or --max-p95',
+      EXIT_USAGE,
+    );
+  }
+  const dir = spoolDirFrom(options, { read: true });
+  const progress = startReadProgress(dir, ['traces', 'metrics', 'logs'], options);
+  let report: Report;
+  try {
+    report = await buildReport(dir, {
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+      onRecord: (record) => progress.onRecord(record),
     });
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  const result = evaluateBudgets(report, limits);
+  if (options.junit !== undefined)
+    await writeFile(options.junit, junitXml(result), { mode: 0o644 });
+  if (options.json) {
+    printJson(result);
+  } else {
+    const c = colors(options);
+    for (const b of result.budgets) {
+      process.stdout.write(
+        `${b.passed ? c.green('PASS') : c.red('FAIL')} ${b.name}: ${b.message}\n`,
+      );
+    }
+    process.stdout.write(
+      result.passed
+        ? c.green('spool check passed\n')
+        : c.red(
+            `spool check failed: ${result.budgets.filter((b) => !b.passed).length} budget(s) broken\n`,
+          ),
+    );
+  }
+  process.exitCode = result.passed ? EXIT_OK : EXIT_FAILURE;
 }

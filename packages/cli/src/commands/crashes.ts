@@ -1,27 +1,23 @@
-import type { Command } from 'commander';
-import Table from 'cli-table3';
-import pc from 'picocolors';
 import {
   listCrashGroups,
   listCrashReports,
   readCrashReport,
   type CrashGroup,
+  type Breadcrumb,
   type CrashReport,
   type ErrorInfo,
 } from '@otelspool/crash';
 import {
   CliError,
+  colors,
   EXIT_USAGE,
   printJson,
+  renderTable,
   spoolDirFrom,
-  DIR_HELP,
-  SERVICE_HELP,
-  ALLOW_EMPTY_HELP,
-  useColor,
+  terminalWidth,
+  type Colors,
   type CommonOptions,
 } from '../output/index.js';
-
-type Colors = ReturnType<typeof pc.createColors>;
 
 function clip(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -37,36 +33,33 @@ function warnInvalid(file: string, reason: string): void {
   process.stderr.write(`spool: skipped ${file}: ${reason}\n`);
 }
 
-function groupsTable(groups: CrashGroup[], c: Colors): string {
-  const table = new Table({
-    head: [
-      'signature',
-      'type',
-      'message',
-      'count',
-      'sessions',
-      'hosts',
-      'first seen',
-      'last seen',
-      'versions',
+export function groupsTable(groups: CrashGroup[], c: Colors, width = terminalWidth()): string {
+  return renderTable(
+    [
+      { header: 'signature' },
+      { header: 'type' },
+      { header: 'message', flex: true },
+      { header: 'count', align: 'right' },
+      { header: 'sessions', align: 'right', hideOrder: 4 },
+      { header: 'hosts', flex: true, hideOrder: 3 },
+      { header: 'first seen', hideOrder: 1 },
+      { header: 'last seen' },
+      { header: 'versions', flex: true, hideOrder: 2 },
     ],
-    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['grey'] : [] },
-    wordWrap: true,
-  });
-  for (const g of groups) {
-    table.push([
+    groups.map((g) => [
       c.bold(g.id),
       c.red(g.type),
-      clip(g.message, 60),
+      g.message,
       String(g.count),
       String(g.sessions.length),
-      clip(g.hosts.join(', '), 24),
+      g.hosts.join(', '),
       shortTime(g.firstSeen),
       shortTime(g.lastSeen),
-      clip(g.versions.join(', '), 24),
-    ]);
-  }
-  return table.toString();
+      g.versions.join(', '),
+    ]),
+    c,
+    { width },
+  );
 }
 
 function frameLines(error: ErrorInfo, c: Colors, indent: string): string[] {
@@ -160,15 +153,33 @@ function reportText(report: CrashReport, group: CrashGroup | undefined, c: Color
   out.push('');
   out.push(c.bold(`Breadcrumbs (${report.breadcrumbs.length})`));
   if (report.breadcrumbs.length === 0) out.push(c.dim('  none'));
-  for (const b of report.breadcrumbs) {
-    out.push(`  ${c.dim(b.timestamp ?? '')} ${b.category ? `[${b.category}] ` : ''}${b.message}`);
-  }
+  for (const b of report.breadcrumbs) out.push(...breadcrumbLines(b, c));
   if (report.session.appState !== undefined) {
     out.push('');
     out.push(c.bold('App state'));
     out.push('  ' + clip(JSON.stringify(report.session.appState), 500));
   }
   return out.join('\n');
+}
+
+/**
+ * One breadcrumb: time, [category], level, message, then each of its attributes (`data`) on
+ * its own indented line, so nothing the app recorded is hidden.
+ */
+export function breadcrumbLines(b: Breadcrumb, c: Colors): string[] {
+  const level = b.level && b.level !== 'info' ? ` ${b.level.toUpperCase()}` : '';
+  const lines = [
+    `  ${c.dim(b.timestamp ?? '')} ${b.category ? `[${b.category}]` : ''}${level} ${b.message}`.replace(
+      /\s+$/,
+      '',
+    ),
+  ];
+  for (const [key, value] of Object.entries(b.data ?? {})) {
+    lines.push(
+      `      ${c.dim(`${key}=`)}${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+    );
+  }
+  return lines;
 }
 
 /** Finds a report by group id, report id, or a unique prefix of either. */
@@ -205,55 +216,40 @@ function resolveReport(dir: string, id: string): { report: CrashReport; group?: 
   return { report: latest, group };
 }
 
-/** `spool crashes [show ID]`: crashes grouped by signature, or one crash in full. */
-export function registerCrashesCommand(program: Command): void {
-  const crashes = program
-    .command('crashes')
-    .description(
-      'crashes grouped by signature; `show ID` for one crash with its stack and breadcrumbs',
-    )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--json', 'machine-readable output')
-    .action((options: CommonOptions) => {
-      const dir = spoolDirFrom(options, { read: true });
-      const groups = listCrashGroups(dir, { onInvalid: warnInvalid });
-      if (options.json) {
-        printJson({ dir, groups });
-        return;
-      }
-      if (groups.length === 0) {
-        process.stdout.write(`no crashes recorded in ${dir}\n`);
-        return;
-      }
-      const c = pc.createColors(useColor());
-      process.stdout.write(groupsTable(groups, c) + '\n');
-      process.stdout.write(
-        c.dim(`${groups.length} group(s); \`spool crashes show <signature>\` for details\n`),
-      );
-    });
+/** `spool crashes`: crashes grouped by signature (options: program.ts). */
+export function crashesCommand(options: CommonOptions): void {
+  const dir = spoolDirFrom(options, { read: true });
+  const groups = listCrashGroups(dir, { onInvalid: warnInvalid });
+  if (options.json) {
+    printJson({ dir, groups });
+    return;
+  }
+  if (groups.length === 0) {
+    process.stdout.write(`no crashes recorded in ${dir}\n`);
+    return;
+  }
+  const c = colors(options);
+  process.stdout.write(groupsTable(groups, c) + '\n');
+  process.stdout.write(
+    c.dim(`${groups.length} group(s); \`spool crashes show <signature>\` for details\n`),
+  );
+}
 
-  crashes
-    .command('show <id>')
-    .description(
-      'one crash in full: stack, cause chain, breadcrumbs, session (ID = group id, report id or a unique prefix)',
-    )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--json', 'print the whole crash report as JSON')
-    .action((id: string, options: CommonOptions) => {
-      const parent = crashes.opts<CommonOptions>();
-      const merged: CommonOptions = { ...parent, ...stripUndefined(options) };
-      const dir = spoolDirFrom(merged, { read: true });
-      const { report, group } = resolveReport(dir, id);
-      if (merged.json) {
-        printJson(report);
-        return;
-      }
-      process.stdout.write(reportText(report, group, pc.createColors(useColor())) + '\n');
-    });
+/** `spool crashes show ID`: one crash in full; options given to `crashes` count too. */
+export function crashShowCommand(
+  id: string,
+  options: CommonOptions,
+  parent: CommonOptions = {},
+): void {
+  const merged: CommonOptions = { ...parent, ...stripUndefined(options) };
+  const dir = spoolDirFrom(merged, { read: true });
+  const { report, group } = resolveReport(dir, id);
+  if (merged.json) {
+    // The crash report file format has its own schemaVersion (an integer, 1 today): kept.
+    printJson(report);
+    return;
+  }
+  process.stdout.write(reportText(report, group, colors(merged)) + '\n');
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,18 +1,15 @@
 import { spawn } from 'node:child_process';
-import type { Command } from 'commander';
 import {
   CliError,
   EXIT_USAGE,
   printJson,
   spoolDirFrom,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_HELP,
 } from '../output/index.js';
 import { startDashboardServer } from '../web/index.js';
-import { collectOption, exposureWarning, resolveExposure, TOKEN_ENV } from '../web/exposure.js';
+import { exposureWarning, resolveExposure } from '../web/exposure.js';
 
-interface DashboardOptions extends CommonOptions {
+export interface DashboardOptions extends CommonOptions {
   host: string;
   port: string;
   open?: boolean;
@@ -22,63 +19,40 @@ interface DashboardOptions extends CommonOptions {
 }
 
 /** `spool dashboard`: the web dashboard alone, on loopback by default, until Ctrl-C. */
-export function registerDashboardCommand(program: Command): void {
-  program
-    .command('dashboard')
-    .description('serve the web dashboard for the spool and print its URL')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
-    .option('--open', 'open the dashboard in the default browser')
-    .option(
-      '--token <token>',
-      `require this token on every request (the browser takes it once from the printed URL). ` +
-        `Default: $${TOKEN_ENV}, which other local users cannot read from the process list`,
-    )
-    .option(
-      '--allow-host <name>',
-      'also answer requests for this Host name (name or name:port; repeatable)',
-      collectOption,
-      [],
-    )
-    .option('--insecure-no-token', 'allow a non-loopback --host without a token')
-    .option('--json', 'print {"url", "dir"} as JSON once listening')
-    .action(async (options: DashboardOptions) => {
-      const port = parsePort(options.port);
-      const dir = spoolDirFrom(options);
-      const exposure = resolveExposure(options, 'dashboard');
-      // Listen for Ctrl-C / SIGTERM before the URL is printed: a caller may signal as soon as
-      // it reads the URL, and a signal without a listener would kill the process uncleanly.
-      const stop = waitForStopSignal();
-      let dashboard;
-      try {
-        dashboard = await startDashboardServer({
-          dir,
-          host: options.host,
-          port,
-          ...(exposure.token !== undefined ? { token: exposure.token } : {}),
-          allowHosts: exposure.allowHosts,
-          insecureNoToken: exposure.insecureNoToken,
-        });
-      } catch (err) {
-        stop.cancel();
-        throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
-      }
-      // Printed once: with a token, this URL is what the browser trades for its cookie.
-      if (options.json === true)
-        printJson({
-          url: dashboard.url,
-          dir,
-          ...(exposure.token !== undefined ? { open: dashboard.openUrl } : {}),
-        });
-      else process.stdout.write(`Dashboard for ${dir}: ${dashboard.openUrl}\n`);
-      const warning = exposureWarning(exposure, options.host);
-      if (warning !== undefined) process.stderr.write(warning);
-      if (options.open === true) openBrowser(dashboard.openUrl);
-      await stop.stopped;
-      await dashboard.close();
+export async function dashboardCommand(options: DashboardOptions): Promise<void> {
+  const port = parsePort(options.port);
+  const dir = spoolDirFrom(options);
+  const exposure = resolveExposure(options, 'dashboard');
+  // Listen for Ctrl-C / SIGTERM before the URL is printed: a caller may signal as soon as
+  // it reads the URL, and a signal without a listener would kill the process uncleanly.
+  const stop = waitForStopSignal();
+  let dashboard;
+  try {
+    dashboard = await startDashboardServer({
+      dir,
+      host: options.host,
+      port,
+      ...(exposure.token !== undefined ? { token: exposure.token } : {}),
+      allowHosts: exposure.allowHosts,
+      insecureNoToken: exposure.insecureNoToken,
     });
+  } catch (err) {
+    stop.cancel();
+    throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
+  }
+  // Printed once: with a token, this URL is what the browser trades for its cookie.
+  if (options.json === true)
+    printJson({
+      url: dashboard.url,
+      dir,
+      ...(exposure.token !== undefined ? { open: dashboard.openUrl } : {}),
+    });
+  else process.stdout.write(`Dashboard for ${dir}: ${dashboard.openUrl}\n`);
+  const warning = exposureWarning(exposure, options.host);
+  if (warning !== undefined) process.stderr.write(warning);
+  if (options.open === true) openBrowser(dashboard.openUrl);
+  await stop.stopped;
+  await dashboard.close();
 }
 
 function parsePort(value: string): number {

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { readSpool, resolveSpoolDir, SIGNALS } from '@otelspool/exporter-jsonl';
 import type { Signal } from '@otelspool/exporter-jsonl';
-import { CliError, DIR_HELP, EXIT_USAGE, printJson } from '../output/index.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, printJson } from '../output/index.js';
 import { DEMO_SERVICE } from '../demo/service.js';
 
 /**
@@ -14,7 +13,7 @@ import { DEMO_SERVICE } from '../demo/service.js';
  */
 const HOST_SCRIPT = fileURLToPath(new URL('../../dist/demo/host.js', import.meta.url));
 
-interface DemoOptions {
+export interface DemoOptions {
   dir?: string;
   service?: string;
   duration: string;
@@ -30,60 +29,51 @@ interface HostOutput {
   previous: { crashed: boolean; abnormal: boolean; consecutiveLaunchCrashes: number };
 }
 
-export function registerDemoCommand(program: Command): void {
-  program
-    .command('demo')
-    .description('run the sample plugin host, which writes realistic telemetry into the spool')
-    .option('--dir <dir>', DIR_HELP.replace('the only spool', 'the demo spool'))
-    .option('--service <name>', `service name for the spool dir (default: ${DEMO_SERVICE})`)
-    .option('--duration <seconds>', 'how long the host processes audio blocks', '5')
-    .option('--crash', 'make a plugin crash the host with an uncaught exception')
-    .option('--json', 'print the summary as JSON')
-    .action(async (opts: DemoOptions) => {
-      const seconds = Number(opts.duration);
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-        throw new CliError(
-          `--duration must be a number of seconds in (0, 3600], got "${opts.duration}"`,
-          EXIT_USAGE,
-        );
-      }
-      if (!existsSync(HOST_SCRIPT)) {
-        throw new CliError(
-          `the sample plugin host was not found at ${HOST_SCRIPT}; this @otelspool/cli install is incomplete (from a clone, run npm run build first)`,
-        );
-      }
-      // Where the demo's own startTelemetry({ serviceName }) would write: the shared rule.
-      const dir = resolve(
-        resolveSpoolDir({ dir: opts.dir, serviceName: opts.service ?? DEMO_SERVICE }),
-      );
-      process.stderr.write(`spool: using ${dir}\n`);
-      const args = [HOST_SCRIPT, '--dir', dir, '--duration', String(seconds)];
-      if (opts.crash) args.push('--crash');
-      if (!opts.json)
-        process.stderr.write(
-          `spool demo: running the sample plugin host for ${seconds}s into ${dir}\n`,
-        );
-      const run = await runHost(args, opts.json === true);
-      const counts = await countRecords(dir, run.output?.sessionId);
-      const summary = {
-        dir,
-        exitCode: run.code,
-        signal: run.signal,
-        crashed: opts.crash === true && run.code !== 0,
-        sessionId: run.output?.sessionId,
-        blocks: run.output?.blocks,
-        underruns: run.output?.underruns,
-        previousSession: run.output?.previous,
-        records: counts,
-      };
-      if (opts.json) {
-        printJson(summary);
-      } else {
-        printSummary(summary, opts.crash === true);
-      }
-      // A crash requested with --crash is the demo working, not the command failing.
-      if (run.code !== 0 && !opts.crash) process.exitCode = 1;
-    });
+/** `spool demo` (options: program.ts). */
+export async function demoCommand(opts: DemoOptions): Promise<void> {
+  const seconds = Number(opts.duration);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new CliError(
+      `--duration must be a number of seconds in (0, 3600], got "${opts.duration}"`,
+      EXIT_USAGE,
+    );
+  }
+  if (!existsSync(HOST_SCRIPT)) {
+    throw new CliError(
+      `the sample plugin host was not found at ${HOST_SCRIPT}; this @otelspool/cli install is incomplete (from a clone, run npm run build first)`,
+    );
+  }
+  // Where the demo's own startTelemetry({ serviceName }) would write: the shared rule.
+  const dir = resolve(
+    resolveSpoolDir({ dir: opts.dir, serviceName: opts.service ?? DEMO_SERVICE }),
+  );
+  process.stderr.write(`spool: using ${dir}\n`);
+  const args = [HOST_SCRIPT, '--dir', dir, '--duration', String(seconds)];
+  if (opts.crash) args.push('--crash');
+  if (!opts.json)
+    process.stderr.write(
+      `spool demo: running the sample plugin host for ${seconds}s into ${dir}\n`,
+    );
+  const run = await runHost(args, opts.json === true);
+  const counts = await countRecords(dir, run.output?.sessionId);
+  const summary = {
+    dir,
+    exitCode: run.code,
+    signal: run.signal,
+    crashed: opts.crash === true && run.code !== 0,
+    sessionId: run.output?.sessionId,
+    blocks: run.output?.blocks,
+    underruns: run.output?.underruns,
+    previousSession: run.output?.previous,
+    records: counts,
+  };
+  if (opts.json) {
+    printJson(summary);
+  } else {
+    printSummary(summary, opts.crash === true);
+  }
+  // A crash requested with --crash is the demo working, not the command failing.
+  if (run.code !== 0 && !opts.crash) process.exitCode = EXIT_FAILURE;
 }
 
 function runHost(

@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import {
   readSpool,
   stringifyOtlpJson,
@@ -21,20 +21,22 @@ import {
 import {
   CliError,
   EXIT_USAGE,
+  EXPORT_FORMATS as FORMATS,
   spoolDirFrom,
+  startReadProgress,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_FILTER_HELP,
-  ALLOW_EMPTY_HELP,
+  type ReadProgress,
 } from '../output/index.js';
 
-interface ExportCommandOptions extends CommonOptions {
+export interface ExportCommandOptions extends CommonOptions {
   format: string;
+  /** A file, or `-` for stdout. */
   out: string;
   since?: string;
 }
 
-const FORMATS = ['chrome-trace', 'otlp-json'] as const;
+/** `--out -`: write to stdout. */
+export const STDOUT = '-';
 
 /** The top-level array field of each signal's OTLP request object. */
 const RESOURCE_FIELD: Record<Signal, string> = {
@@ -44,18 +46,23 @@ const RESOURCE_FIELD: Record<Signal, string> = {
 };
 
 /**
- * A file that holds one JSON document written piece by piece, with back-pressure, so an
- * export of a spool of any size runs in bounded memory.
+ * A file (or stdout, for `--out -`) that holds JSON written piece by piece, with
+ * back-pressure, so an export of a spool of any size runs in bounded memory.
  */
 class StreamingJsonFile {
-  private readonly stream: WriteStream;
+  private readonly stream: Writable;
   private failed: Error | undefined;
+  private readonly onError = (err: Error): void => {
+    this.failed = err;
+  };
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { mode: 0o600 });
-    this.stream.on('error', (err) => {
-      this.failed = err;
-    });
+    this.stream = path === STDOUT ? process.stdout : createWriteStream(path, { mode: 0o600 });
+    this.stream.on('error', this.onError);
+  }
+
+  get isStdout(): boolean {
+    return this.path === STDOUT;
   }
 
   async write(text: string): Promise<void> {
@@ -65,6 +72,12 @@ class StreamingJsonFile {
   }
 
   async close(): Promise<void> {
+    if (this.isStdout) {
+      // stdout is not ended (other output may follow); just let it drain.
+      this.stream.off('error', this.onError);
+      if (this.failed) throw new CliError(`cannot write to stdout: ${this.failed.message}`);
+      return;
+    }
     this.stream.end();
     try {
       await this.until('finish');
@@ -93,51 +106,57 @@ class StreamingJsonFile {
 
 /** `trace.json` → `trace-traces.json`, `trace-metrics.json`, `trace-logs.json`. */
 export function otlpJsonPath(out: string, signal: Signal): string {
+  if (out === STDOUT) return STDOUT;
   const base = out.endsWith('.json') ? out.slice(0, -'.json'.length) : out;
   return `${base}-${signal}.json`;
 }
 
-export function registerExportCommand(program: Command): void {
-  program
-    .command('export')
-    .description(
-      'Export for other tools: chrome-trace (Perfetto, chrome://tracing) or otlp-json (one OTLP request per signal: F-traces.json, F-metrics.json, F-logs.json)',
-    )
-    .requiredOption('--format <format>', `one of ${FORMATS.join(', ')}`)
-    .requiredOption('--out <file>', 'output file (otlp-json: the base name of the three files)')
-    .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .action(async (options: ExportCommandOptions) => {
-      if (!(FORMATS as readonly string[]).includes(options.format)) {
-        throw new CliError(
-          `--format ${JSON.stringify(options.format)}: expected ${FORMATS.join(' or ')}`,
-          EXIT_USAGE,
-        );
-      }
-      let filter: RecordFilter;
-      try {
-        filter = resolveFilter({
-          ...(options.since !== undefined ? { since: options.since } : {}),
-          ...(options.service !== undefined ? { service: options.service } : {}),
-        }).filter;
-      } catch (err) {
-        throw new CliError(err instanceof Error ? err.message : String(err), EXIT_USAGE);
-      }
-      const dir = spoolDirFrom(options, { read: true });
-      if (options.format === 'chrome-trace') await exportChromeTrace(dir, options.out, filter);
-      else await exportOtlpJson(dir, options.out, filter);
-    });
+/** `spool export` (options: program.ts); `--out -` writes to stdout. */
+export async function exportCommand(options: ExportCommandOptions): Promise<void> {
+  if (!(FORMATS as readonly string[]).includes(options.format)) {
+    throw new CliError(
+      `--format ${JSON.stringify(options.format)}: expected ${FORMATS.join(' or ')}`,
+      EXIT_USAGE,
+    );
+  }
+  let filter: RecordFilter;
+  try {
+    filter = resolveFilter({
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+    }).filter;
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), EXIT_USAGE);
+  }
+  const dir = spoolDirFrom(options, { read: true });
+  // No progress line while the export itself goes to the terminal.
+  const progress = startReadProgress(
+    dir,
+    options.format === 'chrome-trace' ? ['traces'] : ['traces', 'metrics', 'logs'],
+    options.out === STDOUT && process.stdout.isTTY ? { json: true } : {},
+  );
+  try {
+    if (options.format === 'chrome-trace')
+      await exportChromeTrace(dir, options.out, filter, progress);
+    else await exportOtlpJson(dir, options.out, filter, progress);
+  } finally {
+    progress.stop();
+  }
 }
 
-async function exportChromeTrace(dir: string, out: string, filter: RecordFilter): Promise<void> {
+async function exportChromeTrace(
+  dir: string,
+  out: string,
+  filter: RecordFilter,
+  progress: ReadProgress,
+): Promise<void> {
   const file = new StreamingJsonFile(out);
   const ids = new ChromeTraceIds();
   let spans = 0;
   let first = true;
   await file.write('{"displayTimeUnit":"ms","traceEvents":[\n');
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
+    progress.onRecord(record);
     const data = record.data as TracesData;
     const chunk: string[] = [];
     for (const rs of data.resourceSpans ?? []) {
@@ -157,8 +176,9 @@ async function exportChromeTrace(dir: string, out: string, filter: RecordFilter)
   }
   await file.write('\n]}\n');
   await file.close();
+  progress.stop();
   process.stderr.write(
-    `spool: wrote ${spans} spans to ${out} (open in https://ui.perfetto.dev or chrome://tracing)\n`,
+    `spool: wrote ${spans} spans to ${out === STDOUT ? 'stdout' : out} (open in https://ui.perfetto.dev or chrome://tracing)\n`,
   );
 }
 
@@ -216,13 +236,28 @@ function pruneResource(
   return scopeMetrics.length ? { ...rm, scopeMetrics } : undefined;
 }
 
-async function exportOtlpJson(dir: string, out: string, filter: RecordFilter): Promise<void> {
+/**
+ * One OTLP request per signal. To files: `F-traces.json`, … (a JSON document each). To stdout
+ * (`--out -`): one request per line, the OTLP File Exporter format (JSON Lines) that the
+ * Collector's otlpjsonfile receiver and `spool import` read.
+ */
+async function exportOtlpJson(
+  dir: string,
+  out: string,
+  filter: RecordFilter,
+  progress: ReadProgress,
+): Promise<void> {
   const written: string[] = [];
+  const sep = out === STDOUT ? ',' : ',\n';
+  const open = (field: string): string => (out === STDOUT ? `{"${field}":[` : `{"${field}":[\n`);
+  const close = out === STDOUT ? ']}\n' : '\n]}\n';
+  let stdout: StreamingJsonFile | undefined;
   for (const signal of ['traces', 'metrics', 'logs'] as const) {
     const field = RESOURCE_FIELD[signal];
     let file: StreamingJsonFile | undefined;
     let entries = 0;
     for await (const record of readSpool(dir, { signals: [signal] })) {
+      progress.onRecord(record);
       const list = (record.data as unknown as Record<string, unknown>)[field];
       if (!Array.isArray(list)) continue;
       const parts: string[] = [];
@@ -231,22 +266,27 @@ async function exportOtlpJson(dir: string, out: string, filter: RecordFilter): P
         const kept = pruneResource(signal, entry, filter);
         if (kept === undefined) continue;
         // Not JSON.stringify: NaN/±Infinity must stay "NaN"/"Infinity" and -0 keep its sign.
-        parts.push((entries === 0 ? '' : ',\n') + stringifyOtlpJson(kept));
+        parts.push((entries === 0 ? '' : sep) + stringifyOtlpJson(kept));
         entries++;
       }
       if (parts.length === 0) continue;
       if (!file) {
-        file = new StreamingJsonFile(otlpJsonPath(out, signal));
-        await file.write(`{"${field}":[\n`);
+        file =
+          out === STDOUT
+            ? (stdout ??= new StreamingJsonFile(STDOUT))
+            : new StreamingJsonFile(otlpJsonPath(out, signal));
+        await file.write(open(field));
       }
       await file.write(parts.join(''));
     }
     if (file) {
-      await file.write('\n]}\n');
-      await file.close();
-      written.push(`${file.path} (${entries} ${field})`);
+      await file.write(close);
+      if (file !== stdout) await file.close();
+      written.push(`${file.isStdout ? 'stdout' : file.path} (${entries} ${field})`);
     }
   }
+  if (stdout) await stdout.close();
+  progress.stop();
   process.stderr.write(
     written.length
       ? `spool: wrote ${written.join(', ')}\n`

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
@@ -23,10 +22,9 @@ import {
 } from '@otelspool/exporter-jsonl';
 import {
   CliError,
-  DIR_HELP,
   EXIT_FAILURE,
+  EXIT_USAGE,
   printJson,
-  SERVICE_HELP,
   spoolDirFrom,
   type CommonOptions,
 } from '../output/index.js';
@@ -53,7 +51,7 @@ const SIGNAL_OF_FIELD: Readonly<Record<string, Signal>> = {
 /** What the Collector's JSON marshaler writes first: no second parse needed to pick the signal. */
 const LEADING_FIELD = /^\s*\{\s*"(resourceSpans|resourceMetrics|resourceLogs)"\s*:/;
 
-interface ImportOptions extends CommonOptions {
+export interface ImportOptions extends CommonOptions {
   force?: boolean;
   maxLineBytes?: string;
 }
@@ -892,52 +890,35 @@ function printHuman(s: ImportSummary): void {
  * followed. Content already imported (by sha256, remembered in `<spool>/import/imported.json`)
  * is skipped unless --force; a file that grew since its import continues after what was imported.
  */
-export function registerImportCommand(program: Command): void {
-  program
-    .command('import')
-    .description(
-      'import OpenTelemetry Collector file exporter output (JSON lines or format: proto, mixed signals, plain or gzip) into the spool',
-    )
-    .argument('<paths...>', 'files or directories (walked; symlinks are not followed)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--force', 'import content again even if it was imported before')
-    .option('--max-line-bytes <n>', 'longest line accepted', String(DEFAULT_MAX_LINE_BYTES))
-    .option('--json', 'print the per-file and total counts as JSON')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  spool import ./collector-out/ --service my-app\n  spool import otel.json.gz --dir ./spool-data --json\n',
-    )
-    .action(async (paths: string[], options: ImportOptions) => {
-      const maxLineBytes = Number(options.maxLineBytes);
-      if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
-        throw new CliError(`--max-line-bytes must be a positive integer`, 2);
-      }
-      const dir = spoolDirFrom(options, { createIfNone: true });
-      const summary = await importFiles(dir, paths, {
-        force: options.force === true,
-        maxLineBytes,
-      });
-      if (summary.files.length === 0) {
-        throw new CliError(
-          `no files to import in ${paths.join(', ')}` +
-            (summary.skipped.length
-              ? ` (${summary.skipped.length} skipped: symlinks, special files)`
-              : ''),
-        );
-      }
-      if (options.json) printJson(summary);
-      else printHuman(summary);
-      const t = summary.total;
-      if (t.filesFailed > 0 || t.notWritten > 0) {
-        process.stderr.write(
-          `spool: ${t.filesFailed} file(s) could not be read` +
-            (t.notWritten ? `, ${t.notWritten} records could not be written` : '') +
-            '\n',
-        );
-        process.exitCode = EXIT_FAILURE;
-      } else if (t.warnings > 0) {
-        process.stderr.write(`spool: import finished with ${t.warnings} warning(s)\n`);
-      }
-    });
+export async function importCommand(paths: string[], options: ImportOptions): Promise<void> {
+  const maxLineBytes = Number(options.maxLineBytes);
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
+    throw new CliError(`--max-line-bytes must be a positive integer`, EXIT_USAGE);
+  }
+  const dir = spoolDirFrom(options, { createIfNone: true });
+  const summary = await importFiles(dir, paths, {
+    force: options.force === true,
+    maxLineBytes,
+  });
+  if (summary.files.length === 0) {
+    throw new CliError(
+      `no files to import in ${paths.join(', ')}` +
+        (summary.skipped.length
+          ? ` (${summary.skipped.length} skipped: symlinks, special files)`
+          : ''),
+    );
+  }
+  if (options.json) printJson(summary);
+  else printHuman(summary);
+  const t = summary.total;
+  if (t.filesFailed > 0 || t.notWritten > 0) {
+    process.stderr.write(
+      `spool: ${t.filesFailed} file(s) could not be read` +
+        (t.notWritten ? `, ${t.notWritten} records could not be written` : '') +
+        '\n',
+    );
+    process.exitCode = EXIT_FAILURE;
+  } else if (t.warnings > 0) {
+    process.stderr.write(`spool: import finished with ${t.warnings} warning(s)\n`);
+  }
 }

@@ -1,56 +1,43 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
 import type { Breadcrumb, ErrorInfo } from '@otelspool/crash';
 import { buildIncident, formatMs, formatPercent, type Incident } from '../analysis/index.js';
 import {
   CliError,
   printJson,
   spoolDirFrom,
+  startReadProgress,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_HELP,
 } from '../output/index.js';
 
-interface IncidentCommandOptions extends CommonOptions {
+export interface IncidentCommandOptions extends CommonOptions {
   out?: string;
 }
 
-export function registerIncidentCommand(program: Command): void {
-  program
-    .command('incident')
-    .description(
-      'Markdown incident report for one crash group: severity, timeline, impact, stack, related telemetry',
-    )
-    .argument(
-      '<id>',
-      'crash group signature (or a report id, or a unique prefix of ≥ 4 characters)',
-    )
-    .option('--out <file>', 'write the Markdown to this file instead of stdout')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--json', 'print the incident data as JSON instead of Markdown')
-    .action(async (id: string, options: IncidentCommandOptions) => {
-      let incident: Incident | undefined;
-      try {
-        incident = await buildIncident(spoolDirFrom(options, { read: true }), id);
-      } catch (err) {
-        if (err instanceof Error && /ambiguous/.test(err.message)) throw new CliError(err.message);
-        throw err;
-      }
-      if (!incident)
-        throw new CliError(`no crash group or report matches '${id}' (see spool crashes)`);
-      if (options.json) {
-        printJson(incident);
-        return;
-      }
-      const markdown = renderIncidentMarkdown(incident);
-      if (options.out !== undefined) {
-        await writeFile(options.out, markdown, { mode: 0o600 });
-        process.stderr.write(`spool: wrote ${options.out}\n`);
-      } else {
-        process.stdout.write(markdown);
-      }
-    });
+/** `spool incident ID` (options: program.ts). */
+export async function incidentCommand(id: string, options: IncidentCommandOptions): Promise<void> {
+  const dir = spoolDirFrom(options, { read: true });
+  const progress = startReadProgress(dir, ['traces', 'logs'], options);
+  let incident: Incident | undefined;
+  try {
+    incident = await buildIncident(dir, id, { onRecord: (record) => progress.onRecord(record) });
+  } catch (err) {
+    if (err instanceof Error && /ambiguous/.test(err.message)) throw new CliError(err.message);
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  if (!incident) throw new CliError(`no crash group or report matches '${id}' (see spool crashes)`);
+  if (options.json) {
+    printJson(incident);
+    return;
+  }
+  const markdown = renderIncidentMarkdown(incident);
+  if (options.out !== undefined) {
+    await writeFile(options.out, markdown, { mode: 0o600 });
+    process.stderr.write(`spool: wrote ${options.out}\n`);
+  } else {
+    process.stdout.write(markdown);
+  }
 }
 
 /** The message, else the data as k=v (SDK breadcrumbs of events carry only data). */

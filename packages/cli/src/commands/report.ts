@@ -1,6 +1,3 @@
-import type { Command } from 'commander';
-import Table from 'cli-table3';
-import pc from 'picocolors';
 import {
   buildReport,
   formatBytes,
@@ -14,65 +11,62 @@ import {
 } from '../analysis/index.js';
 import {
   CliError,
+  colors,
   EXIT_USAGE,
   printJson,
+  renderTable,
   spoolDirFrom,
-  useColor,
+  startReadProgress,
+  terminalWidth,
+  type Colors,
+  type Column,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_FILTER_HELP,
-  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
-type Colors = ReturnType<typeof pc.createColors>;
-
-interface ReportCommandOptions extends CommonOptions {
+export interface ReportCommandOptions extends CommonOptions {
   since?: string;
 }
 
-export function registerReportCommand(program: Command): void {
-  program
-    .command('report')
-    .description(
-      'Dashboard of the spool: sessions, crash-free rate, crashes per host/version, top spans and events, CPU and memory, telemetry health',
-    )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--since <when>', 'only data newer than a duration (30m, 24h, 7d) or an ISO date')
-    .option('--json', 'print the report as JSON (shape documented in TELEMETRY_GUIDE.md)')
-    .action(async (options: ReportCommandOptions) => {
-      const dir = spoolDirFrom(options, { read: true });
-      let report: Report;
-      try {
-        report = await buildReport(dir, {
-          ...(options.since !== undefined ? { since: options.since } : {}),
-          ...(options.service !== undefined ? { service: options.service } : {}),
-        });
-      } catch (err) {
-        if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
-        throw err;
-      }
-      if (options.json) {
-        printJson(report);
-        return;
-      }
-      process.stdout.write(renderReport(report, pc.createColors(useColor())));
+/** `spool report` (options: program.ts). */
+export async function reportCommand(options: ReportCommandOptions): Promise<void> {
+  const dir = spoolDirFrom(options, { read: true });
+  const progress = startReadProgress(dir, ['traces', 'metrics', 'logs'], options);
+  let report: Report;
+  try {
+    report = await buildReport(dir, {
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+      onRecord: (record) => progress.onRecord(record),
     });
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  if (options.json) {
+    printJson(report);
+    return;
+  }
+  process.stdout.write(renderReport(report, colors(options)));
 }
 
-function table(head: string[], c: Colors, align?: Array<'left' | 'right'>): Table.Table {
-  return new Table({
-    head,
-    ...(align ? { colAligns: align } : {}),
-    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['grey'] : [] },
-  });
+/** A table of the report: head, alignment, which columns are free text (cut to fit). */
+function table(
+  c: Colors,
+  columns: Column[],
+  width: number | undefined,
+): { push(row: string[]): void; toString(): string } {
+  const rows: string[][] = [];
+  return {
+    push: (row) => void rows.push(row),
+    toString: () => renderTable(columns, rows, c, { width }),
+  };
 }
 
-function clip(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? oneLine.slice(0, max - 1) + '…' : oneLine;
-}
+const right = (header: string): Column => ({ header, align: 'right' });
+const left = (header: string): Column => ({ header });
+const text = (header: string): Column => ({ header, flex: true });
 
 /** Green at or above `good`, yellow at or above `warn`, else red. */
 function rateColor(
@@ -107,7 +101,7 @@ function seriesLine(
 }
 
 /** The terminal dashboard: plain text (escape codes only when `c` has colour enabled). */
-export function renderReport(r: Report, c: Colors): string {
+export function renderReport(r: Report, c: Colors, width = terminalWidth()): string {
   const out: string[] = [];
   const heading = (s: string): void => {
     out.push('\n' + c.bold(c.underline(s)) + '\n');
@@ -136,6 +130,7 @@ export function renderReport(r: Report, c: Colors): string {
   heading('Sessions');
   const s = r.sessions;
   const sessions = table(
+    c,
     [
       'sessions',
       'crashed',
@@ -144,9 +139,8 @@ export function renderReport(r: Report, c: Colors): string {
       'crash-free sessions',
       'users',
       'crash-free users',
-    ],
-    c,
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ].map(right),
+    width,
   );
   sessions.push([
     formatCount(s.total),
@@ -163,12 +157,11 @@ export function renderReport(r: Report, c: Colors): string {
   if (r.crashes.total === 0) {
     out.push(c.green('no crashes') + '\n');
   } else {
-    const places = table(['host', 'crashes', 'version', 'crashes'], c, [
-      'left',
-      'right',
-      'left',
-      'right',
-    ]);
+    const places = table(
+      c,
+      [text('host'), right('crashes'), text('version'), right('crashes')],
+      width,
+    );
     const rows = Math.max(r.crashes.byHost.length, r.crashes.byVersion.length);
     for (let i = 0; i < Math.min(rows, 10); i++) {
       const h = r.crashes.byHost[i];
@@ -176,12 +169,23 @@ export function renderReport(r: Report, c: Colors): string {
       places.push([h?.key ?? '', h ? String(h.count) : '', v?.key ?? '', v ? String(v.count) : '']);
     }
     out.push(places.toString() + '\n');
-    const groups = table(['signature', 'type', 'message', 'count', 'sessions', 'last seen'], c);
+    const groups = table(
+      c,
+      [
+        left('signature'),
+        left('type'),
+        text('message'),
+        right('count'),
+        { ...right('sessions'), hideOrder: 2 },
+        { ...left('last seen'), hideOrder: 1 },
+      ],
+      width,
+    );
     for (const g of r.crashes.topGroups.slice(0, 10)) {
       groups.push([
         g.id,
         c.red(g.type),
-        clip(g.message, 50),
+        g.message,
         String(g.count),
         String(g.sessions),
         g.lastSeen.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
@@ -197,18 +201,15 @@ export function renderReport(r: Report, c: Colors): string {
   if (r.spans.byName.length === 0) {
     out.push('no spans\n');
   } else {
-    const spans = table(['span', 'count', 'error %', 'p50', 'p95', 'p99'], c, [
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-    ]);
+    const spans = table(
+      c,
+      [text('span'), ...['count', 'error %', 'p50', 'p95', 'p99'].map(right)],
+      width,
+    );
     for (const n of r.spans.byName.slice(0, 15)) {
       const err = formatPercent(n.errorRate, 1);
       spans.push([
-        clip(n.name, 40),
+        n.name,
         formatCount(n.count),
         n.errors ? c.red(err) : err,
         formatMs(n.p50Ms),
@@ -227,8 +228,8 @@ export function renderReport(r: Report, c: Colors): string {
   if (r.events.top.length === 0) {
     out.push('no events\n');
   } else {
-    const events = table(['event', 'count'], c, ['left', 'right']);
-    for (const e of r.events.top.slice(0, 10)) events.push([clip(e.key, 50), formatCount(e.count)]);
+    const events = table(c, [text('event'), right('count')], width);
+    for (const e of r.events.top.slice(0, 10)) events.push([e.key, formatCount(e.count)]);
     out.push(events.toString() + '\n');
   }
 
@@ -239,9 +240,11 @@ export function renderReport(r: Report, c: Colors): string {
   heading('Telemetry health');
   const h = r.health;
   const health = table(
-    ['written', 'in spool', 'evicted', 'dropped', 'spool on disk', 'segments', 'quarantined'],
     c,
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['written', 'in spool', 'evicted', 'dropped', 'spool on disk', 'segments', 'quarantined'].map(
+      right,
+    ),
+    width,
   );
   const unshippedEvicted = h.recordsEvicted - h.recordsEvictedShipped;
   health.push([

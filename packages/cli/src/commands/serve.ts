@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import {
   createOtlpReceiver,
   createRequestGuard,
@@ -11,19 +10,10 @@ import {
   printJson,
   spoolDirFrom,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_HELP,
 } from '../output/index.js';
-import {
-  browsableBase,
-  collectOption,
-  exposureWarning,
-  resolveExposure,
-  TOKEN_ENV,
-  withToken,
-} from '../web/exposure.js';
+import { browsableBase, exposureWarning, resolveExposure, withToken } from '../web/exposure.js';
 
-interface ServeOptions extends CommonOptions {
+export interface ServeOptions extends CommonOptions {
   host: string;
   port: string;
   token?: string;
@@ -93,90 +83,61 @@ function waitForStop(): Promise<string> {
  * gzip) writing into the spool, with the web dashboard on every other path. Runs until
  * SIGINT/SIGTERM, then stops accepting, flushes the spool writer and exits 0.
  */
-export function registerServeCommand(program: Command, register: RegisterServeOptions = {}): void {
-  program
-    .command('serve')
-    .description('receive OTLP/HTTP from other processes into the spool (+ the web dashboard)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
-    .option('--port <port>', 'port (0 picks a free one)', '4318')
-    .option(
-      '--token <token>',
-      `require this token on every endpoint, dashboard included ("Authorization: Bearer <token>"; ` +
-        `the dashboard takes it once from the printed URL). Default: $${TOKEN_ENV}, which other ` +
-        'local users cannot read from the process list',
-    )
-    .option(
-      '--allow-host <name>',
-      'also answer requests for this Host name (name or name:port; repeatable), e.g. behind a proxy',
-      collectOption,
-      [],
-    )
-    .option(
-      '--insecure-no-token',
-      'allow a non-loopback --host without a token (anyone who can reach it reads and writes the spool)',
-    )
-    .option(
-      '--max-body-bytes <n>',
-      'largest request body after decompression',
-      String(20 * 1024 * 1024),
-    )
-    .option('--no-dashboard', 'answer 404 instead of serving the dashboard on other paths')
-    .option('--json', 'print {"url": ...} as JSON when listening')
-    .action(async (options: ServeOptions) => {
-      const dir = spoolDirFrom(options, { createIfNone: true });
-      const port = parseIntOption(options.port, 'port', 0, 65535);
-      const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
-      const exposure = resolveExposure(options, 'serve');
-      // One guard for the OTLP paths and the dashboard alike.
-      const guard = createRequestGuard({
-        bindHost: options.host,
-        ...(exposure.token !== undefined ? { token: exposure.token } : {}),
-        allowHosts: exposure.allowHosts,
-        insecureNoToken: exposure.insecureNoToken,
-      });
-      const fallback = options.dashboard ? await createFallback(dir, guard, register) : undefined;
-      const receiver = createOtlpReceiver({
-        dir,
-        host: options.host,
-        port,
-        maxBodyBytes,
-        guard,
-        ...(fallback ? { fallback } : {}),
-      });
-      let url: string;
-      try {
-        url = await receiver.listen();
-      } catch (err) {
-        fallback?.close?.();
-        await receiver.close().catch(() => undefined);
-        throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
-      }
-      // Printed once: the token in this URL is what the browser trades for its cookie.
-      const dashboardUrl = withToken(`${browsableBase(url)}/`, exposure.token);
-      if (options.json)
-        printJson({
-          url,
-          dir,
-          endpoints: ['traces', 'metrics', 'logs'].map((s) => `${url}/v1/${s}`),
-          ...(fallback ? { dashboard: dashboardUrl } : {}),
-        });
-      else {
-        process.stdout.write(
-          `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs)\n`,
-        );
-        if (fallback) process.stdout.write(`Dashboard: ${dashboardUrl}\n`);
-      }
-      const warning = exposureWarning(exposure, options.host);
-      if (warning !== undefined) process.stderr.write(warning);
-      const sig = await waitForStop();
-      process.stderr.write(`spool: ${sig}: flushing and stopping\n`);
-      fallback?.close?.();
-      await receiver.close();
-      const s = receiver.stats;
-      process.stderr.write(
-        `spool: received ${s.accepted.traces} spans, ${s.accepted.metrics} metric points, ${s.accepted.logs} log records in ${s.requests} requests\n`,
-      );
+export async function serveCommand(
+  options: ServeOptions,
+  register: RegisterServeOptions = {},
+): Promise<void> {
+  const dir = spoolDirFrom(options, { createIfNone: true });
+  const port = parseIntOption(options.port, 'port', 0, 65535);
+  const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
+  const exposure = resolveExposure(options, 'serve');
+  // One guard for the OTLP paths and the dashboard alike.
+  const guard = createRequestGuard({
+    bindHost: options.host,
+    ...(exposure.token !== undefined ? { token: exposure.token } : {}),
+    allowHosts: exposure.allowHosts,
+    insecureNoToken: exposure.insecureNoToken,
+  });
+  const fallback = options.dashboard ? await createFallback(dir, guard, register) : undefined;
+  const receiver = createOtlpReceiver({
+    dir,
+    host: options.host,
+    port,
+    maxBodyBytes,
+    guard,
+    ...(fallback ? { fallback } : {}),
+  });
+  let url: string;
+  try {
+    url = await receiver.listen();
+  } catch (err) {
+    fallback?.close?.();
+    await receiver.close().catch(() => undefined);
+    throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
+  }
+  // Printed once: the token in this URL is what the browser trades for its cookie.
+  const dashboardUrl = withToken(`${browsableBase(url)}/`, exposure.token);
+  if (options.json)
+    printJson({
+      url,
+      dir,
+      endpoints: ['traces', 'metrics', 'logs'].map((s) => `${url}/v1/${s}`),
+      ...(fallback ? { dashboard: dashboardUrl } : {}),
     });
+  else {
+    process.stdout.write(
+      `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs)\n`,
+    );
+    if (fallback) process.stdout.write(`Dashboard: ${dashboardUrl}\n`);
+  }
+  const warning = exposureWarning(exposure, options.host);
+  if (warning !== undefined) process.stderr.write(warning);
+  const sig = await waitForStop();
+  process.stderr.write(`spool: ${sig}: flushing and stopping\n`);
+  fallback?.close?.();
+  await receiver.close();
+  const s = receiver.stats;
+  process.stderr.write(
+    `spool: received ${s.accepted.traces} spans, ${s.accepted.metrics} metric points, ${s.accepted.logs} log records in ${s.requests} requests\n`,
+  );
 }

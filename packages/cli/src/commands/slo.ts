@@ -1,7 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
-import Table from 'cli-table3';
-import pc from 'picocolors';
 import {
   computeSlo,
   formatCount,
@@ -18,18 +15,18 @@ import {
 import {
   CliError,
   EXIT_USAGE,
+  colors,
   printJson,
+  renderTable,
   spoolDirFrom,
-  useColor,
+  startReadProgress,
+  terminalWidth,
+  type Colors,
+  type Column,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_FILTER_HELP,
-  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
-type Colors = ReturnType<typeof pc.createColors>;
-
-interface SloCommandOptions extends CommonOptions {
+export interface SloCommandOptions extends CommonOptions {
   availability: string;
   latencyP95?: string;
   window: string;
@@ -63,70 +60,57 @@ export function parseLatencyMs(flag: string, text: string): number {
   return value;
 }
 
-export function registerSloCommand(program: Command): void {
-  program
-    .command('slo')
-    .description(
-      'SLIs, SLO status, error budget and multiwindow burn-rate alerts from the spans of the spool',
-    )
-    .requiredOption(
-      '--availability <percent>',
-      'availability objective: share of spans without error status, e.g. 99.9',
-    )
-    .option('--latency-p95 <duration>', 'latency objective: 95 % of spans within this, e.g. 500ms')
-    .option('--window <duration>', 'SLO period, ending at the newest span', '30d')
-    .option('--span <name>', 'only spans with this name (default: every span)')
-    .option(
-      '--prometheus-rules <file>',
-      'also write matching Prometheus recording + alert rules (YAML)',
-    )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--json', 'print the result as JSON')
-    .action(async (options: SloCommandOptions) => {
-      const availability = parseAvailability(options.availability);
-      const latencyP95Ms =
-        options.latencyP95 !== undefined
-          ? parseLatencyMs('--latency-p95', options.latencyP95)
-          : undefined;
-      const windowMs = parseDurationMs(options.window);
-      if (windowMs === undefined || windowMs < 60_000) {
-        throw new CliError(
-          `--window ${JSON.stringify(options.window)}: expected a duration of at least 1m, e.g. 30d`,
-          EXIT_USAGE,
-        );
-      }
-      const result = await computeSlo(spoolDirFrom(options, { read: true }), {
-        availability,
-        windowMs,
-        ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
-        ...(options.service !== undefined ? { service: options.service } : {}),
-        ...(options.span !== undefined ? { spanName: options.span } : {}),
-      });
-      if (options.prometheusRules !== undefined) {
-        if (latencyP95Ms !== undefined && !SPAN_DURATION_BUCKETS_MS.includes(latencyP95Ms)) {
-          process.stderr.write(
-            `spool: warning: ${latencyP95Ms} ms is not a bucket bound of the span_metrics histogram ` +
-              `(${SPAN_DURATION_BUCKETS_MS.join(', ')} ms): the latency rules will match no series\n`,
-          );
-        }
-        const yaml = prometheusRulesYaml({
-          availability,
-          periodDays: Math.max(1, Math.round(windowMs / 86_400_000)),
-          ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
-          ...(options.service !== undefined ? { service: options.service } : {}),
-          ...(options.span !== undefined ? { spanName: options.span } : {}),
-        });
-        await writeFile(options.prometheusRules, yaml, { mode: 0o644 });
-        process.stderr.write(`spool: wrote Prometheus rules to ${options.prometheusRules}\n`);
-      }
-      if (options.json) {
-        printJson(result);
-        return;
-      }
-      process.stdout.write(renderSlo(result, pc.createColors(useColor())));
+/** `spool slo` (options: program.ts). */
+export async function sloCommand(options: SloCommandOptions): Promise<void> {
+  const availability = parseAvailability(options.availability);
+  const latencyP95Ms =
+    options.latencyP95 !== undefined
+      ? parseLatencyMs('--latency-p95', options.latencyP95)
+      : undefined;
+  const windowMs = parseDurationMs(options.window);
+  if (windowMs === undefined || windowMs < 60_000) {
+    throw new CliError(
+      `--window ${JSON.stringify(options.window)}: expected a duration of at least 1m, e.g. 30d`,
+      EXIT_USAGE,
+    );
+  }
+  const dir = spoolDirFrom(options, { read: true });
+  const progress = startReadProgress(dir, ['traces'], options);
+  let result: SloResult;
+  try {
+    result = await computeSlo(dir, {
+      availability,
+      windowMs,
+      ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+      ...(options.span !== undefined ? { spanName: options.span } : {}),
+      onRecord: (record) => progress.onRecord(record),
     });
+  } finally {
+    progress.stop();
+  }
+  if (options.prometheusRules !== undefined) {
+    if (latencyP95Ms !== undefined && !SPAN_DURATION_BUCKETS_MS.includes(latencyP95Ms)) {
+      process.stderr.write(
+        `spool: warning: ${latencyP95Ms} ms is not a bucket bound of the span_metrics histogram ` +
+          `(${SPAN_DURATION_BUCKETS_MS.join(', ')} ms): the latency rules will match no series\n`,
+      );
+    }
+    const yaml = prometheusRulesYaml({
+      availability,
+      periodDays: Math.max(1, Math.round(windowMs / 86_400_000)),
+      ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+      ...(options.span !== undefined ? { spanName: options.span } : {}),
+    });
+    await writeFile(options.prometheusRules, yaml, { mode: 0o644 });
+    process.stderr.write(`spool: wrote Prometheus rules to ${options.prometheusRules}\n`);
+  }
+  if (options.json) {
+    printJson(result);
+    return;
+  }
+  process.stdout.write(renderSlo(result, colors(options)));
 }
 
 function ratio(x: number | null): string {
@@ -152,11 +136,16 @@ function budgetRow(label: string, target: string, b: SliBudget, c: Colors): stri
   ];
 }
 
-export function renderSlo(r: SloResult, c: Colors): string {
-  const style = {
-    head: c.isColorSupported ? ['cyan'] : [],
-    border: c.isColorSupported ? ['grey'] : [],
+/** Collects rows for {@link renderTable}. */
+function table(c: Colors, columns: Column[], width: number | undefined) {
+  const rows: string[][] = [];
+  return {
+    push: (row: string[]) => void rows.push(row),
+    toString: () => renderTable(columns, rows, c, { width }),
   };
+}
+
+export function renderSlo(r: SloResult, c: Colors, width = terminalWidth()): string {
   const out: string[] = [];
   out.push(
     c.bold(`SLO over ${formatDurationMs(r.objective.windowMs)}`) +
@@ -170,10 +159,17 @@ export function renderSlo(r: SloResult, c: Colors): string {
         : '') +
       '\n\n',
   );
-  const budgets = new Table({
-    head: ['SLI', 'objective', 'actual', 'status', 'budget', 'used', 'remaining', 'remaining %'],
-    style,
-  });
+  const budgets = table(
+    c,
+    [
+      { header: 'SLI' },
+      { header: 'objective', flex: true },
+      ...['actual', 'status', 'budget', 'used', 'remaining', 'remaining %'].map(
+        (header): Column => ({ header, align: 'right' }),
+      ),
+    ],
+    width,
+  );
   budgets.push(
     budgetRow('availability', formatPercent(r.availability.objective, 3), r.availability, c),
   );
@@ -183,17 +179,20 @@ export function renderSlo(r: SloResult, c: Colors): string {
     );
   out.push(budgets.toString() + '\n\n');
 
-  const burns = new Table({
-    head: [
-      'window',
-      'spans',
-      'errors',
-      'error ratio',
-      'burn (avail.)',
-      ...(r.latency ? ['slow', 'burn (latency)'] : []),
+  const burns = table(
+    c,
+    [
+      { header: 'window' },
+      ...[
+        'spans',
+        'errors',
+        'error ratio',
+        'burn (avail.)',
+        ...(r.latency ? ['slow', 'burn (latency)'] : []),
+      ].map((header): Column => ({ header, align: 'right' })),
     ],
-    style,
-  });
+    width,
+  );
   for (const b of r.burnRates) {
     burns.push([
       b.window,
@@ -206,10 +205,19 @@ export function renderSlo(r: SloResult, c: Colors): string {
   }
   out.push(burns.toString() + '\n\n');
 
-  const alerts = new Table({
-    head: ['alert', 'SLI', 'severity', 'condition', 'long', 'short', 'state'],
-    style,
-  });
+  const alerts = table(
+    c,
+    [
+      { header: 'alert', flex: true },
+      { header: 'SLI' },
+      { header: 'severity' },
+      { header: 'condition', flex: true },
+      { header: 'long', align: 'right' },
+      { header: 'short', align: 'right' },
+      { header: 'state' },
+    ],
+    width,
+  );
   for (const a of r.alerts) {
     alerts.push([
       a.name,

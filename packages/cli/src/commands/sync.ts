@@ -1,7 +1,5 @@
-import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import {
-  DEFAULT_MAX_REQUEST_BYTES,
   endpointShape,
   listDeadLetters,
   parseHeaderArgs,
@@ -15,19 +13,19 @@ import {
 } from '@otelspool/collector';
 import {
   CliError,
+  confirmDestructive,
   EXIT_FAILURE,
   EXIT_OK,
   EXIT_USAGE,
   printJson,
+  progressAllowed,
   spoolDirFrom,
-  useColor,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_HELP,
 } from '../output/index.js';
 import { recordSyncMetrics } from './sync-metrics.js';
 
-interface SyncCliOptions extends CommonOptions {
+export interface SyncCliOptions extends CommonOptions {
+  yes?: boolean;
   endpoint?: string;
   protocol: string;
   header: string[];
@@ -54,8 +52,6 @@ interface CliProgressModule {
   Presets: { shades_classic: object };
 }
 const cliProgress = createRequire(import.meta.url)('cli-progress') as CliProgressModule;
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function usage(message: string): CliError {
   return new CliError(message, EXIT_USAGE);
@@ -89,7 +85,7 @@ function parseSignals(value: string | undefined): Signal[] | undefined {
   return list as Signal[];
 }
 
-/** Progress on stderr, only on a TTY, never with NO_COLOR or --json. */
+/** Progress on stderr, only on a TTY, never with NO_COLOR or --json (progressAllowed). */
 function progressReporter(enabled: boolean): { update(p: SyncProgress): void; stop(): void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
@@ -151,170 +147,143 @@ function printHuman(summary: SyncSummary): void {
  * success, dead letters, endpoint unreachable, a redirect or a 2xx that is not an OTLP
  * response; stderr says which), 2 on usage errors.
  */
-export function registerSyncCommand(program: Command): void {
-  program
-    .command('sync')
-    .description('upload the spool over OTLP/HTTP after consent and redaction; resumable')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option(
-      '--endpoint <url>',
-      'OTLP/HTTP base URL, /v1/<signal> is appended (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318); a URL ending in /v1/traces|metrics|logs sends that signal only, as is',
-    )
-    .option('--protocol <protocol>', 'http/json or http/protobuf', 'http/json')
-    .option(
-      '--header <key=value>',
-      'extra request header (repeatable); also $OTEL_EXPORTER_OTLP_HEADERS',
-      collect,
-      [],
-    )
-    .option(
-      '--name <name>',
-      'destination name for the cursor file (default: derived from the endpoint)',
-    )
-    .option('--signals <list>', 'comma-separated subset of traces,metrics,logs')
-    .option('--dry-run', 'send nothing; write the exact requests to --out')
-    .option('--out <file>', 'dry-run output file (JSON lines, one request per line)')
-    .option('--delete-synced', 'delete sealed segments every destination has acknowledged')
-    .option(
-      '--max-request-bytes <n>',
-      'size cap per request (uncompressed)',
-      String(DEFAULT_MAX_REQUEST_BYTES),
-    )
-    .option('--max-retries <n>', 'retries per run, all requests together (default 20)')
-    .option('--timeout <ms>', 'per-request timeout in ms (default 10000)')
-    .option('--dead-letters', 'list the batches the server rejected for good, then exit')
-    .option('--resend-dead-letters', 'send the dead letters again, then exit')
-    .option('--json', 'machine-readable summary on stdout')
-    .action(async (options: SyncCliOptions) => {
-      const dir = spoolDirFrom(options);
-      if (options.protocol !== 'http/json' && options.protocol !== 'http/protobuf') {
-        throw usage(`--protocol must be http/json or http/protobuf, got "${options.protocol}"`);
-      }
-      const protocol = options.protocol as OtlpProtocol;
-      let headers: Record<string, string>;
-      try {
-        headers = parseHeaderArgs(options.header);
-      } catch (err) {
-        throw usage((err as Error).message);
-      }
-      if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
-        throw usage(`--endpoint must be an http:// or https:// URL, got "${options.endpoint}"`);
-      }
-      // --endpoint is a base URL; a per-signal URL is accepted for its signal; any other
-      // path (/v1/trace, /api/traces) would be posted to with /v1/<signal> appended: explain.
-      let signalEndpoint: { signal: Signal; url: string; base: string } | undefined;
-      if (options.endpoint !== undefined) {
-        const shape = endpointShape(options.endpoint);
-        if (shape.kind === 'unsupported') throw usage(shape.explanation);
-        if (shape.kind === 'signal') {
-          signalEndpoint = { signal: shape.signal, url: options.endpoint, base: shape.base };
-        }
-      }
-      if (options.dryRun && !options.out) throw usage('--dry-run needs --out FILE');
-      if (options.out && !options.dryRun) throw usage('--out is only used with --dry-run');
-      const maxRequestBytes = positiveInt(options.maxRequestBytes, '--max-request-bytes');
-      const maxRetries = positiveInt(options.maxRetries, '--max-retries');
-      const timeoutMs = positiveInt(options.timeout, '--timeout');
-      let signals = parseSignals(options.signals);
-      if (signalEndpoint && !options.resendDeadLetters) {
-        const { signal, url, base } = signalEndpoint;
-        if (signals && signals.some((s) => s !== signal)) {
-          throw usage(
-            `--endpoint ${url} is the full URL for ${signal} only (it ends in /v1/${signal}), ` +
-              `but --signals asks for ${signals.join(',')}. Give the base URL ${base} to send every ` +
-              `signal (sync appends /v1/traces, /v1/metrics, /v1/logs), or --signals ${signal}.`,
-          );
-        }
-        signals = [signal];
-      }
-      const retry = {
-        ...(maxRetries !== undefined ? { maxRetriesPerRun: maxRetries } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      };
-      const log = options.json
-        ? () => undefined
-        : (m: string) => process.stderr.write(`spool: ${m}\n`);
+export async function syncCommand(options: SyncCliOptions): Promise<void> {
+  const dir = spoolDirFrom(options);
+  if (options.protocol !== 'http/json' && options.protocol !== 'http/protobuf') {
+    throw usage(`--protocol must be http/json or http/protobuf, got "${options.protocol}"`);
+  }
+  const protocol = options.protocol as OtlpProtocol;
+  let headers: Record<string, string>;
+  try {
+    headers = parseHeaderArgs(options.header);
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+  if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
+    throw usage(`--endpoint must be an http:// or https:// URL, got "${options.endpoint}"`);
+  }
+  // --endpoint is a base URL; a per-signal URL is accepted for its signal; any other
+  // path (/v1/trace, /api/traces) would be posted to with /v1/<signal> appended: explain.
+  let signalEndpoint: { signal: Signal; url: string; base: string } | undefined;
+  if (options.endpoint !== undefined) {
+    const shape = endpointShape(options.endpoint);
+    if (shape.kind === 'unsupported') throw usage(shape.explanation);
+    if (shape.kind === 'signal') {
+      signalEndpoint = { signal: shape.signal, url: options.endpoint, base: shape.base };
+    }
+  }
+  if (options.dryRun && !options.out) throw usage('--dry-run needs --out FILE');
+  if (options.out && !options.dryRun) throw usage('--out is only used with --dry-run');
+  if (
+    options.deleteSynced &&
+    !options.dryRun &&
+    !options.deadLetters &&
+    !options.resendDeadLetters
+  ) {
+    await confirmDestructive(
+      `delete the sealed segments in ${dir} that every destination has acknowledged?`,
+      options,
+    );
+  }
+  const maxRequestBytes = positiveInt(options.maxRequestBytes, '--max-request-bytes');
+  const maxRetries = positiveInt(options.maxRetries, '--max-retries');
+  const timeoutMs = positiveInt(options.timeout, '--timeout');
+  let signals = parseSignals(options.signals);
+  if (signalEndpoint && !options.resendDeadLetters) {
+    const { signal, url, base } = signalEndpoint;
+    if (signals && signals.some((s) => s !== signal)) {
+      throw usage(
+        `--endpoint ${url} is the full URL for ${signal} only (it ends in /v1/${signal}), ` +
+          `but --signals asks for ${signals.join(',')}. Give the base URL ${base} to send every ` +
+          `signal (sync appends /v1/traces, /v1/metrics, /v1/logs), or --signals ${signal}.`,
+      );
+    }
+    signals = [signal];
+  }
+  const retry = {
+    ...(maxRetries !== undefined ? { maxRetriesPerRun: maxRetries } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+  const log = options.json ? () => undefined : (m: string) => process.stderr.write(`spool: ${m}\n`);
 
-      if (options.deadLetters) {
-        const letters = listDeadLetters(dir);
-        if (options.json) printJson(letters);
-        else if (letters.length === 0) process.stdout.write('no dead letters\n');
-        else
-          for (const l of letters)
-            process.stdout.write(
-              `${l.id}  ${l.signal}  ${l.records} records  HTTP ${l.status}  ${l.url}  ${l.message}\n  ${l.file}\n`,
-            );
-        return;
-      }
+  if (options.deadLetters) {
+    const letters = listDeadLetters(dir);
+    if (options.json) printJson({ dir, deadLetters: letters });
+    else if (letters.length === 0) process.stdout.write('no dead letters\n');
+    else
+      for (const l of letters)
+        process.stdout.write(
+          `${l.id}  ${l.signal}  ${l.records} records  HTTP ${l.status}  ${l.url}  ${l.message}\n  ${l.file}\n`,
+        );
+    return;
+  }
 
-      if (options.resendDeadLetters) {
-        // Dead letters of every signal may be resent: a per-signal URL stands for its base.
-        const resendEndpoint = signalEndpoint ? signalEndpoint.base : options.endpoint;
-        const result = await resendDeadLetters({
-          dir,
-          ...(resendEndpoint ? { endpoint: resendEndpoint } : {}),
-          headers,
-          protocol,
-          retry,
-          log,
-        });
-        if (options.json) printJson(result);
-        else
-          process.stdout.write(
-            `resent ${result.resent} dead letters (${result.records} records); ${result.rejectedAgain} rejected again; ${result.kept} kept\n`,
-          );
-        if (result.consent !== 'granted')
-          process.stderr.write('spool: nothing sent: upload consent is not granted\n');
-        process.exitCode = result.kept === 0 && result.rejectedAgain === 0 ? EXIT_OK : EXIT_FAILURE;
-        return;
-      }
-
-      const progress = progressReporter(!options.json && useColor(process.stderr));
-      let summary: SyncSummary;
-      const startedAt = Date.now();
-      try {
-        summary = await runSync({
-          dir,
-          ...(signalEndpoint
-            ? { signalEndpoints: { [signalEndpoint.signal]: signalEndpoint.url } }
-            : options.endpoint
-              ? { endpoint: options.endpoint }
-              : {}),
-          headers,
-          ...(options.name ? { name: options.name } : {}),
-          protocol,
-          ...(signals ? { signals } : {}),
-          ...(maxRequestBytes ? { maxRequestBytes } : {}),
-          retry,
-          ...(options.dryRun ? { dryRunOut: options.out as string } : {}),
-          deleteSynced: options.deleteSynced === true,
-          log: (m) => {
-            progress.stop();
-            log(m);
-          },
-          onProgress: (p) => progress.update(p),
-        });
-      } catch (err) {
-        progress.stop();
-        if (err instanceof SyncLockedError) throw new CliError(err.message, EXIT_FAILURE);
-        throw err;
-      }
-      progress.stop();
-      // Sync health as self-metrics in the spool (Grafana's sync panel); a later sync ships them.
-      await recordSyncMetrics(dir, summary, startedAt);
-      if (options.json) printJson(summary);
-      else if (summary.status !== 'no-consent') printHuman(summary);
-      for (const w of summary.warnings) process.stderr.write(`spool: warning: ${w}\n`);
-      if (summary.status !== 'ok') {
-        process.stderr.write(`spool: sync ${summary.status}: ${summary.message}\n`);
-        if (summary.status === 'no-consent')
-          process.stderr.write(
-            `spool: consent is per spool directory; to allow uploads from this one: spool consent grant --dir ${dir}\n`,
-          );
-        process.exitCode = EXIT_FAILURE;
-      } else {
-        process.exitCode = EXIT_OK;
-      }
+  if (options.resendDeadLetters) {
+    // Dead letters of every signal may be resent: a per-signal URL stands for its base.
+    const resendEndpoint = signalEndpoint ? signalEndpoint.base : options.endpoint;
+    const result = await resendDeadLetters({
+      dir,
+      ...(resendEndpoint ? { endpoint: resendEndpoint } : {}),
+      headers,
+      protocol,
+      retry,
+      log,
     });
+    if (options.json) printJson(result);
+    else
+      process.stdout.write(
+        `resent ${result.resent} dead letters (${result.records} records); ${result.rejectedAgain} rejected again; ${result.kept} kept\n`,
+      );
+    if (result.consent !== 'granted')
+      process.stderr.write('spool: nothing sent: upload consent is not granted\n');
+    process.exitCode = result.kept === 0 && result.rejectedAgain === 0 ? EXIT_OK : EXIT_FAILURE;
+    return;
+  }
+
+  const progress = progressReporter(progressAllowed(options));
+  let summary: SyncSummary;
+  const startedAt = Date.now();
+  try {
+    summary = await runSync({
+      dir,
+      ...(signalEndpoint
+        ? { signalEndpoints: { [signalEndpoint.signal]: signalEndpoint.url } }
+        : options.endpoint
+          ? { endpoint: options.endpoint }
+          : {}),
+      headers,
+      ...(options.name ? { name: options.name } : {}),
+      protocol,
+      ...(signals ? { signals } : {}),
+      ...(maxRequestBytes ? { maxRequestBytes } : {}),
+      retry,
+      ...(options.dryRun ? { dryRunOut: options.out as string } : {}),
+      deleteSynced: options.deleteSynced === true,
+      log: (m) => {
+        progress.stop();
+        log(m);
+      },
+      onProgress: (p) => progress.update(p),
+    });
+  } catch (err) {
+    progress.stop();
+    if (err instanceof SyncLockedError) throw new CliError(err.message, EXIT_FAILURE);
+    throw err;
+  }
+  progress.stop();
+  // Sync health as self-metrics in the spool (Grafana's sync panel); a later sync ships them.
+  await recordSyncMetrics(dir, summary, startedAt);
+  if (options.json) printJson(summary);
+  else if (summary.status !== 'no-consent') printHuman(summary);
+  for (const w of summary.warnings) process.stderr.write(`spool: warning: ${w}\n`);
+  if (summary.status !== 'ok') {
+    process.stderr.write(`spool: sync ${summary.status}: ${summary.message}\n`);
+    if (summary.status === 'no-consent')
+      process.stderr.write(
+        `spool: consent is per spool directory; to allow uploads from this one: spool consent grant --dir ${dir}\n`,
+      );
+    process.exitCode = EXIT_FAILURE;
+  } else {
+    process.exitCode = EXIT_OK;
+  }
 }

@@ -1,43 +1,42 @@
-import type { Command } from 'commander';
-import pc from 'picocolors';
 import {
   readSpool,
   SIGNALS,
   stringifyOtlpJson,
+  type KeyValue,
   type LogsData,
   type MetricsData,
+  type NumberDataPoint,
   type Signal,
   type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import {
   anyValueToString,
-  earliestTimeMs,
   formatMs,
+  logTimeMs,
+  nanosToMs,
   pointValue,
   serviceName,
   spanDurationMs,
 } from '../analysis/index.js';
 import {
   CliError,
+  colors,
+  displayWidth,
+  ellipsize,
   EXIT_USAGE,
+  JSON_SCHEMA_VERSION,
+  oneLine,
   spoolDirFrom,
-  useColor,
+  terminalWidth,
+  type Colors,
   type CommonOptions,
-  DIR_HELP,
-  SERVICE_HELP,
-  ALLOW_EMPTY_HELP,
 } from '../output/index.js';
 
-type Colors = ReturnType<typeof pc.createColors>;
-
-interface TailCommandOptions extends CommonOptions {
+export interface TailCommandOptions extends CommonOptions {
   signal?: string;
   follow?: boolean;
 }
-
-/** How many items of one spool line the one-line summary names before `+N more`. */
-const ITEMS_PER_LINE = 3;
 
 const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
@@ -47,84 +46,159 @@ function severityName(n: number | undefined, text: string | undefined): string {
   return SEVERITY_NAMES[Math.min(5, Math.floor((n - 1) / 4))] ?? String(n);
 }
 
-function clip(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? oneLine.slice(0, max - 1) + '…' : oneLine;
+/** One record of a spool line: a span, a log record or a metric data point. */
+export interface TailItem {
+  signal: Signal;
+  timeMs: number;
+  service: string;
+  /** The human text after time, signal and service. */
+  text(c: Colors): string;
 }
 
-function more(parts: string[], total: number): string {
-  return parts.join(', ') + (total > parts.length ? `, +${total - parts.length} more` : '');
+function attributesText(attributes: KeyValue[] | undefined): string {
+  if (!attributes || attributes.length === 0) return '';
+  return `{${attributes.map((a) => `${a.key}=${anyValueToString(a.value) ?? ''}`).join(',')}}`;
 }
 
-/** One human line for one spool record (one OTLP request of one signal). */
-export function summarizeRecord(record: SpoolRecord, c: Colors): string {
-  const t = earliestTimeMs(record);
-  const when = Number.isFinite(t) ? new Date(t).toISOString() : '—'.padEnd(24);
-  const services = new Set<string>();
-  const parts: string[] = [];
-  let total = 0;
-  let noun = '';
+function numberText(value: unknown): string {
+  const n = typeof value === 'string' ? Number(value) : (value as number);
+  return typeof n === 'number' && Number.isFinite(n) ? String(+n.toPrecision(6)) : String(value);
+}
+
+type AnyPoint = { attributes?: KeyValue[]; timeUnixNano?: string } & Record<string, unknown>;
+
+function pointText(name: string, kind: string, p: AnyPoint): string {
+  const label = `${name}${attributesText(p.attributes)}`;
+  if (kind === 'gauge' || kind === 'sum') {
+    const point = p as NumberDataPoint;
+    // A NaN/±Infinity point value is shown as such; only a point without one shows no value.
+    if (point.asDouble === undefined && point.asInt === undefined) return label;
+    const value = pointValue(point);
+    return `${label}=${Number.isFinite(value) ? +value.toPrecision(6) : String(value)}`;
+  }
+  const parts = [`count=${String(p.count ?? 0)}`];
+  if (p.sum !== undefined) parts.push(`sum=${numberText(p.sum)}`);
+  if (p.min !== undefined) parts.push(`min=${numberText(p.min)}`);
+  if (p.max !== undefined) parts.push(`max=${numberText(p.max)}`);
+  return `${label} ${parts.join(' ')}`;
+}
+
+/**
+ * Unix ms of an OTLP nano timestamp, exact to the µs (nanosToMs goes through a float of the
+ * nanoseconds, which can land a hair below a whole ms and print the previous millisecond).
+ */
+function timeMs(nanos: string | undefined): number {
+  if (nanos === undefined || !/^\d+$/.test(nanos)) return nanosToMs(nanos);
+  return Number(BigInt(nanos) / 1000n) / 1000;
+}
+
+const METRIC_KINDS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
+
+/** The records of one spool line, one item per span / log record / data point, in file order. */
+export function tailItems(record: SpoolRecord): TailItem[] {
+  const items: TailItem[] = [];
   if (record.signal === 'traces') {
-    noun = 'spans';
     for (const rs of (record.data as TracesData).resourceSpans ?? []) {
-      services.add(serviceName(rs.resource));
-      for (const ss of rs.scopeSpans ?? [])
-        for (const s of ss.spans ?? []) {
-          total++;
-          if (parts.length < ITEMS_PER_LINE) {
-            const err = s.status?.code === 2 ? ' ' + c.red('ERROR') : '';
-            parts.push(
-              `${clip(s.name ?? '', 40)} ${formatMs(spanDurationMs(s.startTimeUnixNano, s.endTimeUnixNano))}${err}`,
-            );
-          }
+      const { scopeSpans } = rs;
+      const service = serviceName(rs.resource);
+      for (const ss of scopeSpans ?? []) {
+        const { spans } = ss;
+        for (const s of spans ?? []) {
+          items.push({
+            signal: 'traces',
+            timeMs: timeMs(s.startTimeUnixNano),
+            service,
+            text: (c) =>
+              `${s.name ?? ''} ${formatMs(spanDurationMs(s.startTimeUnixNano, s.endTimeUnixNano))}` +
+              (s.status?.code === 2
+                ? ' ' + c.red('ERROR') + (s.status.message ? ` ${s.status.message}` : '')
+                : ''),
+          });
         }
+      }
     }
   } else if (record.signal === 'metrics') {
-    noun = 'metrics';
     for (const rm of (record.data as MetricsData).resourceMetrics ?? []) {
-      services.add(serviceName(rm.resource));
-      for (const sm of rm.scopeMetrics ?? [])
-        for (const m of sm.metrics ?? []) {
-          total++;
-          if (parts.length < ITEMS_PER_LINE) {
-            const p = (m.gauge ?? m.sum)?.dataPoints?.[0];
-            const value = p ? pointValue(p) : NaN;
-            // A NaN/±Infinity point value is shown as such; only a point without one shows no value.
-            const hasValue = p !== undefined && (p.asDouble !== undefined || p.asInt !== undefined);
-            parts.push(
-              Number.isFinite(value)
-                ? `${m.name}=${+value.toPrecision(6)}`
-                : hasValue
-                  ? `${m.name}=${String(value)}`
-                  : `${m.name}`,
-            );
+      const { scopeMetrics } = rm;
+      const service = serviceName(rm.resource);
+      for (const sm of scopeMetrics ?? []) {
+        const { metrics } = sm;
+        for (const m of metrics ?? []) {
+          const kind = METRIC_KINDS.find((k) => m[k] !== undefined);
+          const body = kind ? (m[kind] as { dataPoints?: AnyPoint[] }) : undefined;
+          const points = body?.dataPoints ?? [];
+          if (!kind || !body || points.length === 0) {
+            items.push({
+              signal: 'metrics',
+              timeMs: NaN,
+              service,
+              text: () => `${m.name ?? ''} (no data points)`,
+            });
+            continue;
+          }
+          for (const p of points) {
+            items.push({
+              signal: 'metrics',
+              timeMs: timeMs(p.timeUnixNano),
+              service,
+              text: () => pointText(m.name ?? '', kind, p),
+            });
           }
         }
+      }
     }
   } else {
-    noun = 'logs';
     for (const rl of (record.data as LogsData).resourceLogs ?? []) {
-      services.add(serviceName(rl.resource));
-      for (const sl of rl.scopeLogs ?? [])
-        for (const r of sl.logRecords ?? []) {
-          total++;
-          if (parts.length < ITEMS_PER_LINE) {
-            const sev = severityName(r.severityNumber, r.severityText);
-            const colored =
-              (r.severityNumber ?? 0) >= 17
-                ? c.red(sev)
-                : (r.severityNumber ?? 0) >= 13
-                  ? c.yellow(sev)
-                  : sev;
-            const text = r.eventName
-              ? `[${r.eventName}]`
-              : clip(anyValueToString(r.body) ?? '', 60);
-            parts.push(`${colored} ${text}`);
-          }
+      const { scopeLogs } = rl;
+      const service = serviceName(rl.resource);
+      for (const sl of scopeLogs ?? []) {
+        const { logRecords } = sl;
+        for (const r of logRecords ?? []) {
+          items.push({
+            signal: 'logs',
+            timeMs:
+              r.timeUnixNano && r.timeUnixNano !== '0' ? timeMs(r.timeUnixNano) : logTimeMs(r),
+            service,
+            text: (c) => {
+              const sev = severityName(r.severityNumber, r.severityText);
+              const colored =
+                (r.severityNumber ?? 0) >= 17
+                  ? c.red(sev)
+                  : (r.severityNumber ?? 0) >= 13
+                    ? c.yellow(sev)
+                    : sev;
+              const body = anyValueToString(r.body) ?? '';
+              const text = [r.eventName ? `[${r.eventName}]` : '', body].filter(Boolean).join(' ');
+              return `${colored} ${text}`;
+            },
+          });
         }
+      }
     }
   }
-  return `${c.dim(when)} ${record.signal.padEnd(7)} ${[...services].join(',')}  ${total} ${noun}: ${more(parts, total)}`;
+  return items;
+}
+
+/** One human line: time, signal, service, then the record, cut to `width` on a terminal. */
+export function tailLine(item: TailItem, c: Colors, width?: number): string {
+  const when = Number.isFinite(item.timeMs) ? new Date(item.timeMs).toISOString() : '—'.padEnd(24);
+  const prefix = `${when} ${item.signal.padEnd(7)} ${item.service}  `;
+  const text = oneLine(item.text(c));
+  const room = width === undefined ? undefined : Math.max(10, width - displayWidth(prefix));
+  return (
+    `${c.dim(when)} ${item.signal.padEnd(7)} ${item.service}  ` +
+    (room === undefined ? text : ellipsize(text, room))
+  );
+}
+
+/**
+ * One --json line: the spool line's OTLP request as stored (its records together, lossless,
+ * readable by `spool import` and the Collector's otlpjsonfile receiver, which ignore unknown
+ * fields as OTLP/JSON requires), with `"schemaVersion": 1` added as its last field.
+ */
+export function tailJsonLine(record: SpoolRecord): string {
+  // OTLP/JSON, so NaN/±Infinity print as "NaN"/"Infinity" (JSON.stringify: null) and -0 as -0.
+  return stringifyOtlpJson({ ...record.data, schemaVersion: JSON_SCHEMA_VERSION });
 }
 
 /** Resolves when stdout drains, or at once when the command is ending (SIGINT, closed pipe). */
@@ -141,62 +215,50 @@ function waitForDrain(signal: AbortSignal): Promise<void> {
   });
 }
 
-export function registerTailCommand(program: Command): void {
-  program
-    .command('tail')
-    .description(
-      'Print spool records as they arrive (one line each; --json: one OTLP-JSON line each)',
-    )
-    .option('--signal <signal>', `only one signal: ${SIGNALS.join(', ')}`)
-    .option('-f, --follow', 'keep printing new records as processes write them (Ctrl-C to stop)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--json', 'print each record as its normalised OTLP-JSON line')
-    .action(async (options: TailCommandOptions) => {
-      let signals: Signal[] = [...SIGNALS];
-      if (options.signal !== undefined) {
-        if (!(SIGNALS as readonly string[]).includes(options.signal)) {
-          throw new CliError(
-            `--signal ${JSON.stringify(options.signal)}: expected ${SIGNALS.join(', ')}`,
-            EXIT_USAGE,
-          );
-        }
-        signals = [options.signal as Signal];
+/** `spool tail`: one line per span, log record or data point (see program.ts for the options). */
+export async function tailCommand(options: TailCommandOptions): Promise<void> {
+  let signals: Signal[] = [...SIGNALS];
+  if (options.signal !== undefined) {
+    if (!(SIGNALS as readonly string[]).includes(options.signal)) {
+      throw new CliError(
+        `--signal ${JSON.stringify(options.signal)}: expected ${SIGNALS.join(', ')}`,
+        EXIT_USAGE,
+      );
+    }
+    signals = [options.signal as Signal];
+  }
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  // `spool tail | head`: the reader went away (EPIPE). Stop quietly, as `tail` does.
+  let outputClosed = false;
+  const onStdoutError = (): void => {
+    outputClosed = true;
+    abort.abort();
+  };
+  process.stdout.on('error', onStdoutError);
+  const c = colors(options);
+  const width = options.json ? undefined : terminalWidth();
+  try {
+    for await (const record of readSpool(spoolDirFrom(options, { read: options.follow !== true }), {
+      signals,
+      follow: options.follow === true,
+      signal: abort.signal,
+    })) {
+      const lines = options.json
+        ? [tailJsonLine(record)]
+        : tailItems(record).map((item) => tailLine(item, c, width));
+      if (lines.length === 0) continue;
+      if (outputClosed) break;
+      if (!process.stdout.write(lines.join('\n') + '\n')) {
+        // A slow consumer (a pipe to `less`): wait instead of buffering without bound.
+        await waitForDrain(abort.signal);
       }
-      const abort = new AbortController();
-      const onSigint = (): void => abort.abort();
-      process.once('SIGINT', onSigint);
-      process.once('SIGTERM', onSigint);
-      // `spool tail | head`: the reader went away (EPIPE). Stop quietly, as `tail` does.
-      let outputClosed = false;
-      const onStdoutError = (): void => {
-        outputClosed = true;
-        abort.abort();
-      };
-      process.stdout.on('error', onStdoutError);
-      const c = pc.createColors(!options.json && useColor());
-      try {
-        for await (const record of readSpool(
-          spoolDirFrom(options, { read: options.follow !== true }),
-          {
-            signals,
-            follow: options.follow === true,
-            signal: abort.signal,
-          },
-        )) {
-          // OTLP/JSON, so NaN/±Infinity print as "NaN"/"Infinity" (JSON.stringify: null) and -0 as -0.
-          const line = options.json ? stringifyOtlpJson(record.data) : summarizeRecord(record, c);
-          if (outputClosed) break;
-          if (!process.stdout.write(line + '\n')) {
-            // A slow consumer (a pipe to `less`): wait instead of buffering without bound.
-            await waitForDrain(abort.signal);
-          }
-        }
-      } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
-        process.stdout.off('error', onStdoutError);
-      }
-    });
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    process.stdout.off('error', onStdoutError);
+  }
 }

@@ -8,6 +8,8 @@ import {
   SpoolLocationError,
   type SpoolLocation,
 } from '@otelspool/exporter-jsonl';
+import { CliError } from './errors.js';
+import { EXIT_USAGE } from './exit-codes.js';
 
 /** Options every command that works on a spool accepts (TELEMETRY_GUIDE.md, "Reading the spool offline": `--dir`, `--service`, `--json`). */
 export interface CommonOptions {
@@ -17,21 +19,6 @@ export interface CommonOptions {
   /** Read commands: a missing or empty spool is not an error (warned on stderr). */
   allowEmpty?: boolean;
 }
-
-/** Exit codes (clig.dev): 0 ok, 1 failure, 2 usage error. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-
-/** `--dir` / `--service` help texts, the same on every command. */
-export const DIR_HELP =
-  'spool directory (default: $SPOOL_DIR, else the --service spool, else the only spool under the otelspool root)';
-export const SERVICE_HELP =
-  'the service whose spool to use: <otelspool root>/<name> (default: $OTEL_SERVICE_NAME)';
-export const SERVICE_FILTER_HELP =
-  'the service: its spool <otelspool root>/<name>; with --dir or $SPOOL_DIR, only its records';
-export const ALLOW_EMPTY_HELP =
-  'treat a missing or empty spool as empty data instead of failing (exit 1)';
 
 /**
  * The spool directory a command works on, by the rule the SDK uses too (locateSpoolDir):
@@ -158,27 +145,22 @@ function hasSpoolData(dir: string): boolean {
 }
 
 /**
- * Colour only on a TTY and never with NO_COLOR (https://no-color.org) or --json.
- * picocolors checks NO_COLOR itself; this also covers non-TTY stdout.
+ * The `schemaVersion` of every `--json` output: an integer, 1 while the shapes only grow
+ * (fields are added, never renamed or removed). Outputs that have their own version (the crash
+ * report file format) keep theirs.
  */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * Machine output goes to stdout as one JSON document, `schemaVersion` first. An object that
+ * carries its own `schemaVersion` keeps it.
+ */
+export function printJson(value: object): void {
+  if (Array.isArray(value))
+    throw new TypeError('printJson: --json output is an object, not an array');
+  process.stdout.write(JSON.stringify(withSchemaVersion(value), null, 2) + '\n');
 }
 
-/** Machine output goes to stdout as one JSON document. */
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
-
-/** A failure the user can act on: message on stderr, exit code set, no stack trace. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT_FAILURE,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
+export function withSchemaVersion<T extends object>(value: T): { schemaVersion: number } & T {
+  return { schemaVersion: JSON_SCHEMA_VERSION, ...value };
 }

@@ -4,7 +4,7 @@ import {
   tokenProblem,
   TOKEN_QUERY_PARAM,
 } from '@otelspool/collector';
-import { CliError, EXIT_USAGE } from '../output/index.js';
+import { CliError, EXIT_USAGE, TOKEN_ENV } from '../output/index.js';
 
 /** The flags `spool serve` and `spool dashboard` share about who may reach them. */
 export interface ExposureFlags {
@@ -23,12 +23,7 @@ export interface Exposure {
 }
 
 /** The environment variable read when --token is absent (argv is visible to every local user). */
-export const TOKEN_ENV = 'SPOOL_TOKEN';
-
-/** Commander's collector for a repeatable option. */
-export function collectOption(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+export { TOKEN_ENV, collectOption } from '../output/help.js';
 
 /**
  * Checks the exposure flags. A non-loopback bind without a token is refused (exit 2) unless

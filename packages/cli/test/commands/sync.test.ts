@@ -109,7 +109,11 @@ describe('spool sync', () => {
     const r = await run(['sync', '--dir', dir, '--endpoint', url]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/dead-letter/);
-    const list = JSON.parse((await run(['sync', '--dir', dir, '--dead-letters', '--json'])).stdout);
+    const listed = JSON.parse(
+      (await run(['sync', '--dir', dir, '--dead-letters', '--json'])).stdout,
+    );
+    expect(listed.schemaVersion).toBe(1);
+    const list = listed.deadLetters;
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ status: 400, message: 'nope', records: 2 });
     const resend = await run(['sync', '--dir', dir, '--resend-dead-letters']);

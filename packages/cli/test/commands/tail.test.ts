@@ -46,10 +46,15 @@ describe('spool tail', () => {
     expect(code).toBe(0);
     expect(stdout).not.toContain('\u001b[');
     const lines = stdout.trimEnd().split('\n');
+    // One line per span, data point and log record (not per OTLP line), in spool order.
     expect(lines).toEqual([
-      `${new Date(T0).toISOString()} traces  synth  4 spans: process_block 2.5 ms, load_plugin 120 ms ERROR, a 1.0 ms, +1 more`,
-      `${new Date(T0 + 7).toISOString()} metrics synth  1 metrics: process.memory.usage=1234`,
-      `${new Date(T0 + 5).toISOString()} logs    synth  2 logs: ERROR disk full, UNSPECIFIED [preset.change]`,
+      `${new Date(T0).toISOString()} traces  synth  process_block 2.5 ms`,
+      `${new Date(T0 + 1).toISOString()} traces  synth  load_plugin 120 ms ERROR boom`,
+      `${new Date(T0 + 2).toISOString()} traces  synth  a 1.0 ms`,
+      `${new Date(T0 + 3).toISOString()} traces  synth  b 1.0 ms`,
+      `${new Date(T0 + 7).toISOString()} metrics synth  process.memory.usage=1234`,
+      `${new Date(T0 + 5).toISOString()} logs    synth  ERROR disk full`,
+      `${new Date(T0 + 6).toISOString()} logs    synth  UNSPECIFIED [preset.change]`,
     ]);
   });
 
@@ -77,13 +82,15 @@ describe('spool tail', () => {
     }
   });
 
-  it('--json prints each record as its normalised OTLP-JSON line, --signal filters', async () => {
+  it('--json prints each spool line as its normalised OTLP-JSON request with schemaVersion, --signal filters', async () => {
     const { stdout } = await run(['tail', '--dir', dir, '--json', '--signal', 'logs']);
     const lines = stdout
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
+    expect(lines[0].schemaVersion).toBe(1);
+    expect(Object.keys(lines[0])).toEqual(['resourceLogs', 'schemaVersion']);
     expect(lines[0].resourceLogs[0].scopeLogs[0].logRecords[0]).toMatchObject({
       severityNumber: 17,
       body: { stringValue: 'disk full' },
