@@ -1,4 +1,8 @@
-import { createTextScrubber, currentHomeDir, currentUserName } from '@otelspool/exporter-jsonl/write-path';
+import {
+  createTextScrubber,
+  currentHomeDir,
+  currentUserName,
+} from '@otelspool/exporter-jsonl/write-path';
 
 /** Replaces personal text and secrets in a string captured from the host. */
 export type Scrubber = (text: string) => string;
