@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pc from 'picocolors';
 import {
   colorDecision,
@@ -113,7 +113,13 @@ describe('width-aware tables', () => {
 
 describe('read progress', () => {
   let dir: string | undefined;
+  beforeEach(() => {
+    // the decision reads the environment: CI sets NO_COLOR=1, some terminals TERM=dumb
+    vi.stubEnv('NO_COLOR', '');
+    vi.stubEnv('TERM', 'xterm-256color');
+  });
   afterEach(() => {
+    vi.unstubAllEnvs();
     vi.useRealTimers();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

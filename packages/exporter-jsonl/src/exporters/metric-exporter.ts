@@ -12,7 +12,7 @@ import { encodeMetrics } from '../otlp/encode-metrics.js';
 import type { JsonlExporterOptions } from './exporter-options.js';
 import { JsonlExporterBase } from './jsonl-exporter-base.js';
 
-/** One metric with the scope and resource it belongs to: the unit a large export is sliced by. */
+/** One metric with the scope and resource it belongs to: the unit a large export is split by. */
 interface MetricItem {
   resource: Resource;
   scope: ScopeMetrics['scope'];
@@ -42,7 +42,7 @@ export type JsonlMetricExporterOptions = JsonlExporterOptions & {
 
 /**
  * PushMetricExporter writing OTLP-JSON `MetricsData` lines into `<dir>/metrics/`. A large
- * collection is sliced by metric so encoding never holds the event loop long. Never throws.
+ * collection is split by metric into lines of at most 512 metrics (and under 1 MiB). Never throws.
  */
 export class JsonlMetricExporter
   extends JsonlExporterBase<ResourceMetrics, MetricItem>
