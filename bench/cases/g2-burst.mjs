@@ -52,7 +52,9 @@ report({
   produced: total,
   onDisk: onDisk.spans,
   lines: onDisk.lines,
-  lost: total - onDisk.spans,
+  // written, then deleted by the spool's default 256 MiB byte cap, if a run writes more
+  evicted: stats?.evicted?.records ?? 0,
+  lost: total - onDisk.spans - (stats?.evicted?.records ?? 0),
   statsDropped: stats ? droppedTotal(stats) : undefined,
   statsDetail: stats ? stats.dropped : undefined,
   ms,

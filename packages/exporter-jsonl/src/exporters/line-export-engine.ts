@@ -52,9 +52,11 @@ export class LineExportEngine<T> {
       writes.push(this.writer.write(this.signal, line, records));
     });
     this.pending += 1;
+    // Only the count waits for the writes: the SDK objects must not outlive their encoding.
+    const count = items.length;
     void Promise.all(writes).then((results) => {
       const ok = !encodeFailed && results.every(Boolean);
-      this.settle(items.length, ok, encodeFailed, callback);
+      this.settle(count, ok, encodeFailed, callback);
     });
   }
 

@@ -184,6 +184,9 @@ export class BatchExportQueue<T> {
 
   private startExport(batch: T[]): void {
     this.inFlight += 1;
+    // The callback keeps only the count: the items must be collectable once the exporter has
+    // encoded them, not held until the write completes (they would survive into the old space).
+    const count = batch.length;
     let settled = false;
     let timeout: NodeJS.Timeout | undefined;
     const finish = (result: ExportResult): void => {
@@ -191,8 +194,8 @@ export class BatchExportQueue<T> {
       settled = true;
       if (timeout !== undefined) clearTimeout(timeout);
       this.inFlight -= 1;
-      if (result.code === ExportResultCode.SUCCESS) this.counters.exported += batch.length;
-      else this.counters.failed += batch.length;
+      if (result.code === ExportResultCode.SUCCESS) this.counters.exported += count;
+      else this.counters.failed += count;
       const queued = this.items.length - this.head;
       if (queued >= this.turnBatchMin || (queued > 0 && this.flushWaiters.length > 0)) {
         this.scheduleExport();
