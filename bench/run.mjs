@@ -497,17 +497,7 @@ for (const c of contributed) {
     const out = runScript(c.file, c.args);
     rows.push({ id: c.id, lost: '—', ...c.row(out), raw: out });
   } catch (err) {
-    rows.push({
-      id: c.id,
-      what: c.file,
-      ours: 'failed to run',
-      peer: '',
-      ratio: '',
-      target: '',
-      pass: false,
-      lost: '',
-      check: String(err.message).split('\n')[0],
-    });
+    errorRow(c.id, c.file, [{ error: String(err.message).split('\n')[0] }]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { buildReport, formatMs, formatPercent, type Report } from '../analysis/index.js';
+import { formatMs, formatPercent, type Report } from '../analysis/index.js';
 import {
   CliError,
   EXIT_FAILURE,
@@ -7,10 +7,9 @@ import {
   EXIT_USAGE,
   colors,
   printJson,
-  spoolDirFrom,
-  startReadProgress,
   type CommonOptions,
 } from '../output/index.js';
+import { readReport } from './report.js';
 import { parseLatencyMs } from './slo.js';
 
 export interface CheckCommandOptions extends CommonOptions {
@@ -207,21 +206,7 @@ export async function checkCommand(options: CheckCommandOptions): Promise<void> 
       EXIT_USAGE,
     );
   }
-  const dir = spoolDirFrom(options, { read: true });
-  const progress = startReadProgress(dir, ['traces', 'metrics', 'logs'], options);
-  let report: Report;
-  try {
-    report = await buildReport(dir, {
-      ...(options.since !== undefined ? { since: options.since } : {}),
-      ...(options.service !== undefined ? { service: options.service } : {}),
-      onRecord: (record) => progress.onRecord(record),
-    });
-  } catch (err) {
-    if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
-    throw err;
-  } finally {
-    progress.stop();
-  }
+  const report = await readReport(options);
   const result = evaluateBudgets(report, limits);
   if (options.junit !== undefined)
     await writeFile(options.junit, junitXml(result), { mode: 0o644 });

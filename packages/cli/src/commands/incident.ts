@@ -5,8 +5,8 @@ import {
   CliError,
   printJson,
   spoolDirFrom,
-  startReadProgress,
   type CommonOptions,
+  withReadProgress,
 } from '../output/index.js';
 
 export interface IncidentCommandOptions extends CommonOptions {
@@ -16,15 +16,14 @@ export interface IncidentCommandOptions extends CommonOptions {
 /** `spool incident ID` (options: program.ts). */
 export async function incidentCommand(id: string, options: IncidentCommandOptions): Promise<void> {
   const dir = spoolDirFrom(options, { read: true });
-  const progress = startReadProgress(dir, ['traces', 'logs'], options);
   let incident: Incident | undefined;
   try {
-    incident = await buildIncident(dir, id, { onRecord: (record) => progress.onRecord(record) });
+    incident = await withReadProgress(dir, ['traces', 'logs'], options, (onRecord) =>
+      buildIncident(dir, id, { onRecord }),
+    );
   } catch (err) {
     if (err instanceof Error && /ambiguous/.test(err.message)) throw new CliError(err.message);
     throw err;
-  } finally {
-    progress.stop();
   }
   if (!incident) throw new CliError(`no crash group or report matches '${id}' (see spool crashes)`);
   if (options.json) {

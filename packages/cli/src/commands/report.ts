@@ -16,8 +16,8 @@ import {
   printJson,
   renderTable,
   spoolDirFrom,
-  startReadProgress,
   terminalWidth,
+  withReadProgress,
   type Colors,
   type Column,
   type CommonOptions,
@@ -27,23 +27,31 @@ export interface ReportCommandOptions extends CommonOptions {
   since?: string;
 }
 
-/** `spool report` (options: program.ts). */
-export async function reportCommand(options: ReportCommandOptions): Promise<void> {
+/**
+ * The report of the spool the options name (`--dir`/`--service`/`--since`), read with a
+ * progress line; a bad `--since` is a usage error. Shared by `report` and `check`.
+ */
+export async function readReport(
+  options: CommonOptions & { since?: string; allowEmpty?: boolean },
+): Promise<Report> {
   const dir = spoolDirFrom(options, { read: true });
-  const progress = startReadProgress(dir, ['traces', 'metrics', 'logs'], options);
-  let report: Report;
   try {
-    report = await buildReport(dir, {
-      ...(options.since !== undefined ? { since: options.since } : {}),
-      ...(options.service !== undefined ? { service: options.service } : {}),
-      onRecord: (record) => progress.onRecord(record),
-    });
+    return await withReadProgress(dir, ['traces', 'metrics', 'logs'], options, (onRecord) =>
+      buildReport(dir, {
+        ...(options.since !== undefined ? { since: options.since } : {}),
+        ...(options.service !== undefined ? { service: options.service } : {}),
+        onRecord,
+      }),
+    );
   } catch (err) {
     if (err instanceof RangeError) throw new CliError(err.message, EXIT_USAGE);
     throw err;
-  } finally {
-    progress.stop();
   }
+}
+
+/** `spool report` (options: program.ts). */
+export async function reportCommand(options: ReportCommandOptions): Promise<void> {
+  const report = await readReport(options);
   if (options.json) {
     printJson(report);
     return;

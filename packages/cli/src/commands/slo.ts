@@ -19,11 +19,11 @@ import {
   printJson,
   renderTable,
   spoolDirFrom,
-  startReadProgress,
   terminalWidth,
   type Colors,
   type Column,
   type CommonOptions,
+  withReadProgress,
 } from '../output/index.js';
 
 export interface SloCommandOptions extends CommonOptions {
@@ -75,20 +75,16 @@ export async function sloCommand(options: SloCommandOptions): Promise<void> {
     );
   }
   const dir = spoolDirFrom(options, { read: true });
-  const progress = startReadProgress(dir, ['traces'], options);
-  let result: SloResult;
-  try {
-    result = await computeSlo(dir, {
+  const result = await withReadProgress(dir, ['traces'], options, (onRecord) =>
+    computeSlo(dir, {
       availability,
       windowMs,
       ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
       ...(options.service !== undefined ? { service: options.service } : {}),
       ...(options.span !== undefined ? { spanName: options.span } : {}),
-      onRecord: (record) => progress.onRecord(record),
-    });
-  } finally {
-    progress.stop();
-  }
+      onRecord,
+    }),
+  );
   if (options.prometheusRules !== undefined) {
     if (latencyP95Ms !== undefined && !SPAN_DURATION_BUCKETS_MS.includes(latencyP95Ms)) {
       process.stderr.write(

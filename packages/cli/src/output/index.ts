@@ -31,7 +31,12 @@ export {
 } from './color.js';
 export { displayWidth, ellipsize, oneLine, progressAllowed, terminalWidth } from './terminal.js';
 export { renderTable, fitColumns, type Column } from './table.js';
-export { startReadProgress, type ReadProgress, type ReadPosition } from './progress.js';
+export {
+  startReadProgress,
+  withReadProgress,
+  type ReadProgress,
+  type ReadPosition,
+} from './progress.js';
 export { confirmDestructive } from './confirm.js';
 export {
   type CommonOptions,

@@ -91,3 +91,21 @@ export function startReadProgress(
     },
   };
 }
+
+/**
+ * Runs one spool read with a progress line: `read` gets the per-record callback to hand to the
+ * reader, and the line is cleared however the read ends.
+ */
+export async function withReadProgress<T>(
+  dir: string,
+  signals: readonly string[],
+  options: { json?: boolean },
+  read: (onRecord: (record: ReadPosition) => void) => Promise<T>,
+): Promise<T> {
+  const progress = startReadProgress(dir, signals, options);
+  try {
+    return await read((record) => progress.onRecord(record));
+  } finally {
+    progress.stop();
+  }
+}

@@ -92,7 +92,7 @@ export class LineExportEngine<T> {
       const chunk = start === 0 && end === items.length ? items : items.slice(start, end);
       if (!this.encodeChunk(chunk, emit)) failed = true;
     }
-    return failed === true;
+    return failed;
   }
 
   private encodeChunk(chunk: readonly T[], emit: (line: string, records: number) => void): boolean {
