@@ -46,3 +46,21 @@ export type {
   ValueAtQuantile,
 } from './types.js';
 export { stringifyOtlpJson } from './stringify-otlp-json.js';
+export {
+  attributesKey,
+  attributeText,
+  countRecords,
+  findAttribute,
+  forEachDataPoint,
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  mergeData,
+  metricDataPoints,
+  metricType,
+  METRIC_TYPES,
+  RESOURCE_FIELD,
+  scalarText,
+  type DataPoint,
+  type MetricType,
+} from './walk.js';

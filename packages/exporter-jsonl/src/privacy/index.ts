@@ -39,8 +39,11 @@ export { PII_SHAPE_RULE_NAMES, PII_SHAPE_RULES } from './pii-shapes.js';
 export { SECRET_SHAPE_RULE_NAMES, SECRET_SHAPE_RULES } from './secret-shapes.js';
 export { applyRules, type ScrubRule } from './rule.js';
 export {
+  createCaptureScrubber,
+  createSyncScrubber,
   createTextScrubber,
   TEXT_SCRUB_RULE_NAMES,
   type TextScrubber,
+  type ScrubberPresetOptions,
   type TextScrubberOptions,
 } from './text-scrubber.js';

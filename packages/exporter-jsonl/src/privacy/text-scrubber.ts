@@ -65,3 +65,20 @@ export const TEXT_SCRUB_RULE_NAMES: readonly string[] = [
   ...HOME_PATH_RULES.map((r) => r.name),
   'user-name',
 ];
+
+/** Options of the two presets: everything but the choice of rule set. */
+export type ScrubberPresetOptions = Omit<TextScrubberOptions, 'pii'>;
+
+/**
+ * The capture-time preset, applied by @otelspool/crash to every path, message and frame it
+ * records: home dirs, user names and secrets go, but personal-data shapes (e-mail, IPs, query
+ * strings) stay, since the local report is the user's own debugging aid. Sync removes those.
+ */
+export function createCaptureScrubber(options: ScrubberPresetOptions = {}): TextScrubber {
+  return createTextScrubber({ ...options, pii: false });
+}
+
+/** The sync-time preset, applied by @otelspool/collector before anything leaves: every rule. */
+export function createSyncScrubber(options: ScrubberPresetOptions = {}): TextScrubber {
+  return createTextScrubber({ ...options, pii: true });
+}

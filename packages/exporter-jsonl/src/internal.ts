@@ -1,0 +1,141 @@
+// `@otelspool/exporter-jsonl/internal`: what the other @otelspool packages share and users do
+// not need — the spool layout, the fs and state-file helpers, the privacy rules, the crash
+// names, segment scanning. Like `@opentelemetry/otlp-exporter-base`'s internal entry points it
+// carries no compatibility promise: its names may change in any release. Users import from the
+// package root (index.ts), whose names are checked by test/api-surface.test.ts.
+
+export {
+  consentPath,
+  crashesDir,
+  cursorPath,
+  deadLetterDir,
+  importedStatePath,
+  installIdPath,
+  lastSessionPath,
+  ledgerPath,
+  metricsSnapshotPath,
+  quarantineDir,
+  RECORDED_ENTRIES,
+  sessionDir,
+  signalDir,
+  SPOOL_FILES,
+  SPOOL_FOLDERS,
+  SPOOL_MARKERS,
+  syncDir,
+} from './layout/spool-layout.js';
+export {
+  cursorKey,
+  listCursors,
+  MAX_CURSOR_BYTES,
+  parseCursor,
+  readCursor,
+  serializeCursor,
+  type CursorFile,
+} from './layout/sync-cursor.js';
+export {
+  parseSegmentName,
+  segmentFileName,
+  type ParsedSegmentName,
+} from './writer/segment-name.js';
+export {
+  liveSegmentPaths,
+  scanSegments,
+  shippedSegmentTest,
+  type ScannedSegment,
+} from './writer/spool-usage.js';
+export { LineSplitter, type LineSink } from './reader/line-splitter.js';
+export { MAX_ANY_VALUE_DEPTH, SIGNAL_FIELD } from './reader/normalize/index.js';
+export {
+  QUARANTINE_MAX_LINES_PER_SEGMENT,
+  QUARANTINE_RAW_LIMIT,
+  type BadLine,
+} from './reader/quarantine.js';
+export {
+  ensureDir,
+  ensureDirSync,
+  ensureSpoolDir,
+  ensureSpoolDirSync,
+  OWNER_DIR_MODE,
+} from './fs/ensure-dir.js';
+export {
+  atomicTempPath,
+  fsyncDirSync,
+  OWNER_FILE_MODE,
+  WRITE_NOFOLLOW_FLAGS,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type WriteFileAtomicOptions,
+} from './fs/atomic-write.js';
+export {
+  checkSpoolDirSync,
+  currentUid,
+  UNSAFE_PATH_CODE,
+  unsafeDirReason,
+  unsafeParentReason,
+  warnUnsafePathOnce,
+} from './fs/safe-dir.js';
+export {
+  openStateFileSync,
+  READ_NOFOLLOW_FLAGS,
+  readJsonStateFileSync,
+  readStateFileSync,
+  type ReadStateFileOptions,
+  type StateFileOpen,
+  type StateFileOptions,
+  type StateFileRead,
+  type StateFileRefusal,
+} from './fs/state-file.js';
+export {
+  APP_CRASH_EVENT_NAME,
+  CRASH_ATTRIBUTE_PREFIXES,
+  CRASH_ATTRIBUTES,
+  CRASH_LOG_SEVERITY,
+  CRASH_SPAN_NAME,
+  isCrashAttributeKey,
+  isCrashEventName,
+  OTELSPOOL_ATTRIBUTES,
+} from './semconv/crash.js';
+export {
+  applyRules,
+  compileKeyPatterns,
+  createKeyClassifier,
+  createCaptureScrubber,
+  createSyncScrubber,
+  createTextScrubber,
+  currentHomeDir,
+  currentUserName,
+  DEFAULT_DROP_KEYS,
+  DEFAULT_HASH_KEYS,
+  ENV_KEY_WORDS,
+  ENV_SECRET_EXCEPTIONS,
+  GENERIC_USER_NAMES,
+  HOME_PATH_RULES,
+  homeLiteralRule,
+  isEnvKey,
+  isSecretKey,
+  MIN_ENV_SECRET_LENGTH,
+  PII_SHAPE_RULE_NAMES,
+  PII_SHAPE_RULES,
+  replaceEnvSecrets,
+  secretEnvValues,
+  SECRET_KEY_PHRASES,
+  SECRET_KEY_QUALIFIERS,
+  SECRET_KEY_SUFFIXES,
+  SECRET_KEY_WORDS,
+  SECRET_SHAPE_RULE_NAMES,
+  SECRET_SHAPE_RULES,
+  SEMCONV_ALLOW_KEYS,
+  splitKeyWords,
+  TEXT_SCRUB_RULE_NAMES,
+  userNameRule,
+  type KeyAction,
+  type KeyClassifier,
+  type KeyDecision,
+  type KeyPattern,
+  type KeyRule,
+  type KeyRuleOptions,
+  type ScrubRule,
+  type TextScrubber,
+  type ScrubberPresetOptions,
+  type TextScrubberOptions,
+} from './privacy/index.js';
