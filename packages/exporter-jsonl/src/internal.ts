@@ -139,3 +139,5 @@ export {
   type ScrubberPresetOptions,
   type TextScrubberOptions,
 } from './privacy/index.js';
+export { describeError, errorCode } from './fs/error-code.js';
+export { processIsAlive } from './fs/process-alive.js';

@@ -27,3 +27,16 @@ export {
   OTELSPOOL_ATTRIBUTES,
 } from './semconv/crash.js';
 export { createTextScrubber, currentHomeDir, currentUserName } from './privacy/index.js';
+export { createCaptureScrubber } from './privacy/text-scrubber.js';
+export {
+  crashesDir,
+  installIdPath,
+  lastSessionPath,
+  ledgerPath,
+  metricsSnapshotPath,
+  sessionDir,
+  SPOOL_FILES,
+  SPOOL_FOLDERS,
+} from './layout/spool-layout.js';
+export { errorCode } from './fs/error-code.js';
+export { processIsAlive } from './fs/process-alive.js';
