@@ -141,3 +141,11 @@ export {
 } from './privacy/index.js';
 export { describeError, errorCode } from './fs/error-code.js';
 export { processIsAlive } from './fs/process-alive.js';
+export {
+  MAX_METRICS_SNAPSHOT_BYTES,
+  readMetricsSnapshot,
+  serializeMetricsSnapshot,
+  type MetricsSnapshot,
+  type SnapshotMetric,
+  type SnapshotPoint,
+} from './layout/metrics-snapshot-file.js';

@@ -40,3 +40,9 @@ export {
 } from './layout/spool-layout.js';
 export { errorCode } from './fs/error-code.js';
 export { processIsAlive } from './fs/process-alive.js';
+export {
+  serializeMetricsSnapshot,
+  type MetricsSnapshot,
+  type SnapshotMetric,
+  type SnapshotPoint,
+} from './layout/metrics-snapshot-file.js';
