@@ -1,13 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './test/support/source-aliases.js';
 
-// Unit and cross-package tests. Sources are resolved through the "@otelspool/source"
-// export condition so tests run against src/ without a build; child processes that tests
-// spawn import the built dist/ (npm test builds first).
+// Unit and cross-package tests, against the packages' sources (test/support/source-aliases.ts);
+// child processes that tests spawn import the built dist/ (npm test builds first).
 export default defineConfig({
-  resolve: { conditions: ['@otelspool/source'] },
-  ssr: { resolve: { conditions: ['@otelspool/source'] } },
+  resolve: { alias: sourceAliases() },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/api/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

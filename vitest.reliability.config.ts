@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './test/support/source-aliases.js';
 
 // Fault-injection suite (kill, disk, network, fuzz, privacy, load, memory). Bounded in time.
 export default defineConfig({
-  resolve: { conditions: ['@otelspool/source'] },
-  ssr: { resolve: { conditions: ['@otelspool/source'] } },
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['test/reliability/**/*.test.ts'],
     testTimeout: 600_000,
