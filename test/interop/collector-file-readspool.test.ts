@@ -1,6 +1,6 @@
 // Interop 2: files written by the real Collector's `file` exporter, read by the product's one
-// reader (`readSpool` from @otelspool/exporter-jsonl). DESIGN.md: "files written by the
-// Collector's file exporter must be readable by every reader here". Exact counts and ids.
+// reader (`readSpool` from @otelspool/exporter-jsonl): files written by the Collector's file
+// exporter must be readable by every reader here, with exact counts and ids.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

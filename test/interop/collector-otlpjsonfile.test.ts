@@ -1,7 +1,8 @@
 // Interop 1: our spool segments → the real OpenTelemetry Collector (otlpjsonfile receiver) →
 // its file exporter. What comes out must be what went in: every span, data point and log record,
-// with the same ids and attributes. Proves a spool is readable by the Collector, as DESIGN.md
-// promises, and produces the Collector-written files test 2 reads back.
+// with the same ids and attributes. Proves a spool is readable by the Collector (TELEMETRY_GUIDE.md, "Every
+// file in the spool": segments are in the Collector's otlpjsonfile format), and produces the
+// Collector-written files test 2 reads back.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -8,14 +8,19 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { normalizeOtlp, parseOtlpJson, readSpool, type Signal } from '@otelspool/exporter-jsonl';
+import {
+  countRecords,
+  normalizeOtlp,
+  parseOtlpJson,
+  readSpool,
+  type Signal,
+} from '@otelspool/exporter-jsonl';
+import { readCursor } from '@otelspool/exporter-jsonl/internal';
 import {
   createOtlpReceiver,
   decodeRequest,
   encodeRequest,
   readConsent,
-  readCursor,
-  countRecords,
   type OtlpReceiver,
 } from '@otelspool/collector';
 import { listCrashGroups, readSessionLedger, groupCrashReports } from '@otelspool/crash';

@@ -9,6 +9,7 @@ export {
   crashesDir,
   cursorPath,
   deadLetterDir,
+  importDir,
   importedStatePath,
   installIdPath,
   lastSessionPath,
@@ -22,6 +23,7 @@ export {
   SPOOL_FOLDERS,
   SPOOL_MARKERS,
   syncDir,
+  syncLockPath,
 } from './layout/spool-layout.js';
 export {
   cursorKey,

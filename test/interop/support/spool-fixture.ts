@@ -29,7 +29,7 @@ import {
 } from '@otelspool/exporter-jsonl';
 
 /**
- * A spool written with known content: the names the product emits (DESIGN.md, issue 5), a crash
+ * A spool written with known content: the names the product emits (TELEMETRY_GUIDE.md, "What is recorded"), a crash
  * trace with an exception event, and a FATAL crash log record. Every expectation the interop tests
  * assert (ids, counts, names, attributes) is read back from here.
  */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Signal } from '../otlp/types.js';
 
-// The one owner of the spool's layout (ARCHITECTURE.md, "The spool on disk"): every folder
+// The one owner of the spool's layout (TELEMETRY_GUIDE.md, "Every file in the spool"): every folder
 // and file name below a spool dir, and the functions that build their paths. Every package
 // builds spool paths through these, never from string literals, so a newcomer reads the whole
 // layout here and a rename happens in one place.
@@ -11,10 +11,11 @@ import type { Signal } from '../otlp/types.js';
 //   <spool>/crashes/<id>.json                          crash reports (@otelspool/crash)
 //   <spool>/session/last_session.json|ledger.jsonl|install_id   session state (@otelspool/crash)
 //   <spool>/sync/<destination>.json                    sync cursors (layout/sync-cursor.ts)
+//   <spool>/sync/.lock                                 one `spool sync` at a time
 //   <spool>/dead-letter/<utc>_<signal>_<rand>.json     batches a server rejected for good
 //   <spool>/consent.json                               the user's decision (@otelspool/collector)
 //   <spool>/metrics_snapshot.json                      last cumulative metric values (@otelspool/sdk)
-//   <spool>/imported.json                              what `spool import` already took in
+//   <spool>/import/imported.json                       what `spool import` already took in
 
 /** Folder names directly below a spool dir (besides one folder per signal). */
 export const SPOOL_FOLDERS = Object.freeze({
@@ -23,6 +24,7 @@ export const SPOOL_FOLDERS = Object.freeze({
   session: 'session',
   sync: 'sync',
   deadLetter: 'dead-letter',
+  import: 'import',
 } as const);
 
 /** File names directly below a spool dir, or inside one of its folders. */
@@ -33,6 +35,7 @@ export const SPOOL_FILES = Object.freeze({
   lastSession: 'last_session.json',
   ledger: 'ledger.jsonl',
   installId: 'install_id',
+  syncLock: '.lock',
 } as const);
 
 /** Entries whose presence marks a folder as a spool (for discovery under the spool root). */
@@ -102,6 +105,11 @@ export function cursorPath(spoolDir: string, destination: string): string {
   return join(spoolDir, SPOOL_FOLDERS.sync, `${destination}.json`);
 }
 
+/** `<spool>/sync/.lock`: held (O_EXCL, our pid) by the one `spool sync` running on the spool. */
+export function syncLockPath(spoolDir: string): string {
+  return join(spoolDir, SPOOL_FOLDERS.sync, SPOOL_FILES.syncLock);
+}
+
 export function deadLetterDir(spoolDir: string): string {
   return join(spoolDir, SPOOL_FOLDERS.deadLetter);
 }
@@ -114,6 +122,10 @@ export function metricsSnapshotPath(spoolDir: string): string {
   return join(spoolDir, SPOOL_FILES.metricsSnapshot);
 }
 
+export function importDir(spoolDir: string): string {
+  return join(spoolDir, SPOOL_FOLDERS.import);
+}
+
 export function importedStatePath(spoolDir: string): string {
-  return join(spoolDir, SPOOL_FILES.imported);
+  return join(spoolDir, SPOOL_FOLDERS.import, SPOOL_FILES.imported);
 }
