@@ -8,7 +8,7 @@ export {
   getCrashHandle,
   watchChildProcess,
 } from './install.js';
-export { CRASH_REPORT_WRITTEN_CHANNEL } from './crash-handler.js';
+export { CRASH_REPORT_WRITTEN_CHANNEL } from './report/assemble-report.js';
 export type { CrashHandle, CrashHandlerOptions, PreviousSessionReport } from './options.js';
 export type { Breadcrumb } from './session/breadcrumbs.js';
 export type { LastRunInfo } from './session/last-run-info.js';

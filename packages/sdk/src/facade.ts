@@ -2,7 +2,10 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Logger } from '@opentelemetry/api-logs';
 import type { Attributes, Gauge, Meter } from '@opentelemetry/api';
 
-/** A RIMP-style event for people who do not know OpenTelemetry. */
+/**
+ * An event described the way apps without OpenTelemetry describe one (source, message, type,
+ * metadata), for people who do not know OpenTelemetry; recorded as an OTel event.
+ */
 export interface CollectedEvent {
   /** Where it happened, e.g. 'plugin.reverb' (→ attribute `event.source`). */
   source?: string;
@@ -16,7 +19,7 @@ export interface CollectedEvent {
   level?: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 }
 
-/** A RIMP-style metric sample: recorded as the latest value of a gauge. */
+/** A metric sample as a name, a value and tags: recorded as the latest value of a gauge. */
 export interface CollectedMetric {
   name: string;
   value: number;

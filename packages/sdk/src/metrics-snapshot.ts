@@ -1,42 +1,23 @@
-import { join } from 'node:path';
-import { ensureSpoolDir, writeFileAtomic } from '@otelspool/exporter-jsonl/write-path';
+import {
+  ensureSpoolDir,
+  metricsSnapshotPath,
+  serializeMetricsSnapshot,
+  writeFileAtomic,
+  type MetricsSnapshot as SpoolMetricsSnapshot,
+  type SnapshotMetric,
+  type SnapshotPoint,
+} from '@otelspool/exporter-jsonl/write-path';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics, MetricData } from '@opentelemetry/sdk-metrics';
 import type { TelemetryStats } from './telemetry.js';
 
-/** `<dir>/metrics_snapshot.json`: the latest value of every metric, replaced atomically. */
-export interface MetricsSnapshot {
-  updatedAt: string;
-  serviceName: string;
-  sessionId: string;
-  metrics: Record<string, SnapshotMetric>;
-  /**
-   * This process's `telemetry.stats()` when the file was written: records written, dropped by
-   * reason, evicted (and shipped of those), bytes on disk. After a clean shutdown it is the
-   * final count, which includes the last metrics line (whose own self-metrics cannot).
-   */
-  spool?: TelemetryStats;
-}
-
-export interface SnapshotMetric {
-  type: 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
-  unit: string;
-  description: string;
-  monotonic?: boolean;
-  points: SnapshotPoint[];
-}
-
-export interface SnapshotPoint {
-  attributes: Record<string, unknown>;
-  time: string;
-  /** Sums and gauges. */
-  value?: number;
-  /** Histograms. */
-  count?: number;
-  sum?: number;
-  min?: number;
-  max?: number;
-}
+/**
+ * `<dir>/metrics_snapshot.json`: the latest value of every metric, replaced atomically. The
+ * format belongs to the spool layout (@otelspool/exporter-jsonl); `spool` is this process's
+ * `telemetry.stats()` when the file was written.
+ */
+export type MetricsSnapshot = SpoolMetricsSnapshot<TelemetryStats>;
+export type { SnapshotMetric, SnapshotPoint };
 
 /**
  * Keeps the latest data point of every metric series and rewrites the snapshot file after each
@@ -94,8 +75,9 @@ export class MetricsSnapshotWriter {
 
   private async write(snapshot: MetricsSnapshot): Promise<void> {
     await ensureSpoolDir(this.dir);
-    const target = join(this.dir, 'metrics_snapshot.json');
-    await writeFileAtomic(target, JSON.stringify(snapshot, null, 2) + '\n', { fsync: false });
+    await writeFileAtomic(metricsSnapshotPath(this.dir), serializeMetricsSnapshot(snapshot), {
+      fsync: false,
+    });
   }
 }
 

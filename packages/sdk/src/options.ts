@@ -6,7 +6,11 @@ import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { LogRecordLimits, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { InstrumentationLike } from './instrumentations.js';
 
-export type Durability = 'none' | 'interval' | 'batch';
+/** 'none' | 'interval' | 'batch': the spool writer's fsync policy (SpoolWriterOptions). */
+export type Durability = NonNullable<SpoolWriterOptions['durability']>;
+
+/** Spool writer tuning (rotation, byte cap, queue bound, compression): dir and durability are set by startTelemetry. */
+export type SpoolTuning = Omit<SpoolWriterOptions, 'dir' | 'durability'>;
 
 /** Options of {@link startTelemetry}. Every field is optional; OTEL_* variables fill the gaps. */
 export interface TelemetryOptions {
@@ -46,7 +50,7 @@ export interface TelemetryOptions {
   /** Heartbeat of last_session.json, ms. Default 15 000. */
   heartbeatIntervalMs?: number;
   /** Spool writer tuning: rotation, byte cap, queue bound, compression. */
-  spool?: Omit<SpoolWriterOptions, 'dir' | 'durability'>;
+  spool?: SpoolTuning;
   /** Trace sampler; else OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (upstream default: parentbased_always_on). */
   sampler?: Sampler;
   /** Span limits; unset fields come from OTEL_SPAN_* and OTEL_ATTRIBUTE_* (upstream provider). */
@@ -91,7 +95,7 @@ export interface ResolvedOptions {
   maxOpenSpans: number;
   scheduledDelayMs: number;
   heartbeatIntervalMs: number;
-  spool: Omit<SpoolWriterOptions, 'dir' | 'durability'>;
+  spool: SpoolTuning;
   signals: SpoolSignals;
   logRecordLimits: LogRecordLimits;
   /** Notes on OTEL_* values that were read but do not apply (logged once at start). */

@@ -1,27 +1,17 @@
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
+import type { SpoolStats } from '@otelspool/exporter-jsonl';
 import type { CollectedEvent, CollectedMetric } from './facade.js';
 import type { LiveConsumer } from './live-stream.js';
 
-/** Counters of the telemetry pipeline itself (also exported as otelspool.spool.* metrics). */
-export interface TelemetryStats {
-  written: { records: number; lines: number; bytes: number };
+/**
+ * Counters of the telemetry pipeline itself (also exported as otelspool.spool.* metrics).
+ * `written`, `evicted` and `bytesOnDisk` are the spool writer's own (SpoolStats); evicted
+ * records reached the spool (they are in `written`) and are not in `dropped`.
+ */
+export interface TelemetryStats extends Pick<SpoolStats, 'written' | 'evicted' | 'bytesOnDisk'> {
   /** Records dropped, by reason (queue full, disk full, write error, byte cap, ...). */
   dropped: Record<string, number>;
-  /**
-   * Sealed segments deleted to keep the spool under its byte cap (`records` counts only this
-   * process's own segments); `shipped` of them (`shippedRecords` records) had been acknowledged
-   * by every sync destination. Evicted records reached the spool (they are in `written`) and are
-   * not in `dropped`.
-   */
-  evicted: {
-    segments: number;
-    bytes: number;
-    records: number;
-    shipped: number;
-    shippedRecords: number;
-  };
-  bytesOnDisk: number;
   /**
    * Spans open right now that the crash path would write as unfinished (`tracked`), and how
    * many open spans it forgot because more than `maxOpenSpans` were open at once (`untracked`,
@@ -63,9 +53,9 @@ export interface Telemetry {
     'debug' | 'info' | 'warn' | 'error',
     (message: string, attributes?: Attributes) => void
   >;
-  /** RIMP-style facade: an event described by source, message, type and metadata. */
+  /** Facade for people new to OpenTelemetry: an event described by source, message, type and metadata. */
   collectEvent(event: CollectedEvent): void;
-  /** RIMP-style facade: a metric sample recorded as a gauge value. */
+  /** Facade for people new to OpenTelemetry: a metric sample recorded as a gauge value. */
   collectMetric(metric: CollectedMetric): void;
   /** Live in-process stream of records (same shape as the spool reader); returns unsubscribe. */
   subscribe(consumer: LiveConsumer): () => void;

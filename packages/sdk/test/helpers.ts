@@ -1,8 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSpool } from '@otelspool/exporter-jsonl';
-import type { LogsData, MetricsData, Signal, TracesData } from '@otelspool/exporter-jsonl';
+import {
+  findAttribute,
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  readSpool,
+} from '@otelspool/exporter-jsonl';
+import type {
+  KeyValue,
+  LogRecord,
+  LogsData,
+  Metric,
+  MetricsData,
+  Resource,
+  Signal,
+  Span,
+  TracesData,
+} from '@otelspool/exporter-jsonl';
 
 export function tempDir(prefix = 'otelspool-sdk-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -24,35 +40,30 @@ export async function collect(dir: string): Promise<Collected> {
   return out;
 }
 
-export function spansOf(c: Collected) {
-  return c.traces.flatMap((t) =>
-    t.resourceSpans.flatMap((r) =>
-      r.scopeSpans.flatMap((s) => s.spans.map((span) => ({ resource: r.resource, span }))),
-    ),
-  );
+export function spansOf(c: Collected): Array<{ resource: Resource | undefined; span: Span }> {
+  const out: Array<{ resource: Resource | undefined; span: Span }> = [];
+  for (const t of c.traces)
+    forEachSpan(t, (span, _s, r) => out.push({ resource: r.resource, span }));
+  return out;
 }
 
-export function logsOf(c: Collected) {
-  return c.logs.flatMap((t) =>
-    t.resourceLogs.flatMap((r) =>
-      r.scopeLogs.flatMap((s) => s.logRecords.map((log) => ({ resource: r.resource, log }))),
-    ),
-  );
+export function logsOf(c: Collected): Array<{ resource: Resource | undefined; log: LogRecord }> {
+  const out: Array<{ resource: Resource | undefined; log: LogRecord }> = [];
+  for (const l of c.logs)
+    forEachLogRecord(l, (log, _s, r) => out.push({ resource: r.resource, log }));
+  return out;
 }
 
-export function metricsOf(c: Collected) {
-  return c.metrics.flatMap((t) =>
-    t.resourceMetrics.flatMap((r) =>
-      r.scopeMetrics.flatMap((s) => s.metrics.map((metric) => ({ resource: r.resource, metric }))),
-    ),
-  );
+export function metricsOf(c: Collected): Array<{ resource: Resource | undefined; metric: Metric }> {
+  const out: Array<{ resource: Resource | undefined; metric: Metric }> = [];
+  for (const m of c.metrics)
+    forEachMetric(m, (metric, _s, r) => out.push({ resource: r.resource, metric }));
+  return out;
 }
 
-export function attr(
-  attributes: Array<{ key: string; value: Record<string, unknown> }> | undefined,
-  key: string,
-): unknown {
-  const value = attributes?.find((a) => a.key === key)?.value;
+/** A scalar attribute's value as written (int64 as its decimal string), undefined when absent. */
+export function attr(attributes: readonly KeyValue[] | undefined, key: string): unknown {
+  const value = findAttribute(attributes, key);
   if (!value) return undefined;
   return value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue;
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect, logsOf, tempDir } from './helpers.js';
+import { attr, collect, logsOf, tempDir } from './helpers.js';
 
 // Child processes import the built @otelspool/sdk (dist/): run `npx tsc -b` first.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -39,9 +39,7 @@ describe('pino logs land in the spool with trace context', () => {
       traceId: spanContext.traceId,
       spanId: spanContext.spanId,
     });
-    expect(record?.attributes?.find((a) => a.key === 'user.action')?.value.stringValue).toBe(
-      'save',
-    );
+    expect(attr(record?.attributes, 'user.action')).toBe('save');
   });
 
   it('ESM: node --import a file that registers @opentelemetry/instrumentation/hook.mjs and starts telemetry', async () => {

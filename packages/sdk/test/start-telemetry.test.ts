@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { forEachLogRecord } from '@otelspool/exporter-jsonl';
 import { startTelemetry } from '../src/index.js';
 import type { Telemetry } from '../src/index.js';
 import { attr, collect, logsOf, metricsOf, spansOf, tempDir } from './helpers.js';
@@ -128,8 +129,7 @@ describe('startTelemetry', () => {
     const seen: string[] = [];
     const unsubscribe = t.subscribe((record) => {
       if (record.signal === 'logs') {
-        for (const r of record.data.resourceLogs)
-          for (const s of r.scopeLogs) for (const l of s.logRecords) seen.push(l.eventName ?? '');
+        forEachLogRecord(record.data, (l) => seen.push(l.eventName ?? ''));
       }
       throw new Error('a buggy subscriber must not break anything');
     });

@@ -2,23 +2,16 @@ import dc from 'node:diagnostics_channel';
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import type { CrashOrigin } from '../report/crash-report.js';
-import type { Breadcrumb } from '../session/breadcrumbs.js';
 import { rejectionIsFatal, unhandledRejectionsMode } from './rejection-mode.js';
 import { watchChild, type ChildWatchTarget } from './child-processes.js';
 
-export interface ProcessHookTarget {
+/** What the hooks report to (the crash handler); breadcrumbs and events as for watched children. */
+export interface ProcessHookTarget extends ChildWatchTarget {
   onFatal(error: unknown, origin: CrashOrigin, worker?: { threadId: number }): void;
   onNonFatal(
     error: unknown,
     origin: string,
     extra?: Record<string, string | number | boolean>,
-  ): void;
-  onBreadcrumb(breadcrumb: Breadcrumb): void;
-  onEvent(
-    name: string,
-    severityNumber: number,
-    body: string,
-    attributes: Record<string, string | number | boolean | undefined>,
   ): void;
   onExit(code: number): void;
   /** SIGINT/SIGTERM with no other listener: end the session and flush before the signal is re-raised. */

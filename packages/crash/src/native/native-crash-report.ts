@@ -1,4 +1,4 @@
-import type { Scrubber } from '../privacy/scrub.js';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
 import {
   CRASH_REPORT_SCHEMA_VERSION,
   newCrashReportId,
@@ -23,7 +23,7 @@ export interface NativeCrashContext {
 export function buildNativeCrashReport(
   facts: NativeReportFacts,
   ctx: NativeCrashContext,
-  scrub: Scrubber,
+  scrub: TextScrubber,
 ): CrashReport {
   const jsStack = facts.javascriptStack.stack.map((l) => scrub(l));
   const stackText =

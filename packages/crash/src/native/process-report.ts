@@ -1,7 +1,11 @@
 import { chmodSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDirSync, isRecord, readJsonFileSync } from '../internal/fs.js';
-import { processIsAlive } from '../session/process-alive.js';
+import {
+  ensureDirSync,
+  processIsAlive,
+  readJsonStateFileSync,
+} from '@otelspool/exporter-jsonl/write-path';
+import { isRecord } from '../internal/is-record.js';
 
 /**
  * Node's diagnostic report (process.report) is the only thing that runs on fatal errors that
@@ -194,7 +198,10 @@ export function collectNativeReports(
     // leave the file for a later start rather than read it half-written.
     const writer = RAW_REPORT_PID.exec(name);
     if (writer && processIsAlive(Number(writer[1]))) continue;
-    const facts = extractNativeReport(readJsonFileSync(file, 64 * 1024 * 1024), name);
+    const facts = extractNativeReport(
+      readJsonStateFileSync(file, { maxBytes: 64 * 1024 * 1024 }),
+      name,
+    );
     if (!facts) {
       onInvalid(file, 'not a Node.js diagnostic report');
       removeQuietly(file);

@@ -1,29 +1,58 @@
 import { randomBytes } from 'node:crypto';
 import { CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl/write-path';
+import type {
+  AnyValue,
+  KeyValue,
+  LogRecord,
+  LogsData,
+  Span,
+  TracesData,
+} from '@otelspool/exporter-jsonl';
 
-// Hand-built OTLP/JSON lines for standalone use (no OTel SDK in the process). The crash package
-// must not depend on the SDK packages just to encode two records, and the shapes are small and
-// fixed: https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding (lowerCamelCase,
-// 64-bit integers as decimal strings, hex ids, integer enums).
+// OTLP/JSON lines for standalone use (no OTel SDK in the process). The crash package must not
+// depend on the SDK packages just to encode two records, so it builds the objects of the one
+// OTLP model (@otelspool/exporter-jsonl's types) and serialises them with JSON.stringify:
+// https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding (lowerCamelCase, 64-bit
+// integers as decimal strings, hex ids, integer enums). JSON.stringify is safe here because
+// anyValue() never lets a non-finite double (it would become `null`) or a bigint (it would
+// throw) into the object: they become the proto3 JSON strings and an int64 string.
 
 export type AttributeMap = Record<string, string | number | boolean | undefined>;
 
 export const SCOPE = { name: '@otelspool/crash', version: '0.1.0' };
 
-type KeyValue = { key: string; value: Record<string, unknown> };
+/** OTLP span kind INTERNAL, status code ERROR, trace flags SAMPLED with "parent is local" known. */
+const SPAN_KIND_INTERNAL = 1;
+const STATUS_ERROR = 2;
+const SPAN_FLAGS_SAMPLED_LOCAL_PARENT = 0x101;
+const LOG_FLAGS_SAMPLED = 1;
 
-function anyValue(v: string | number | boolean): Record<string, unknown> {
-  if (typeof v === 'string') return { stringValue: v };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (Number.isInteger(v)) return { intValue: String(v) };
-  return { doubleValue: v };
+/** An attribute value as an AnyValue that JSON.stringify writes correctly. */
+function anyValue(v: unknown): AnyValue | undefined {
+  switch (typeof v) {
+    case 'string':
+      return { stringValue: v };
+    case 'boolean':
+      return { boolValue: v };
+    case 'bigint':
+      return { intValue: BigInt.asIntN(64, v).toString() };
+    case 'number':
+      // Only safe integers have exact int64 text (String(1e21) is "1e+21"); the rest are doubles.
+      if (Number.isSafeInteger(v)) return { intValue: String(v) };
+      if (Number.isNaN(v)) return { doubleValue: 'NaN' };
+      if (!Number.isFinite(v)) return { doubleValue: v > 0 ? 'Infinity' : '-Infinity' };
+      return { doubleValue: v };
+    default:
+      // undefined (an attribute not set) and anything a JS caller slipped past the types
+      return undefined;
+  }
 }
 
 export function keyValues(attrs: AttributeMap): KeyValue[] {
   const out: KeyValue[] = [];
   for (const [key, v] of Object.entries(attrs)) {
-    if (v === undefined) continue;
-    out.push({ key, value: anyValue(v) });
+    const value = anyValue(v);
+    if (value !== undefined) out.push({ key, value });
   }
   return out;
 }
@@ -51,37 +80,35 @@ export interface LogLine {
   spanId?: string;
 }
 
+function logRecord(r: LogLine): LogRecord {
+  const record: LogRecord = {
+    timeUnixNano: msToNanos(r.timeMs),
+    observedTimeUnixNano: msToNanos(r.timeMs),
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    body: { stringValue: r.body },
+    attributes: keyValues(r.attributes),
+  };
+  if (r.eventName) record.eventName = r.eventName;
+  if (r.traceId && r.spanId) {
+    record.traceId = r.traceId;
+    record.spanId = r.spanId;
+    record.flags = LOG_FLAGS_SAMPLED;
+  }
+  return record;
+}
+
 /** One OTLP `LogsData` line holding the given records under one resource. */
 export function logsDataLine(resource: AttributeMap, records: readonly LogLine[]): string {
-  return JSON.stringify({
+  const data: LogsData = {
     resourceLogs: [
       {
         resource: { attributes: keyValues(resource) },
-        scopeLogs: [
-          {
-            scope: SCOPE,
-            logRecords: records.map((r) => {
-              const rec: Record<string, unknown> = {
-                timeUnixNano: msToNanos(r.timeMs),
-                observedTimeUnixNano: msToNanos(r.timeMs),
-                severityNumber: r.severityNumber,
-                severityText: r.severityText,
-                body: { stringValue: r.body },
-                attributes: keyValues(r.attributes),
-              };
-              if (r.eventName) rec.eventName = r.eventName;
-              if (r.traceId && r.spanId) {
-                rec.traceId = r.traceId;
-                rec.spanId = r.spanId;
-                rec.flags = 1;
-              }
-              return rec;
-            }),
-          },
-        ],
+        scopeLogs: [{ scope: SCOPE, logRecords: records.map(logRecord) }],
       },
     ],
-  });
+  };
+  return JSON.stringify(data);
 }
 
 export interface CrashSpanLine {
@@ -97,12 +124,12 @@ export interface CrashSpanLine {
 
 /** One OTLP `TracesData` line with a short `crash` span carrying an `exception` event, status ERROR. */
 export function crashSpanLine(resource: AttributeMap, span: CrashSpanLine): string {
-  const s: Record<string, unknown> = {
+  const s: Span = {
     traceId: span.traceId,
     spanId: span.spanId,
-    flags: 0x101,
+    flags: SPAN_FLAGS_SAMPLED_LOCAL_PARENT,
     name: CRASH_SPAN_NAME,
-    kind: 1,
+    kind: SPAN_KIND_INTERNAL,
     startTimeUnixNano: msToNanos(span.startMs),
     endTimeUnixNano: msToNanos(span.endMs),
     attributes: keyValues(span.attributes),
@@ -113,12 +140,13 @@ export function crashSpanLine(resource: AttributeMap, span: CrashSpanLine): stri
         attributes: keyValues(span.exception),
       },
     ],
-    status: { code: 2, message: span.statusMessage },
+    status: { code: STATUS_ERROR, message: span.statusMessage },
   };
   if (span.parentSpanId) s.parentSpanId = span.parentSpanId;
-  return JSON.stringify({
+  const data: TracesData = {
     resourceSpans: [
       { resource: { attributes: keyValues(resource) }, scopeSpans: [{ scope: SCOPE, spans: [s] }] },
     ],
-  });
+  };
+  return JSON.stringify(data);
 }

@@ -1,6 +1,7 @@
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { CRASH_SPAN_NAME, type SpoolWriter } from '@otelspool/exporter-jsonl/write-path';
+import { CRASH_SPAN_NAME, SpoolWriter } from '@otelspool/exporter-jsonl/write-path';
+import { CRASH_LOG_SEVERITY } from '@otelspool/exporter-jsonl/internal';
 import type { ErrorInfo } from '../report/error-info.js';
 import {
   crashSpanLine,
@@ -108,7 +109,7 @@ export class ApiTelemetrySink implements TelemetrySink {
       span.end(record.timeMs);
       logContext = trace.setSpan(active, span);
     }
-    this.emitLog(record, SeverityNumber.FATAL, 'FATAL', logContext);
+    this.emitLog(record, CRASH_LOG_SEVERITY, 'FATAL', logContext);
     return validIds(logContext);
   }
 
@@ -180,7 +181,7 @@ export class SpoolTelemetrySink implements TelemetrySink {
       }),
       1,
     );
-    this.appendLog(record, SeverityNumber.FATAL, 'FATAL', ids);
+    this.appendLog(record, CRASH_LOG_SEVERITY, 'FATAL', ids);
     return ids;
   }
 
@@ -238,4 +239,22 @@ export class SpoolTelemetrySink implements TelemetrySink {
       1,
     );
   }
+}
+
+/**
+ * The sink for this process: through the OTel API when the SDK gave its synchronous flush,
+ * else straight into the spool (records fsynced per batch, flushes bounded by
+ * `flushTimeoutMs`, default 1000 ms).
+ */
+export function createTelemetrySink(
+  options: { flushSync?: () => void; flushTimeoutMs?: number },
+  spoolDir: string,
+  resource: AttributeMap,
+): TelemetrySink {
+  if (options.flushSync) return new ApiTelemetrySink(options.flushSync);
+  return new SpoolTelemetrySink(
+    new SpoolWriter({ dir: spoolDir, durability: 'batch' }),
+    resource,
+    Math.max(10, options.flushTimeoutMs ?? 1000),
+  );
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFileSync } from '../internal/fs.js';
-import { CRASH_REPORT_FILE, crashesDir, type CrashReport } from '../report/crash-report.js';
+import { crashesDir, readJsonStateFileSync } from '@otelspool/exporter-jsonl/write-path';
+import { CRASH_REPORT_FILE, type CrashReport } from '../report/crash-report.js';
 import { validateCrashReport } from './validate-crash-report.js';
 
 export interface ListCrashReportsOptions {
@@ -29,7 +29,7 @@ export function listCrashReports(
   const out: CrashReport[] = [];
   for (const name of reportFiles(spoolDir)) {
     const file = join(crashesDir(spoolDir), name);
-    const value = readJsonFileSync(file, MAX_REPORT_BYTES);
+    const value = readJsonStateFileSync(file, { maxBytes: MAX_REPORT_BYTES });
     if (value === undefined) {
       options.onInvalid?.(file, 'unreadable, larger than 8 MiB or not JSON');
       continue;
@@ -69,7 +69,9 @@ export function readCrashReport(spoolDir: string, id: string): CrashReport | und
 }
 
 function readOne(spoolDir: string, name: string): CrashReport | undefined {
-  const value = readJsonFileSync(join(crashesDir(spoolDir), name), MAX_REPORT_BYTES);
+  const value = readJsonStateFileSync(join(crashesDir(spoolDir), name), {
+    maxBytes: MAX_REPORT_BYTES,
+  });
   const checked = validateCrashReport(value);
   return checked.ok ? checked.report : undefined;
 }

@@ -1,4 +1,4 @@
-import { isRecord } from '../internal/fs.js';
+import { isRecord } from '../internal/is-record.js';
 import type { Breadcrumb } from '../session/breadcrumbs.js';
 import type {
   CrashOrigin,

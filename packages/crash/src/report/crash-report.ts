@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ensureSpoolDirSync, writeFileAtomicSync } from '../internal/fs.js';
+import {
+  ensureSpoolDirSync,
+  SPOOL_FOLDERS,
+  writeFileAtomicSync,
+} from '@otelspool/exporter-jsonl/write-path';
 import type { Breadcrumb } from '../session/breadcrumbs.js';
 import type { ErrorInfo } from './error-info.js';
 import type { ProcessFacts } from './process-facts.js';
@@ -64,10 +68,6 @@ export interface CrashReport {
   native?: NativeFatalInfo;
 }
 
-export function crashesDir(spoolDir: string): string {
-  return join(spoolDir, 'crashes');
-}
-
 export function newCrashReportId(): string {
   return randomBytes(8).toString('hex');
 }
@@ -89,7 +89,7 @@ export function crashReportFileName(report: Pick<CrashReport, 'time' | 'id'>): s
  */
 export function writeCrashReportSync(spoolDir: string, report: CrashReport): string {
   // Checks the spool dir and crashes/ (this user's real dirs, not group/world-writable).
-  const dir = ensureSpoolDirSync(spoolDir, 'crashes');
+  const dir = ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.crashes);
   const path = join(dir, crashReportFileName(report));
   writeFileAtomicSync(path, JSON.stringify(report, null, 2) + '\n');
   return path;

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { Scrubber } from '../privacy/scrub.js';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
 import { parseStack, type StackFrame } from './stack-frames.js';
 
 /** An error as stored in a crash report: JSON-safe, scrubbed, bounded. */
@@ -70,13 +70,13 @@ function nonErrorMessage(value: unknown): string {
  * `{ circular: true }`), depth-bounded, and tolerant of hostile objects (throwing getters,
  * proxies): describing an error must never throw on the crash path.
  */
-export function describeError(value: unknown, scrub: Scrubber, appRoot?: string): ErrorInfo {
+export function describeError(value: unknown, scrub: TextScrubber, appRoot?: string): ErrorInfo {
   return describe(value, scrub, appRoot, new Set(), 0);
 }
 
 function describe(
   value: unknown,
-  scrub: Scrubber,
+  scrub: TextScrubber,
   appRoot: string | undefined,
   seen: Set<unknown>,
   depth: number,

@@ -1,5 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
-import type { Scrubber } from '../privacy/scrub.js';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
 
 /** Facts about the crashing process. Deliberately no environment variables and no argv. */
 export interface ProcessFacts {
@@ -24,7 +24,7 @@ export interface ProcessFacts {
 
 const VERSION_KEYS = ['node', 'v8', 'uv', 'openssl', 'modules', 'napi', 'electron', 'chrome'];
 
-export function collectProcessFacts(scrub: Scrubber): ProcessFacts {
+export function collectProcessFacts(scrub: TextScrubber): ProcessFacts {
   const versions: Record<string, string> = {};
   for (const key of VERSION_KEYS) {
     const v = process.versions[key];

@@ -1,4 +1,4 @@
-import type { Scrubber } from '../privacy/scrub.js';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
 
 /** One parsed V8 stack frame. Paths are already scrubbed. */
 export interface StackFrame {
@@ -44,7 +44,7 @@ export function isInAppFile(file: string | undefined, appRoot?: string): boolean
  */
 export function parseStack(
   stack: string | undefined,
-  scrub: Scrubber,
+  scrub: TextScrubber,
   appRoot?: string,
 ): StackFrame[] {
   if (typeof stack !== 'string') return [];

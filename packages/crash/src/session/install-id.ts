@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, writeSync, fsyncSync } from 'node:fs';
-import { join } from 'node:path';
-import { WRITE_NOFOLLOW_FLAGS } from '@otelspool/exporter-jsonl/write-path';
-import { ensureSpoolDirSync, readStateFileSync } from '../internal/fs.js';
-import { sessionDir } from './session-file.js';
+import {
+  ensureSpoolDirSync,
+  installIdPath,
+  readStateFileSync,
+  SPOOL_FOLDERS,
+  WRITE_NOFOLLOW_FLAGS,
+} from '@otelspool/exporter-jsonl/write-path';
 
 const INSTALL_ID = /^[0-9a-f-]{16,64}$/;
 /** An id line is 37 bytes; anything much larger is not one of ours. */
@@ -17,12 +20,12 @@ const MAX_INSTALL_ID_BYTES = 256;
  * spool cannot hold it (unwritable, or refused as unsafe), the id lives for this process only.
  */
 export function readOrCreateInstallId(spoolDir: string): string {
-  const path = join(sessionDir(spoolDir), 'install_id');
+  const path = installIdPath(spoolDir);
   const existing = readInstallId(path);
   if (existing) return existing;
   const id = randomUUID();
   try {
-    ensureSpoolDirSync(spoolDir, 'session');
+    ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.session);
     const fd = openSync(path, WRITE_NOFOLLOW_FLAGS, 0o600);
     try {
       writeSync(fd, id + '\n');

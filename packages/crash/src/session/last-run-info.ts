@@ -1,4 +1,4 @@
-import { processIsAlive } from './process-alive.js';
+import { processIsAlive } from '@otelspool/exporter-jsonl/write-path';
 import {
   readSessionFileSync,
   type CrashSummary,

@@ -1,8 +1,18 @@
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { UnsafeSpoolPathError } from '@otelspool/exporter-jsonl/write-path';
-import { ensureSpoolDirSync, isRecord, openStateFileSync } from '../internal/fs.js';
-import { sessionDir, type SessionStateName } from './session-file.js';
+import {
+  ensureSpoolDirSync,
+  ledgerPath,
+  openStateFileSync,
+  SPOOL_FOLDERS,
+  UnsafeSpoolPathError,
+} from '@otelspool/exporter-jsonl/write-path';
+import { isRecord } from '../internal/is-record.js';
+import type { SessionStateName } from './session-file.js';
+
+// The session ledger's format is owned here, by @otelspool/crash: its path comes from the
+// spool layout (ledgerPath), but what a line holds, and how lines fold into sessions, is
+// decided only in this file. Other packages (the cli's `spool report`, `spool sessions`) read
+// the ledger only through readSessionLedger(), never by parsing the file themselves.
 
 /**
  * `<dir>/session/ledger.jsonl`: append-only, one JSON object per line, shared by every process
@@ -68,10 +78,6 @@ export interface SessionLedger {
   skippedLines: number;
 }
 
-export function ledgerPath(spoolDir: string): string {
-  return join(sessionDir(spoolDir), 'ledger.jsonl');
-}
-
 /**
  * Opening the ledger to append: never through a symlink (O_NOFOLLOW: a planted
  * `ledger.jsonl -> victim` fails with ELOOP), never blocking (O_NONBLOCK: a FIFO without a
@@ -95,7 +101,7 @@ export function appendLedgerEntrySync(
   entry: LedgerEntry,
   options: { fsync?: boolean } = {},
 ): void {
-  ensureSpoolDirSync(spoolDir, 'session');
+  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.session);
   const path = ledgerPath(spoolDir);
   const fd = openSync(path, APPEND_FLAGS, 0o600);
   try {

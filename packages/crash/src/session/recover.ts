@@ -1,20 +1,22 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFileSync } from '../internal/fs.js';
+import {
+  crashesDir,
+  processIsAlive,
+  readJsonStateFileSync,
+} from '@otelspool/exporter-jsonl/write-path';
 import { buildNativeCrashReport } from '../native/native-crash-report.js';
 import { collectNativeReports } from '../native/process-report.js';
-import type { Scrubber } from '../privacy/scrub.js';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
 import {
   compactUtc,
   CRASH_REPORT_FILE,
-  crashesDir,
   writeCrashReportSync,
   type CrashReport,
   type ResourceAttributes,
 } from '../report/crash-report.js';
 import { validateCrashReport } from '../readers/validate-crash-report.js';
 import { appendLedgerEntrySync, readSessionLedger, type LedgerSession } from './ledger.js';
-import { processIsAlive } from './process-alive.js';
 import type { CrashSummary, SessionFile } from './session-file.js';
 
 /** A session of an earlier process that this start found ended and closed in the ledger. */
@@ -57,7 +59,7 @@ function crashReportsBySession(spoolDir: string, sinceIso: string): Map<string, 
     const m = CRASH_REPORT_FILE.exec(name);
     if (!m || (m[1] as string) < since) continue;
     const checked = validateCrashReport(
-      readJsonFileSync(join(crashesDir(spoolDir), name), 8 * 1024 * 1024),
+      readJsonStateFileSync(join(crashesDir(spoolDir), name), { maxBytes: 8 * 1024 * 1024 }),
     );
     if (checked.ok) out.set(checked.report.session.id, checked.report);
   }
@@ -82,7 +84,7 @@ export interface RecoverOptions {
   hostName: string;
   currentSessionId: string;
   previous: SessionFile | undefined;
-  scrub: Scrubber;
+  scrub: TextScrubber;
   appRoot?: string;
   now?: () => Date;
 }

@@ -1,5 +1,11 @@
-import { join } from 'node:path';
-import { ensureSpoolDirSync, isRecord, readJsonFileSync, replaceFileSync } from '../internal/fs.js';
+import {
+  ensureSpoolDirSync,
+  lastSessionPath,
+  readJsonStateFileSync,
+  SPOOL_FOLDERS,
+  writeFileAtomicSync,
+} from '@otelspool/exporter-jsonl/write-path';
+import { isRecord } from '../internal/is-record.js';
 import type { Breadcrumb } from './breadcrumbs.js';
 
 export type SessionStateName = 'running' | 'exited' | 'crashed' | 'abnormal';
@@ -45,22 +51,16 @@ export interface SessionFile {
 
 export const SESSION_SCHEMA_VERSION = 1;
 
-export function sessionDir(spoolDir: string): string {
-  return join(spoolDir, 'session');
-}
-
-export function lastSessionPath(spoolDir: string): string {
-  return join(sessionDir(spoolDir), 'last_session.json');
-}
-
 /**
  * Replaced atomically but not fsynced: it is rewritten by the heartbeat on the app's thread, and
  * what matters after a power loss (crash reports, the ledger) is fsynced separately.
  */
 export function writeSessionFileSync(spoolDir: string, session: SessionFile): void {
   // The spool and session dirs must be this user's own (never a planted link or shared dir).
-  ensureSpoolDirSync(spoolDir, 'session');
-  replaceFileSync(lastSessionPath(spoolDir), JSON.stringify(session, null, 2) + '\n');
+  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.session);
+  writeFileAtomicSync(lastSessionPath(spoolDir), JSON.stringify(session, null, 2) + '\n', {
+    fsync: false,
+  });
 }
 
 const STATES = new Set<string>(['running', 'exited', 'crashed', 'abnormal']);
@@ -70,7 +70,10 @@ const STATES = new Set<string>(['running', 'exited', 'crashed', 'abnormal']);
  * input), and when it is not this user's own 0600 regular file of at most 4 MiB.
  */
 export function readSessionFileSync(spoolDir: string): SessionFile | undefined {
-  const value = readJsonFileSync(lastSessionPath(spoolDir), 4 * 1024 * 1024, { trusted: true });
+  const value = readJsonStateFileSync(lastSessionPath(spoolDir), {
+    maxBytes: 4 * 1024 * 1024,
+    trusted: true,
+  });
   if (!isRecord(value)) return undefined;
   if (
     typeof value.id !== 'string' ||

@@ -1,30 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { createScrubber } from '../../src/privacy/scrub.js';
+import { createCaptureScrubber } from '@otelspool/exporter-jsonl/write-path';
 
-describe('createScrubber', () => {
+describe('createCaptureScrubber', () => {
   it('replaces the home dir with ~ and the user name with <user>', () => {
-    const scrub = createScrubber('/home/alice', 'alice');
+    const scrub = createCaptureScrubber({ homeDirs: ['/home/alice'], userNames: ['alice'] });
     expect(scrub('open /home/alice/docs/a.txt')).toBe('open ~/docs/a.txt');
     expect(scrub('file:///home/alice/app.js')).toBe('file://~/app.js');
     expect(scrub('owner alice, not malice')).toBe('owner <user>, not malice');
   });
 
   it('handles Windows homes in both slash styles', () => {
-    const scrub = createScrubber('C:\\Users\\Carol', 'Carol');
+    const scrub = createCaptureScrubber({ homeDirs: ['C:\\Users\\Carol'], userNames: ['Carol'] });
     expect(scrub('C:\\Users\\Carol\\app\\x.js and C:/Users/Carol/app/y.js')).toBe(
       '~\\app\\x.js and ~/app/y.js',
     );
   });
 
   it('leaves generic or very short user names alone', () => {
-    expect(createScrubber('/root', 'root')('root cause in /root/app')).toBe('root cause in ~/app');
-    expect(createScrubber('/home/al', 'al')('al is short')).toBe('al is short');
+    expect(
+      createCaptureScrubber({ homeDirs: ['/root'], userNames: ['root'] })(
+        'root cause in /root/app',
+      ),
+    ).toBe('root cause in ~/app');
+    expect(
+      createCaptureScrubber({ homeDirs: ['/home/al'], userNames: ['al'] })('al is short'),
+    ).toBe('al is short');
   });
 });
 
-describe('createScrubber: the shared secret rules at capture time', () => {
+describe('createCaptureScrubber: the shared secret rules at capture time', () => {
   const env = { MY_UPSTREAM_API_TOKEN: 'Zq81vK2mPx7Lw0Rt5Yb', PWD: '/srv/app' };
-  const scrub = createScrubber('/home/alice', 'alice', env);
+  const scrub = createCaptureScrubber({ homeDirs: ['/home/alice'], userNames: ['alice'], env });
 
   it('redacts secrets by shape and secret env values before a crash report is written', () => {
     expect(scrub('aws secret key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY rejected')).toBe(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseStack } from '../../src/report/stack-frames.js';
-import { createScrubber } from '../../src/privacy/scrub.js';
+import { createCaptureScrubber } from '@otelspool/exporter-jsonl/write-path';
 
-const scrub = createScrubber('/home/alice', 'alice');
+const scrub = createCaptureScrubber({ homeDirs: ['/home/alice'], userNames: ['alice'] });
 
 const STACK = [
   'TypeError: bad',

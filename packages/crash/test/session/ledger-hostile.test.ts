@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendLedgerEntrySync,
-  ledgerPath,
   MAX_LEDGER_BYTES,
   readSessionLedger,
   type LedgerStart,
 } from '../../src/session/ledger.js';
+import { ledgerPath } from '@otelspool/exporter-jsonl/internal';
 
 const posix = process.platform !== 'win32';
 let dir: string;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendLedgerEntrySync,
-  ledgerPath,
   readSessionLedger,
   type LedgerStart,
 } from '../../src/session/ledger.js';
+import { ledgerPath } from '@otelspool/exporter-jsonl/internal';
 
 let dir: string;
 beforeEach(() => {

@@ -6,8 +6,8 @@ import type {
   ReadableLogRecord,
   SdkLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { BatchExportQueue } from './batch-export-queue.js';
 import type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
+import { QueuedProcessor } from './queued-processor.js';
 
 /** A log exporter that can also write synchronously on the crash path (JsonlLogExporter). */
 export interface SyncFlushableLogRecordExporter extends LogRecordExporter {
@@ -26,16 +26,17 @@ export interface SpoolLogRecordProcessorOptions extends BatchExportQueueOptions 
  * with a drop counter, export on size or timer, `flushSync` for the crash path, and listeners
  * that see every record as it is emitted. Never throws into the caller.
  */
-export class SpoolLogRecordProcessor implements LogRecordProcessor {
-  private readonly queue: BatchExportQueue<ReadableLogRecord>;
+export class SpoolLogRecordProcessor
+  extends QueuedProcessor<ReadableLogRecord>
+  implements LogRecordProcessor
+{
   private readonly listeners = new Set<LogRecordListener>();
-  private isShutdown = false;
 
   constructor(
-    private readonly exporter: SyncFlushableLogRecordExporter,
+    exporter: SyncFlushableLogRecordExporter,
     options: SpoolLogRecordProcessorOptions = {},
   ) {
-    this.queue = new BatchExportQueue((records, cb) => exporter.export(records, cb), options);
+    super(exporter, options);
     if (options.onEmit) this.listeners.add(options.onEmit);
   }
 
@@ -59,28 +60,10 @@ export class SpoolLogRecordProcessor implements LogRecordProcessor {
     this.queue.push(logRecord, (logRecord.severityNumber ?? 0) >= SeverityNumber.FATAL);
   }
 
-  async forceFlush(): Promise<void> {
-    await this.queue.flush();
-    await this.exporter.forceFlush?.();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.isShutdown) return;
-    this.isShutdown = true;
-    await this.queue.flush();
-    await this.exporter.shutdown();
-  }
-
   /** Crash path: the queued records are written synchronously before it returns. */
   flushSync(options: { timeoutMs?: number } = {}): void {
     try {
-      const records = this.queue.takeAll();
-      if (typeof this.exporter.flushSync === 'function') {
-        this.exporter.flushSync(records, options);
-        this.queue.countExported(records.length);
-      } else if (records.length > 0) {
-        this.exporter.export(records, () => undefined);
-      }
+      this.exportSync(this.queue.takeAll(), options.timeoutMs);
     } catch {
       // the crash path must not add a crash of its own
     }

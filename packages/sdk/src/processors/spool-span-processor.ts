@@ -7,8 +7,8 @@ import type {
   SpanExporter,
   SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { BatchExportQueue } from './batch-export-queue.js';
 import type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
+import { QueuedProcessor } from './queued-processor.js';
 import { snapshotUnfinishedSpan } from './unfinished-span.js';
 
 /** Spans tracked as open at most by default (`maxOpenSpans`). */
@@ -48,8 +48,7 @@ export interface SpoolSpanProcessorStats extends BatchExportQueueStats {
  * and `flushSync` writes the queue (and optionally the spans still open) synchronously for
  * the crash path. Never throws into the instrumented code.
  */
-export class SpoolSpanProcessor implements SpanProcessor {
-  private readonly queue: BatchExportQueue<ReadableSpan>;
+export class SpoolSpanProcessor extends QueuedProcessor<ReadableSpan> implements SpanProcessor {
   private readonly trackOpenSpans: boolean;
   /**
    * Started, not yet ended spans (with trackOpenSpans), oldest first. A Set rather than a list
@@ -62,13 +61,9 @@ export class SpoolSpanProcessor implements SpanProcessor {
   /** Open spans already written as unfinished snapshots: each span reaches the spool once. */
   private readonly snapshotted = new WeakSet<ReadableSpan>();
   private hasSnapshots = false;
-  private isShutdown = false;
 
-  constructor(
-    private readonly exporter: SyncFlushableSpanExporter,
-    options: SpoolSpanProcessorOptions = {},
-  ) {
-    this.queue = new BatchExportQueue((spans, cb) => exporter.export(spans, cb), options);
+  constructor(exporter: SyncFlushableSpanExporter, options: SpoolSpanProcessorOptions = {}) {
+    super(exporter, options);
     this.trackOpenSpans = options.trackOpenSpans === true;
     this.maxOpenSpans = Math.max(0, options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS);
   }
@@ -90,18 +85,6 @@ export class SpoolSpanProcessor implements SpanProcessor {
     this.queue.push(span);
   }
 
-  async forceFlush(): Promise<void> {
-    await this.queue.flush();
-    await this.exporter.forceFlush?.();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.isShutdown) return;
-    this.isShutdown = true;
-    await this.queue.flush();
-    await this.exporter.shutdown();
-  }
-
   /**
    * Crash path: hands every queued span (and, with includeOpenSpans and trackOpenSpans, a
    * snapshot of each still-open span ending now, marked `otelspool.span.unfinished`) to the
@@ -121,12 +104,7 @@ export class SpoolSpanProcessor implements SpanProcessor {
         }
         this.open.clear();
       }
-      if (typeof this.exporter.flushSync === 'function') {
-        this.exporter.flushSync(spans, { timeoutMs: options.timeoutMs });
-        this.queue.countExported(spans.length);
-      } else if (spans.length > 0) {
-        this.exporter.export(spans, () => undefined);
-      }
+      this.exportSync(spans, options.timeoutMs);
     } catch {
       // the crash path must not add a crash of its own
     }
