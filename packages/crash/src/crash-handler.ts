@@ -5,7 +5,7 @@ import {
   createCaptureScrubber,
   OTELSPOOL_ATTRIBUTES,
 } from '@otelspool/exporter-jsonl/write-path';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import { installProcessHooks, type ProcessHooks } from './capture/process-hooks.js';
 import { enableFatalErrorReport } from './native/process-report.js';
 import type { CrashHandle, CrashHandlerOptions, PreviousSessionReport } from './options.js';

@@ -23,11 +23,12 @@ export { openStateFileSync, readJsonStateFileSync, readStateFileSync } from './f
 export {
   APP_CRASH_EVENT_NAME,
   CRASH_ATTRIBUTES,
+  CRASH_LOG_SEVERITY,
   CRASH_SPAN_NAME,
   OTELSPOOL_ATTRIBUTES,
 } from './semconv/crash.js';
 export { createTextScrubber, currentHomeDir, currentUserName } from './privacy/index.js';
-export { createCaptureScrubber } from './privacy/text-scrubber.js';
+export { createCaptureScrubber, type TextScrubber } from './privacy/text-scrubber.js';
 export {
   crashesDir,
   installIdPath,

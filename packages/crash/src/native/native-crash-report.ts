@@ -1,4 +1,4 @@
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import {
   CRASH_REPORT_SCHEMA_VERSION,
   newCrashReportId,

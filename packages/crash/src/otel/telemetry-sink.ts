@@ -1,7 +1,10 @@
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { CRASH_SPAN_NAME, SpoolWriter } from '@otelspool/exporter-jsonl/write-path';
-import { CRASH_LOG_SEVERITY } from '@otelspool/exporter-jsonl/internal';
+import {
+  CRASH_LOG_SEVERITY,
+  CRASH_SPAN_NAME,
+  SpoolWriter,
+} from '@otelspool/exporter-jsonl/write-path';
 import type { ErrorInfo } from '../report/error-info.js';
 import {
   crashSpanLine,

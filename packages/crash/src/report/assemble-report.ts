@@ -1,6 +1,6 @@
 import dc from 'node:diagnostics_channel';
 import { context, trace } from '@opentelemetry/api';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import type { Breadcrumb } from '../session/breadcrumbs.js';
 import type { SessionFile } from '../session/session-file.js';
 import {

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import { parseStack, type StackFrame } from './stack-frames.js';
 
 /** An error as stored in a crash report: JSON-safe, scrubbed, bounded. */

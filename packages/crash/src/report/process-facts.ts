@@ -1,5 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 
 /** Facts about the crashing process. Deliberately no environment variables and no argv. */
 export interface ProcessFacts {

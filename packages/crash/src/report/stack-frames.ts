@@ -1,4 +1,4 @@
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 
 /** One parsed V8 stack frame. Paths are already scrubbed. */
 export interface StackFrame {

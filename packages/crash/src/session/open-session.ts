@@ -1,6 +1,6 @@
 import { hostname, release, type } from 'node:os';
 import { crashesDir, ensureDirSync, sessionDir } from '@otelspool/exporter-jsonl/write-path';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import type { CrashHandlerOptions } from '../options.js';
 import type { ResourceAttributes } from '../report/crash-report.js';
 import { readOrCreateInstallId } from './install-id.js';

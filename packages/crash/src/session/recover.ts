@@ -7,7 +7,7 @@ import {
 } from '@otelspool/exporter-jsonl/write-path';
 import { buildNativeCrashReport } from '../native/native-crash-report.js';
 import { collectNativeReports } from '../native/process-report.js';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/internal';
+import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import {
   compactUtc,
   CRASH_REPORT_FILE,
