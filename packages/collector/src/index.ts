@@ -1,118 +1,69 @@
-// Public API of @otelspool/collector: consent, redaction, the pipeline, OTLP/HTTP sync with
-// cursors and dead letters, and the OTLP/HTTP receiver behind `spool serve`.
+// Public API of @otelspool/collector: what `spool sync`, `spool serve` and `spool consent`
+// (@otelspool/cli) and a program embedding them need. The OTLP model, its walkers and the
+// spool layout are @otelspool/exporter-jsonl's; import them from there.
+
+// Consent (consent.json: the user's upload decision).
 export {
-  type Consent,
-  type ConsentState,
-  type ConsentSignals,
-  type GrantOptions,
-  type DenyOptions,
-  CONSENT_FILE,
-  readConsent,
-  ensureSalt,
   grantConsent,
-  denyConsent,
+  readConsent,
   revokeConsent,
-  consentAllowsSending,
-  describeConsentRefusal,
-  MAX_CONSENT_BYTES,
-  type ConsentPreview,
-  type SignalCounts,
-  previewConsent,
-} from './consent/index.js';
+  type Consent,
+  type ConsentSignals,
+  type ConsentState,
+  type DenyOptions,
+  type GrantOptions,
+} from './consent/consent.js';
+export { previewConsent, type ConsentPreview, type SignalCounts } from './consent/preview.js';
+
+// Redaction before anything leaves the machine.
+export { createRedactor, type RedactionOptions, type Redactor } from './processors/redaction.js';
+export type { KeyPattern } from '@otelspool/exporter-jsonl/internal';
+
+// `spool sync`.
+export { runSync } from './sync/run-sync.js';
 export {
-  type KeyPattern,
-  type RedactionOptions,
-  type Redactor,
-  type Scrubber,
-  DEFAULT_HASH_KEYS,
-  DEFAULT_DROP_KEYS,
-  createRedactor,
-  createScrubber,
-  SEVERITY_FATAL,
-  isCrashLog,
-  isCrashSpan,
-  createConsentGate,
-  createRedactionProcessor,
-  createTaggingProcessor,
-} from './processors/index.js';
-export {
-  type TelemetryItem,
-  type Processor,
-  type ItemBatch,
-  type ExportStatus,
-  type ExportResult,
-  type Exporter,
-  Pipeline,
-  type PipelineOptions,
-} from './pipeline/index.js';
-export { countRecords, mergeData, type OtlpData, type Signal } from './otlp/index.js';
-export {
-  type OtlpProtocol,
-  type DestinationConfig,
-  type RetryOptions,
-  type DeadLetter,
-  type DeadLetterSummary,
-  DEFAULT_ENDPOINT,
-  DEFAULT_RETRY,
-  parseHeadersEnv,
-  parseHeaderArgs,
-  resolveDestinations,
-  destinationName,
-  endpointShape,
-  type EndpointShape,
-  parseRetryAfter,
-  backoffDelay,
-  isRetryableStatus,
-  listDeadLetters,
-  readDeadLetter,
-} from './otlp-http/index.js';
-export { OtlpHttpExporter, DryRunExporter, SpoolWriterExporter } from './exporters/index.js';
-export {
-  CursorStore,
-  readCursor,
-  listCursors,
-  acquireSyncLock,
-  SyncLockedError,
-} from './cursors/index.js';
-export {
-  DEFAULT_OUT_OF_ORDER_WINDOW_MS,
-  orderMetricPoints,
-  findStalePoints,
-  type PrometheusMetricType,
-  prometheusMetricType,
-  prometheusMetricName,
-  prometheusSeriesNames,
-  prometheusLabelName,
-} from './metrics/index.js';
-export {
+  DEFAULT_MAX_REQUEST_BYTES,
+  type DestinationSummary,
   type SyncOptions,
   type SyncProgress,
-  type SyncSummary,
   type SyncStatus,
-  type DestinationSummary,
+  type SyncSummary,
+} from './sync/sync-summary.js';
+export {
+  resendDeadLetters,
   type ResendOptions,
   type ResendSummary,
-  DEFAULT_MAX_REQUEST_BYTES,
-  runSync,
-  resendDeadLetters,
-  deleteSyncedSegments,
-} from './sync/index.js';
+} from './sync/resend-dead-letters.js';
+export { SyncLockedError } from './cursors/lock.js';
+export { DryRunExporter } from './exporters/dry-run-exporter.js';
 export {
-  type FallbackHandler,
-  type OtlpReceiverOptions,
-  type OtlpReceiver,
-  type ReceiverStats,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_RECEIVER_PORT,
+  endpointShape,
+  parseHeaderArgs,
+  type EndpointShape,
+  type OtlpProtocol,
+} from './otlp-http/config.js';
+export type { RetryOptions } from './otlp-http/retry.js';
+export { listDeadLetters, type DeadLetterSummary } from './otlp-http/dead-letters.js';
+export { prometheusLabelName, prometheusSeriesNames } from './metrics/prometheus.js';
+
+// `spool serve`: the OTLP/HTTP receiver and the request guard it shares with the dashboard.
+export {
   createOtlpReceiver,
+  type FallbackHandler,
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type ReceiverStats,
+} from './receiver/receiver.js';
+export {
+  allowHostProblem,
+  createRequestGuard,
+  isLoopbackBindHost,
+  TOKEN_QUERY_PARAM,
+  tokenProblem,
+  type GuardVerdict,
   type RequestGuard,
   type RequestGuardOptions,
-  type GuardVerdict,
-  createRequestGuard,
-  sendGuardVerdict,
-  isLoopbackBindHost,
-  tokenProblem,
-  allowHostProblem,
-  TOKEN_QUERY_PARAM,
-} from './receiver/index.js';
-export { encodeRequest, decodeRequest } from './protobuf/index.js';
+} from './receiver/request-guard.js';
+
+// OTLP protobuf requests (`spool import` of .pb files).
+export { decodeRequest, encodeRequest } from './protobuf/codec.js';

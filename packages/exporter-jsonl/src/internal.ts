@@ -151,3 +151,13 @@ export {
   type SnapshotMetric,
   type SnapshotPoint,
 } from './layout/metrics-snapshot-file.js';
+export {
+  CONSENT_FILE_VERSION,
+  MAX_CONSENT_BYTES,
+  parseConsentFile,
+  serializeConsentFile,
+  type ConsentFile,
+  type ConsentSignals,
+  type ConsentState,
+  type ParsedConsentFile,
+} from './layout/consent-file.js';

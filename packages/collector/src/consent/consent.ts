@@ -2,14 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CONSENT_FILE_VERSION,
+  consentPath,
   ensureSpoolDirSync,
+  MAX_CONSENT_BYTES,
+  parseConsentFile,
   readStateFileSync,
+  RECORDED_ENTRIES,
+  serializeConsentFile,
   writeFileAtomicSync,
-} from '@otelspool/exporter-jsonl';
+  type ConsentFile,
+  type ConsentSignals,
+  type ConsentState,
+} from '@otelspool/exporter-jsonl/internal';
+
+export type { ConsentSignals, ConsentState };
 
 /**
- * The user's upload choice, stored in `<dir>/consent.json`. Local recording never depends on
- * it; every send path reads it again right before sending (consent can change mid-sync).
+ * The user's upload choice, stored in `<dir>/consent.json` (its format:
+ * @otelspool/exporter-jsonl's layout/consent-file.ts). Local recording never depends on it;
+ * every send path reads it again right before sending (consent can change mid-sync).
  *
  * - `unknown` (no file, unreadable file): record locally, send nothing.
  * - `granted`: send; `signals: 'all'` or `'crashes'` (FATAL logs and crash-related records only).
@@ -20,9 +32,6 @@ import {
  * (not this user's own 0600 regular file), or that is too large, reads as `unknown` with
  * `problem` saying why; its salt is not used either.
  */
-export type ConsentState = 'unknown' | 'granted' | 'denied';
-export type ConsentSignals = 'all' | 'crashes';
-
 export interface Consent {
   state: ConsentState;
   /** Only meaningful when granted. */
@@ -40,57 +49,8 @@ export interface Consent {
   problemKind?: 'refused' | 'invalid';
 }
 
-export const CONSENT_FILE = 'consent.json';
-
-interface ConsentFile {
-  version: 1;
-  state: ConsentState;
-  signals?: ConsentSignals;
-  updatedAt?: string;
-  salt: string;
-}
-
 function newSalt(): string {
   return randomBytes(32).toString('hex');
-}
-
-function consentPath(dir: string): string {
-  return join(dir, CONSENT_FILE);
-}
-
-/** consent.json is a few hundred bytes; the cap keeps /dev/zero-like files harmless. */
-export const MAX_CONSENT_BYTES = 64 * 1024;
-
-const STATES = new Set<string>(['unknown', 'granted', 'denied']);
-const SIGNALS = new Set<string>(['all', 'crashes']);
-const KEYS = new Set<string>(['version', 'state', 'signals', 'updatedAt', 'salt']);
-const SALT = /^[0-9a-f]{32,}$/;
-
-/** Why a parsed consent file is not understood, or undefined when it is exactly version 1. */
-function notUnderstood(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'it is not a JSON object';
-  }
-  const v = value as Record<string, unknown>;
-  if (v.version !== 1) return `its version ${JSON.stringify(v.version) ?? 'is missing'} is not 1`;
-  for (const key of Object.keys(v)) {
-    if (!KEYS.has(key)) return `it has an unknown field ${JSON.stringify(key)}`;
-  }
-  if (typeof v.state !== 'string' || !STATES.has(v.state)) {
-    return `its state ${JSON.stringify(v.state) ?? 'is missing'} is not granted, denied or unknown`;
-  }
-  if (v.signals !== undefined && (typeof v.signals !== 'string' || !SIGNALS.has(v.signals))) {
-    return `its signals ${JSON.stringify(v.signals)} are not exactly "all" or "crashes"`;
-  }
-  if (v.state === 'granted' && v.signals === undefined) return 'a grant without signals';
-  if (v.updatedAt !== undefined && typeof v.updatedAt !== 'string') {
-    return 'its updatedAt is not a string';
-  }
-  if (v.salt !== undefined && (typeof v.salt !== 'string' || !SALT.test(v.salt))) {
-    return 'its salt is not a hex string of at least 32 digits';
-  }
-  if (v.state === 'granted' && v.salt === undefined) return 'a grant without a salt';
-  return undefined;
 }
 
 /**
@@ -111,24 +71,17 @@ export function readConsent(dir: string): Consent {
       problemKind: 'refused',
     };
   }
-  let parsed: unknown;
-  let why: string | undefined;
-  try {
-    parsed = JSON.parse(read.data.toString('utf8')) as unknown;
-    why = notUnderstood(parsed);
-  } catch {
-    why = 'it is not valid JSON';
-  }
-  if (why !== undefined) {
+  const parsed = parseConsentFile(read.data.toString('utf8'));
+  if (!parsed.ok) {
     return {
       state: 'unknown',
       signals: 'all',
       salt: '',
-      problem: `consent file not understood: ${path}: ${why}; treated as no consent`,
+      problem: `consent file not understood: ${path}: ${parsed.reason}; treated as no consent`,
       problemKind: 'invalid',
     };
   }
-  const file = parsed as ConsentFile;
+  const file = parsed.file;
   return {
     state: file.state,
     signals: file.signals ?? 'all',
@@ -160,14 +113,19 @@ export function ensureSalt(dir: string): string {
   // A file we refused or did not understand is not ours to overwrite (it may be a newer
   // version's): this run hashes with a salt of its own. Nothing is sent without consent anyway.
   if (current.problem) return salt;
-  write(dir, { version: 1, state: current.state, signals: current.signals, salt });
+  write(dir, {
+    version: CONSENT_FILE_VERSION,
+    state: current.state,
+    signals: current.signals,
+    salt,
+  });
   return salt;
 }
 
 function write(dir: string, file: ConsentFile): Consent {
   // Throws UnsafeSpoolPathError when the spool dir is a link or another user's (shared) dir.
   ensureSpoolDirSync(dir);
-  writeFileAtomicSync(consentPath(dir), JSON.stringify(file, null, 2) + '\n');
+  writeFileAtomicSync(consentPath(dir), serializeConsentFile(file));
   return readConsent(dir);
 }
 
@@ -179,7 +137,7 @@ export interface GrantOptions {
 export function grantConsent(dir: string, options: GrantOptions = {}): Consent {
   const salt = readConsent(dir).salt || newSalt();
   return write(dir, {
-    version: 1,
+    version: CONSENT_FILE_VERSION,
     state: 'granted',
     signals: options.signals ?? 'all',
     updatedAt: new Date().toISOString(),
@@ -196,7 +154,7 @@ export interface DenyOptions {
 export function denyConsent(dir: string, options: DenyOptions = {}): Consent {
   const salt = readConsent(dir).salt || newSalt();
   const consent = write(dir, {
-    version: 1,
+    version: CONSENT_FILE_VERSION,
     state: 'denied',
     updatedAt: new Date().toISOString(),
     salt,
@@ -210,21 +168,9 @@ export function revokeConsent(dir: string, options: DenyOptions = {}): Consent {
   return denyConsent(dir, options);
 }
 
-/** The folders `--purge` removes: everything recorded, never consent.json itself. */
-export const PURGED_ENTRIES = [
-  'traces',
-  'metrics',
-  'logs',
-  'crashes',
-  'session',
-  'quarantine',
-  'dead-letter',
-  'sync',
-  'metrics_snapshot.json',
-] as const;
-
+/** `--purge`: everything recorded (RECORDED_ENTRIES), never consent.json itself. */
 function purgeSpool(dir: string): void {
-  for (const entry of PURGED_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
+  for (const entry of RECORDED_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 /** Whether anything may leave the machine now. */

@@ -1,7 +1,13 @@
-import type { LogsData, Signal, TracesData } from '../otlp/types.js';
-import { countRecords } from '../otlp/records.js';
+import {
+  countRecords,
+  forEachLogRecord,
+  forEachSpan,
+  readSpool,
+  type LogsData,
+  type Signal,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
 import { isCrashLog, isCrashSpan } from '../processors/processors.js';
-import { readSpool } from '../spool/spool-api.js';
 
 export type SignalCounts = Record<Signal, number>;
 
@@ -19,13 +25,13 @@ export async function previewConsent(dir: string): Promise<ConsentPreview> {
   for await (const record of readSpool(dir, { quarantine: false })) {
     all[record.signal] += countRecords(record.signal, record.data);
     if (record.signal === 'logs') {
-      for (const rl of (record.data as LogsData).resourceLogs ?? [])
-        for (const sl of rl.scopeLogs ?? [])
-          for (const r of sl.logRecords ?? []) if (isCrashLog(r)) crashesOnly.logs++;
+      forEachLogRecord(record.data as LogsData, (r) => {
+        if (isCrashLog(r)) crashesOnly.logs++;
+      });
     } else if (record.signal === 'traces') {
-      for (const rs of (record.data as TracesData).resourceSpans ?? [])
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? []) if (isCrashSpan(s)) crashesOnly.traces++;
+      forEachSpan(record.data as TracesData, (s) => {
+        if (isCrashSpan(s)) crashesOnly.traces++;
+      });
     }
   }
   return { all, crashesOnly };

@@ -2,25 +2,17 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensureSpoolDirSync,
+  processIsAlive,
   readStateFileSync,
+  SPOOL_FOLDERS,
+  syncDir,
   WRITE_NOFOLLOW_FLAGS,
-} from '@otelspool/exporter-jsonl';
-import { SYNC_DIR } from './cursor-store.js';
+} from '@otelspool/exporter-jsonl/internal';
 
 export class SyncLockedError extends Error {
   constructor(readonly pid: number) {
     super(`another sync (pid ${pid}) is running on this spool`);
     this.name = 'SyncLockedError';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -31,6 +23,9 @@ function readLockPid(file: string): string | undefined {
   return read.reason === 'missing' ? undefined : '';
 }
 
+/** The lock's name inside `<spool>/sync/`; a dot file, so listCursors never reads it. */
+const LOCK_FILE = '.lock';
+
 export interface SyncLock {
   release(): void;
 }
@@ -40,8 +35,8 @@ export interface SyncLock {
  * pid is dead (sync killed) is stale and taken over.
  */
 export function acquireSyncLock(dir: string): SyncLock {
-  ensureSpoolDirSync(dir, SYNC_DIR);
-  const file = join(dir, SYNC_DIR, '.lock');
+  ensureSpoolDirSync(dir, SPOOL_FOLDERS.sync);
+  const file = join(syncDir(dir), LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, WRITE_NOFOLLOW_FLAGS, 0o600);
@@ -64,7 +59,7 @@ export function acquireSyncLock(dir: string): SyncLock {
       const text = readLockPid(file);
       if (text === undefined) continue; // removed between open and read: try again
       const pid = Number(text);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processIsAlive(pid)) {
         throw new SyncLockedError(pid);
       }
       rmSync(file, { force: true }); // stale: its owner is gone

@@ -1,10 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Signal } from '../otlp/types.js';
+import { stringifyOtlpJson, type Signal } from '@otelspool/exporter-jsonl';
 import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
 import type { DestinationConfig, OtlpProtocol } from '../otlp-http/config.js';
 import { encodeOtlpBody } from '../otlp-http/client.js';
 import { OtlpHttpExporter } from './otlp-http-exporter.js';
-import { stringifyOtlpJson } from '../spool/spool-api.js';
 
 /**
  * The upload simulator (`spool sync --dry-run --out FILE`): writes every request the sync

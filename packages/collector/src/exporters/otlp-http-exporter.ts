@@ -1,5 +1,4 @@
-import type { MetricsData, OtlpData, Signal } from '../otlp/types.js';
-import { mergeData } from '../otlp/records.js';
+import { mergeData, type MetricsData, type OtlpData, type Signal } from '@otelspool/exporter-jsonl';
 import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
 import {
   encodeOtlpBody,

@@ -1,5 +1,14 @@
+import { stringifyOtlpJson, type Signal } from '@otelspool/exporter-jsonl';
 import type { ExportResult, Exporter, ItemBatch } from '../pipeline/types.js';
-import { stringifyOtlpJson, type SpoolWriterLike } from '../spool/spool-api.js';
+
+/** What the receiver needs of a writer: a SpoolWriter, or one shared with the caller. */
+export interface SpoolWriterLike {
+  append(signal: Signal, line: string, records: number): boolean;
+  /** Resolves true once the line is on disk (SpoolWriter has it; optional for other writers). */
+  write?(signal: Signal, line: string, records: number): Promise<boolean>;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
 
 /**
  * Bytes of received lines allowed to wait for the disk at once: half the SpoolWriter's default

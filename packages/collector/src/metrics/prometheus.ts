@@ -1,5 +1,13 @@
-import type { KeyValue, Metric, MetricsData } from '../otlp/types.js';
-import { metricPoints } from '../otlp/records.js';
+import {
+  attributesKey,
+  forEachDataPoint,
+  metricDataPoints,
+  METRIC_TYPES,
+  type DataPoint,
+  type Metric,
+  type MetricsData,
+  type MetricType,
+} from '@otelspool/exporter-jsonl';
 
 /**
  * Metrics replay for Prometheus. Prometheus appends samples per series in time order and,
@@ -18,49 +26,38 @@ function nanos(v: string | undefined): bigint {
   }
 }
 
-function attrsKey(attrs: KeyValue[] | undefined): string {
-  if (!attrs || attrs.length === 0) return '';
-  return attrs
-    .map((kv) => `${kv.key}=${JSON.stringify(kv.value ?? null)}`)
-    .sort()
-    .join(',');
-}
-
 /**
  * Sorts the data points of every metric by time, stably, in place on a shallow copy.
  * Points of one series never change relative order except to become time-ordered.
  */
 export function orderMetricPoints(data: MetricsData): MetricsData {
+  // A copy, not a visit in place: the request body is built from the spool's objects, which
+  // the batch still holds (a dead letter keeps them as read).
   return {
     resourceMetrics: (data.resourceMetrics ?? []).map((rm) => ({
       ...rm,
       scopeMetrics: (rm.scopeMetrics ?? []).map((sm) => ({
         ...sm,
-        metrics: (sm.metrics ?? []).map((m) => {
-          const points = metricPoints(m);
-          if (points.length < 2) return m;
-          const sorted = points
-            .map((p, i) => ({ p, i, t: nanos(p.timeUnixNano), k: attrsKey(p.attributes) }))
-            .sort((a, b) =>
-              a.k < b.k ? -1 : a.k > b.k ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i,
-            )
-            .map((x) => x.p);
-          const out: Record<string, unknown> = { ...m };
-          for (const kind of [
-            'gauge',
-            'sum',
-            'histogram',
-            'exponentialHistogram',
-            'summary',
-          ] as const) {
-            const body = m[kind];
-            if (body) out[kind] = { ...body, dataPoints: sorted };
-          }
-          return out;
-        }),
+        metrics: (sm.metrics ?? []).map(orderedMetric),
       })),
     })),
   };
+}
+
+/** One metric with its points grouped by series (attribute set), each series in time order. */
+function orderedMetric(metric: Metric): Metric {
+  const points = metricDataPoints(metric);
+  if (points.length < 2) return metric;
+  const sorted: DataPoint[] = points
+    .map((p, i) => ({ p, i, t: nanos(p.timeUnixNano), k: attributesKey(p.attributes) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i))
+    .map((x) => x.p);
+  const out: Metric = { ...metric };
+  for (const type of METRIC_TYPES) {
+    const body = metric[type];
+    if (body) (out as Record<MetricType, unknown>)[type] = { ...body, dataPoints: sorted };
+  }
+  return out;
 }
 
 export interface StalenessReport {
@@ -78,15 +75,12 @@ export function findStalePoints(
   const limit = BigInt(Math.max(0, now - windowMs)) * 1_000_000n;
   let stalePoints = 0;
   let oldest: bigint | undefined;
-  for (const rm of data.resourceMetrics ?? [])
-    for (const sm of rm.scopeMetrics ?? [])
-      for (const m of sm.metrics ?? [])
-        for (const p of metricPoints(m)) {
-          const t = nanos(p.timeUnixNano);
-          if (t === 0n) continue;
-          if (t < limit) stalePoints++;
-          if (oldest === undefined || t < oldest) oldest = t;
-        }
+  forEachDataPoint(data, (p) => {
+    const t = nanos(p.timeUnixNano);
+    if (t === 0n) return;
+    if (t < limit) stalePoints++;
+    if (oldest === undefined || t < oldest) oldest = t;
+  });
   return oldest === undefined
     ? { stalePoints }
     : { stalePoints, oldestMs: Number(oldest / 1_000_000n) };
@@ -158,7 +152,7 @@ export type PrometheusMetricType = 'counter' | 'gauge' | 'histogram' | 'summary'
 /** How a metric arrives in Prometheus: monotonic sums are counters, other sums gauges. */
 export function prometheusMetricType(metric: Metric): PrometheusMetricType | undefined {
   if (metric.gauge) return 'gauge';
-  if (metric.sum) return metric.sum['isMonotonic'] === true ? 'counter' : 'gauge';
+  if (metric.sum) return metric.sum.isMonotonic === true ? 'counter' : 'gauge';
   if (metric.histogram || metric.exponentialHistogram) return 'histogram';
   if (metric.summary) return 'summary';
   return undefined;
@@ -175,9 +169,7 @@ export function prometheusMetricName(metric: Metric): string | undefined {
   const type = prometheusMetricType(metric);
   if (!metric.name || type === undefined) return undefined;
   const tokens = sanitize(metric.name).split('_').filter(Boolean);
-  const unit = String(metric['unit'] ?? '')
-    .replace(/\{[^}]*\}/g, '')
-    .trim();
+  const unit = (metric.unit ?? '').replace(/\{[^}]*\}/g, '').trim();
   const [main = '', per = ''] = unit.split('/', 2);
   if (main && main !== '1') {
     const word = unitWord(main, UNIT_WORDS);

@@ -1,8 +1,7 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import type { Signal } from '../otlp/types.js';
-import type { OtlpData } from '../otlp/types.js';
+import { stringifyOtlpJson, type OtlpData, type Signal } from '@otelspool/exporter-jsonl';
 import { decodeStatus, encodeRequest } from '../protobuf/codec.js';
 import type { OtlpProtocol } from './config.js';
 import {
@@ -15,7 +14,6 @@ import {
   type ClaimedPartial,
 } from './response.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
-import { stringifyOtlpJson } from '../spool/spool-api.js';
 
 export interface EncodedRequest {
   body: Buffer;

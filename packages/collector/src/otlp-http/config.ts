@@ -1,4 +1,4 @@
-import type { Signal } from '../otlp/types.js';
+import type { Signal } from '@otelspool/exporter-jsonl';
 
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';

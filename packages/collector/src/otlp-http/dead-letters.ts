@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OtlpData, Signal } from '../otlp/types.js';
-import { ensureDirSync, writeFileAtomicSync } from '@otelspool/exporter-jsonl';
+import { SIGNALS, type OtlpData, type Signal } from '@otelspool/exporter-jsonl';
+import {
+  deadLetterDir,
+  ensureDirSync,
+  writeFileAtomicSync,
+} from '@otelspool/exporter-jsonl/internal';
 
 /**
  * Batches a server rejected for good (non-retryable status) are kept here with the server's
  * message instead of being dropped: `<dir>/dead-letter/<utc>_<signal>_<rand>.json`, one
  * self-contained, human-readable file per rejected request (the post-redaction request body).
  */
-export const DEAD_LETTER_DIR = 'dead-letter';
-
 export interface DeadLetter {
   version: 1;
   id: string;
@@ -34,9 +36,9 @@ export function writeDeadLetter(
   const now = new Date();
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
   const id = `${stamp}_${letter.signal}_${randomBytes(4).toString('hex')}`;
-  const file = join(dir, DEAD_LETTER_DIR, `${id}.json`);
+  const file = join(deadLetterDir(dir), `${id}.json`);
   const full: DeadLetter = { version: 1, id, createdAt: now.toISOString(), ...letter };
-  ensureDirSync(join(dir, DEAD_LETTER_DIR));
+  ensureDirSync(deadLetterDir(dir));
   writeFileAtomicSync(file, JSON.stringify(full) + '\n');
   return file;
 }
@@ -45,7 +47,7 @@ export function writeDeadLetter(
 export function listDeadLetters(dir: string): DeadLetterSummary[] {
   let names: string[];
   try {
-    names = readdirSync(join(dir, DEAD_LETTER_DIR))
+    names = readdirSync(deadLetterDir(dir))
       .filter((n) => n.endsWith('.json'))
       .sort();
   } catch {
@@ -53,7 +55,7 @@ export function listDeadLetters(dir: string): DeadLetterSummary[] {
   }
   const out: DeadLetterSummary[] = [];
   for (const name of names) {
-    const file = join(dir, DEAD_LETTER_DIR, name);
+    const file = join(deadLetterDir(dir), name);
     const letter = readDeadLetter(file);
     if (letter) {
       const { request: _request, ...summary } = letter;
@@ -79,11 +81,7 @@ export function listDeadLetters(dir: string): DeadLetterSummary[] {
 export function readDeadLetter(file: string): DeadLetter | undefined {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as DeadLetter;
-    if (
-      parsed.version !== 1 ||
-      !parsed.request ||
-      !['traces', 'metrics', 'logs'].includes(parsed.signal)
-    ) {
+    if (parsed.version !== 1 || !parsed.request || !SIGNALS.includes(parsed.signal)) {
       return undefined;
     }
     return parsed;

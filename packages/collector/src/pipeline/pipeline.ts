@@ -1,5 +1,4 @@
-import type { Signal } from '../otlp/types.js';
-import { RESOURCE_FIELD } from '../otlp/types.js';
+import { RESOURCE_FIELD, type Signal } from '@otelspool/exporter-jsonl';
 import type { ExportResult, Exporter, ItemBatch, Processor, TelemetryItem } from './types.js';
 
 export interface PipelineOptions {
@@ -48,7 +47,7 @@ export class Pipeline {
         this.stats.droppedBy[processor.name] = (this.stats.droppedBy[processor.name] ?? 0) + before;
         // Still batched, empty, so its spool position is acknowledged with the batch.
         if (!item.origin) return undefined;
-        const empty = { [RESOURCE_FIELD[item.signal]]: [] } as TelemetryItem['data'];
+        const empty = { [RESOURCE_FIELD[item.signal]]: [] } as unknown as TelemetryItem['data'];
         return this.add({ signal: item.signal, data: empty, records: 0, origin: item.origin }, 0);
       }
       if (current.records < before) {

@@ -1,4 +1,4 @@
-import type { OtlpData, Signal } from '../otlp/types.js';
+import type { OtlpData, Signal } from '@otelspool/exporter-jsonl';
 
 /**
  * The unit that flows through a pipeline (as in the OpenTelemetry Collector: receiver →

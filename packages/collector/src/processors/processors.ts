@@ -1,12 +1,21 @@
 import {
+  attributeText,
+  countRecords,
+  RESOURCE_FIELD,
+  type KeyValue,
+  type LogRecord,
+  type LogsData,
+  type OtlpData,
+  type Span,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import {
   APP_CRASH_EVENT_NAME,
   CRASH_LOG_SEVERITY,
   isCrashAttributeKey,
   isCrashEventName,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/internal';
 import type { Consent } from '../consent/consent.js';
-import type { KeyValue, LogRecord, LogsData, OtlpData, Span, TracesData } from '../otlp/types.js';
-import { countRecords } from '../otlp/records.js';
 import type { Processor, TelemetryItem } from '../pipeline/types.js';
 import type { RedactionOptions } from './redaction.js';
 import { createRedactor } from './redaction.js';
@@ -14,12 +23,9 @@ import { createRedactor } from './redaction.js';
 /** Severity number of FATAL in the OTel log data model (crash records are written at 21+). */
 export const SEVERITY_FATAL = CRASH_LOG_SEVERITY;
 
-function hasKey(attrs: KeyValue[] | undefined, test: (key: string) => boolean): boolean {
-  return attrs?.some((kv) => test(kv.key)) ?? false;
-}
-
-function stringAttr(attrs: KeyValue[] | undefined, key: string): string | undefined {
-  return attrs?.find((kv) => kv.key === key)?.value?.stringValue;
+/** Whether any attribute key is a crash attribute (`otelspool.crash.*`, `app.crash.*`). */
+function hasCrashAttribute(attrs: readonly KeyValue[] | undefined): boolean {
+  return attrs?.some((kv) => isCrashAttributeKey(kv.key)) ?? false;
 }
 
 // The crash vocabulary (attribute and event names) is the one the crash handler writes with,
@@ -31,9 +37,9 @@ function stringAttr(attrs: KeyValue[] | undefined, key: string): string | undefi
  */
 export function isCrashLog(record: LogRecord): boolean {
   if ((record.severityNumber ?? 0) >= SEVERITY_FATAL) return true;
-  const event = record.eventName ?? stringAttr(record.attributes, 'event.name');
+  const event = record.eventName ?? attributeText(record.attributes, 'event.name');
   if (isCrashEventName(event)) return true;
-  return hasKey(record.attributes, isCrashAttributeKey);
+  return hasCrashAttribute(record.attributes);
 }
 
 /**
@@ -42,14 +48,15 @@ export function isCrashLog(record: LogRecord): boolean {
  * an `app.crash` event.
  */
 export function isCrashSpan(span: Span): boolean {
-  if (hasKey(span.attributes, isCrashAttributeKey)) return true;
+  if (hasCrashAttribute(span.attributes)) return true;
   return (
-    span.events?.some(
-      (e) => e.name === APP_CRASH_EVENT_NAME || hasKey(e.attributes, isCrashAttributeKey),
-    ) ?? false
+    span.events?.some((e) => e.name === APP_CRASH_EVENT_NAME || hasCrashAttribute(e.attributes)) ??
+    false
   );
 }
 
+// The two filters build a pruned copy (empty scopes and resources go), which the visitors of
+// walk.ts do not do: they visit in place.
 function filterLogs(data: LogsData, keep: (r: LogRecord) => boolean): LogsData {
   return {
     resourceLogs: (data.resourceLogs ?? [])
@@ -130,15 +137,10 @@ export function createTaggingProcessor(attributes: Record<string, string>): Proc
   return {
     name: 'tagging',
     process(item) {
-      const field =
-        item.signal === 'traces'
-          ? 'resourceSpans'
-          : item.signal === 'metrics'
-            ? 'resourceMetrics'
-            : 'resourceLogs';
-      const list = (item.data as Record<string, unknown>)[field];
+      const field = RESOURCE_FIELD[item.signal];
+      const list = (item.data as unknown as Record<string, unknown>)[field];
       if (!Array.isArray(list) || extra.length === 0) return item;
-      return { ...item, data: { [field]: list.map(tag) } as OtlpData };
+      return { ...item, data: { [field]: list.map(tag) } as unknown as OtlpData };
     },
   };
 }

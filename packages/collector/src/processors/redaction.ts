@@ -1,22 +1,29 @@
 import { createHmac } from 'node:crypto';
-import type {
-  AnyValue,
-  KeyValue,
-  LogsData,
-  MetricsData,
-  OtlpData,
-  Signal,
-  TracesData,
-} from '../otlp/types.js';
-import { metricPoints } from '../otlp/records.js';
-import { createKeyClassifier, type KeyPattern } from '@otelspool/exporter-jsonl';
-import { createScrubber, type ScrubberOptions } from './scrub.js';
+import {
+  METRIC_TYPES,
+  type AnyValue,
+  type DataPoint,
+  type KeyValue,
+  type LogsData,
+  type Metric,
+  type MetricsData,
+  type MetricType,
+  type OtlpData,
+  type Signal,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import {
+  createKeyClassifier,
+  createSyncScrubber,
+  type KeyPattern,
+  type ScrubberPresetOptions,
+} from '@otelspool/exporter-jsonl/internal';
 
-// The key rules (what is kept, hashed, scrubbed, dropped) live in @otelspool/exporter-jsonl
-// (privacy/key-rules.ts), next to the free-text rules; re-exported here under the old names.
-export { DEFAULT_DROP_KEYS, DEFAULT_HASH_KEYS, type KeyPattern } from '@otelspool/exporter-jsonl';
+// The rules themselves (which keys are kept, hashed, scrubbed or dropped; what free text loses)
+// live in @otelspool/exporter-jsonl (privacy/), shared with the crash handler's capture-time
+// scrubber: this file applies them to every part of an OTLP request.
 
-export interface RedactionOptions extends ScrubberOptions {
+export interface RedactionOptions extends ScrubberPresetOptions {
   /** Per-install salt (consent.json) for HMAC-SHA256 of identifiers. Required. */
   salt: string;
   /** Keys whose values are kept verbatim (no hashing, no scrubbing). Wins over everything. */
@@ -46,7 +53,7 @@ export interface Redactor {
  */
 export function createRedactor(options: RedactionOptions): Redactor {
   if (!options.salt) throw new TypeError('redaction needs the per-install salt');
-  const scrub = createScrubber(options);
+  const scrub = createSyncScrubber(options);
   const classify = createKeyClassifier({
     allowKeys: options.allowKeys ?? [],
     denyKeys: options.denyKeys ?? [],
@@ -115,6 +122,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const name = (n: string | undefined): string | undefined =>
     n !== undefined && scrubNames ? scrub(n) : n;
 
+  // Redaction returns a copy (callers keep the original, e.g. a dead letter's resend), so the
+  // three builders below map resource → scope → item themselves; the walkers of
+  // @otelspool/exporter-jsonl visit in place.
   const traces = (data: TracesData): TracesData => ({
     ...data,
     resourceSpans: (data.resourceSpans ?? []).map((rs) => ({
@@ -142,6 +152,32 @@ export function createRedactor(options: RedactionOptions): Redactor {
     })),
   });
 
+  const point = <P extends DataPoint>(p: P): P => ({
+    ...p,
+    attributes: attributes(p.attributes),
+    ...('exemplars' in p && p.exemplars
+      ? {
+          exemplars: p.exemplars.map((ex) => ({
+            ...ex,
+            filteredAttributes: attributes(ex.filteredAttributes),
+          })),
+        }
+      : {}),
+  });
+
+  const metric = (m: Metric): Metric => {
+    const out: Metric = { ...m, metadata: attributes(m.metadata) };
+    // Every data field present, not only the first: a malformed metric carrying two must not
+    // let the second one's points leave unredacted.
+    for (const type of METRIC_TYPES) {
+      const body = m[type];
+      if (!body) continue;
+      const points = (body.dataPoints ?? []) as readonly DataPoint[];
+      (out as Record<MetricType, unknown>)[type] = { ...body, dataPoints: points.map(point) };
+    }
+    return out;
+  };
+
   const metrics = (data: MetricsData): MetricsData => ({
     ...data,
     resourceMetrics: (data.resourceMetrics ?? []).map((rm) => ({
@@ -150,28 +186,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
       scopeMetrics: (rm.scopeMetrics ?? []).map((sm) => ({
         ...sm,
         scope: withAttrs(sm.scope),
-        metrics: (sm.metrics ?? []).map((metric) => {
-          const points = metricPoints(metric).map((p) => ({
-            ...p,
-            attributes: attributes(p.attributes),
-            exemplars: p.exemplars?.map((ex) => ({
-              ...ex,
-              filteredAttributes: attributes(ex.filteredAttributes),
-            })),
-          }));
-          const out = { ...metric, metadata: attributes(metric.metadata) };
-          for (const kind of [
-            'gauge',
-            'sum',
-            'histogram',
-            'exponentialHistogram',
-            'summary',
-          ] as const) {
-            const body = metric[kind];
-            if (body) (out as Record<string, unknown>)[kind] = { ...body, dataPoints: points };
-          }
-          return out;
-        }),
+        metrics: (sm.metrics ?? []).map(metric),
       })),
     })),
   });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
-import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl';
-import type { OtlpData, Signal } from '../otlp/types.js';
+import type { OtlpData, Signal } from '@otelspool/exporter-jsonl';
+import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl/internal';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../receiver/request-limits.js';
 import { scanRequest } from './wire-scan.js';
 

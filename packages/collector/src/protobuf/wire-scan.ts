@@ -1,4 +1,4 @@
-import type { Signal } from '../otlp/types.js';
+import type { Signal } from '@otelspool/exporter-jsonl';
 import {
   anyValueDepthMessage,
   checkCounts,

@@ -1,4 +1,4 @@
-import type { Signal } from '../otlp/types.js';
+import type { Signal } from '@otelspool/exporter-jsonl';
 
 // The shape of OTLP export requests as the wire pre-scan (wire-scan.ts) needs it: for every
 // message, each known field's wire type and, for message fields, the child message. Transcribed

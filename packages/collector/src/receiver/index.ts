@@ -1,3 +1,5 @@
+// Kept while test/reliability/hostile-bodies.test.ts imports this folder; the package API is
+// src/index.ts.
 export {
   type FallbackHandler,
   type OtlpReceiverOptions,

@@ -1,4 +1,4 @@
-import type { Signal } from '../otlp/types.js';
+import { METRIC_TYPES, RESOURCE_FIELD, type Signal } from '@otelspool/exporter-jsonl';
 import {
   anyValueDepthMessage,
   checkCounts,
@@ -18,11 +18,6 @@ export function jsonDepthLimit(limits: RequestLimits): number {
   return 16 + 4 * (limits.maxAnyValueDepth + 1);
 }
 
-const RESOURCE_KEY: Record<Signal, string> = {
-  traces: 'resourceSpans',
-  metrics: 'resourceMetrics',
-  logs: 'resourceLogs',
-};
 // The normaliser also reads the pre-2022 `instrumentationLibrary*` names.
 const SCOPE_KEYS: Record<Signal, readonly string[]> = {
   traces: ['scopeSpans', 'instrumentationLibrarySpans'],
@@ -34,7 +29,7 @@ const ITEM_KEY: Record<Signal, string> = {
   metrics: 'metrics',
   logs: 'logRecords',
 };
-const METRIC_DATA_KEYS = new Set(['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary']);
+const METRIC_DATA_KEYS: ReadonlySet<string> = new Set(METRIC_TYPES);
 
 // Where a container sits in the request; OTHER for everything the caps do not name.
 const OTHER = 0;
@@ -61,7 +56,7 @@ function keyTable(signal: Signal): Map<number, Array<[Buffer, number]>> {
   const keys = (pairs: Array<[string, number]>): Array<[Buffer, number]> =>
     pairs.map(([k, role]) => [Buffer.from(k, 'latin1'), role]);
   const table = new Map<number, Array<[Buffer, number]>>([
-    [ROOT, keys([[RESOURCE_KEY[signal], RESOURCE_LIST]])],
+    [ROOT, keys([[RESOURCE_FIELD[signal], RESOURCE_LIST]])],
     [RESOURCE, keys(SCOPE_KEYS[signal].map((k) => [k, SCOPE_LIST]))],
     [SCOPE, keys([[ITEM_KEY[signal], ITEM_LIST]])],
   ]);

@@ -1,4 +1,4 @@
-import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl';
+import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl/internal';
 
 /**
  * Per-request caps on what an OTLP export request may carry, one set for JSON and protobuf.

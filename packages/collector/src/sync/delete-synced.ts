@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
-import { liveSegmentPaths, scanSegments, shippedSegmentTest } from '@otelspool/exporter-jsonl';
-import { CursorStore, cursorKey, listCursors } from '../cursors/cursor-store.js';
-import type { Signal } from '../otlp/types.js';
+import type { Signal } from '@otelspool/exporter-jsonl';
+import {
+  cursorKey,
+  listCursors,
+  liveSegmentPaths,
+  scanSegments,
+  shippedSegmentTest,
+} from '@otelspool/exporter-jsonl/internal';
+import { CursorStore } from '../cursors/cursor-store.js';
 
 /**
  * Deletes sealed segments that every destination receiving their signal has acknowledged

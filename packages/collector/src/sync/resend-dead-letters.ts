@@ -5,7 +5,7 @@ import type { OtlpProtocol } from '../otlp-http/config.js';
 import { resolveDestinations } from '../otlp-http/config.js';
 import { deleteDeadLetter, listDeadLetters, readDeadLetter } from '../otlp-http/dead-letters.js';
 import type { RetryOptions } from '../otlp-http/retry.js';
-import type { Signal } from '../otlp/types.js';
+import type { Signal } from '@otelspool/exporter-jsonl';
 
 export interface ResendOptions {
   dir: string;

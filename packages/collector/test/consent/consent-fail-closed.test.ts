@@ -11,7 +11,7 @@ import {
   ensureSalt,
   grantConsent,
   readConsent,
-} from '../../src/consent/index.js';
+} from '../../src/consent/consent.js';
 
 const SALT = 'ab'.repeat(32);
 const good = { version: 1, state: 'granted', signals: 'all', salt: SALT };

@@ -16,10 +16,10 @@ import {
   grantConsent,
   readConsent,
   revokeConsent,
-} from '../../src/consent/index.js';
-import { createConsentGate } from '../../src/processors/index.js';
+} from '../../src/consent/consent.js';
+import { createConsentGate } from '../../src/processors/processors.js';
 import { piiLogs, piiMetrics, piiTraces } from '../fixtures/pii-corpus.js';
-import { countRecords } from '../../src/otlp/index.js';
+import { countRecords } from '@otelspool/exporter-jsonl';
 
 let dir: string;
 beforeEach(() => {

@@ -3,12 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  acquireSyncLock,
-  CursorStore,
-  listCursors,
-  SyncLockedError,
-} from '../../src/cursors/index.js';
+import { listCursors } from '@otelspool/exporter-jsonl/internal';
+import { CursorStore } from '../../src/cursors/cursor-store.js';
+import { acquireSyncLock, SyncLockedError } from '../../src/cursors/lock.js';
 
 let dir: string;
 beforeEach(() => {

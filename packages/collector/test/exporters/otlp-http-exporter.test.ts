@@ -2,15 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpHttpExporter } from '../../src/exporters/index.js';
-import {
-  listDeadLetters,
-  readDeadLetter,
-  resolveDestinations,
-  type OtlpProtocol,
-} from '../../src/otlp-http/index.js';
-import type { ItemBatch } from '../../src/pipeline/index.js';
-import type { LogsData } from '../../src/otlp/index.js';
+import { OtlpHttpExporter } from '../../src/exporters/otlp-http-exporter.js';
+import { resolveDestinations, type OtlpProtocol } from '../../src/otlp-http/config.js';
+import { listDeadLetters, readDeadLetter } from '../../src/otlp-http/dead-letters.js';
+import type { ItemBatch } from '../../src/pipeline/types.js';
+import type { LogsData } from '@otelspool/exporter-jsonl';
 import { OtlpTestServer } from '../helpers/otlp-test-server.js';
 
 let dir: string;

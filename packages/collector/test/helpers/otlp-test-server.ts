@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeRequest, encodeResponse, encodeStatus } from '../../src/protobuf/index.js';
-import { countRecords, type OtlpData, type Signal } from '../../src/otlp/index.js';
+import { decodeRequest, encodeResponse, encodeStatus } from '../../src/protobuf/codec.js';
+import { countRecords, type OtlpData, type Signal } from '@otelspool/exporter-jsonl';
 
 /** What the server does with the next request. */
 export type Behavior =

@@ -1,34 +1,37 @@
-import { readSpool } from '@otelspool/exporter-jsonl';
-import type { LogsData, MetricsData, OtlpData, Signal, TracesData } from '../../src/otlp/index.js';
-import { metricPoints } from '../../src/otlp/index.js';
+import {
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  readSpool,
+  type LogRecord,
+  type LogsData,
+  type Metric,
+  type MetricsData,
+  type OtlpData,
+  type Signal,
+  type Span,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
 
 /** Every record in the spool for a signal, read through the shared reader. */
 export async function readAll(dir: string, signal: Signal): Promise<OtlpData[]> {
   const out: OtlpData[] = [];
-  for await (const r of readSpool(dir, { signals: [signal], quarantine: false }))
-    out.push(r.data as OtlpData);
+  for await (const r of readSpool(dir, { signals: [signal], quarantine: false })) out.push(r.data);
   return out;
 }
 
-export function spansOf(datas: OtlpData[]) {
-  return datas.flatMap((d) =>
-    ((d as TracesData).resourceSpans ?? []).flatMap((rs) =>
-      (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []),
-    ),
-  );
+export function spansOf(datas: OtlpData[]): Span[] {
+  const out: Span[] = [];
+  for (const d of datas) forEachSpan(d as TracesData, (span) => out.push(span));
+  return out;
 }
-export function logsOf(datas: OtlpData[]) {
-  return datas.flatMap((d) =>
-    ((d as LogsData).resourceLogs ?? []).flatMap((rl) =>
-      (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? []),
-    ),
-  );
+export function logsOf(datas: OtlpData[]): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const d of datas) forEachLogRecord(d as LogsData, (record) => out.push(record));
+  return out;
 }
-export function metricsOf(datas: OtlpData[]) {
-  return datas.flatMap((d) =>
-    ((d as MetricsData).resourceMetrics ?? []).flatMap((rm) =>
-      (rm.scopeMetrics ?? []).flatMap((sm) => sm.metrics ?? []),
-    ),
-  );
+export function metricsOf(datas: OtlpData[]): Metric[] {
+  const out: Metric[] = [];
+  for (const d of datas) forEachMetric(d as MetricsData, (metric) => out.push(metric));
+  return out;
 }
-export { metricPoints };

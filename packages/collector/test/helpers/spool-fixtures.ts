@@ -1,7 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolWriter } from '@otelspool/exporter-jsonl';
-import type { LogsData, MetricsData, OtlpData, Signal, TracesData } from '../../src/otlp/index.js';
+import type {
+  LogsData,
+  MetricsData,
+  OtlpData,
+  Signal,
+  TracesData,
+} from '@otelspool/exporter-jsonl';
 import type { ReceivedRequest } from './otlp-test-server.js';
 
 /** One spool line: `perLine` log records with bodies `<tag>-<n>`. */

@@ -4,8 +4,8 @@ import {
   orderMetricPoints,
   prometheusMetricName,
   prometheusSeriesNames,
-} from '../../src/metrics/index.js';
-import type { MetricsData } from '../../src/otlp/index.js';
+} from '../../src/metrics/prometheus.js';
+import type { MetricsData } from '@otelspool/exporter-jsonl';
 
 describe('metrics replay order', () => {
   it('orders the points of each series by time', () => {

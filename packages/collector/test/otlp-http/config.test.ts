@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelay,
-  DEFAULT_RETRY,
   destinationName,
-  isRetryableStatus,
   parseHeaderArgs,
   parseHeadersEnv,
-  parseRetryAfter,
   resolveDestinations,
-} from '../../src/otlp-http/index.js';
+} from '../../src/otlp-http/config.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  parseRetryAfter,
+} from '../../src/otlp-http/retry.js';
 
 describe('endpoint and header configuration (OTLP exporter spec)', () => {
   it('appends /v1/<signal> to the base endpoint and uses per-signal endpoints as is', () => {

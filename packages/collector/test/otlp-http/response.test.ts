@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { endpointShape, signalUrl } from '../../src/otlp-http/config.js';
 import {
   BodyCapture,
   clampRejected,
   displayText,
-  endpointShape,
   judgeSuccessBody,
   responseFormat,
   RESPONSE_HEAD_BYTES,
   RESPONSE_MAX_BYTES,
-  signalUrl,
   type CapturedBody,
-} from '../../src/otlp-http/index.js';
-import { encodeResponse } from '../../src/protobuf/index.js';
+} from '../../src/otlp-http/response.js';
+import { encodeResponse } from '../../src/protobuf/codec.js';
 
 /** A body as the client captures it, fed in socket-sized chunks. */
 function captured(body: Buffer | string): CapturedBody {

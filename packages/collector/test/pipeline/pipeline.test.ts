@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pipeline, type ExportResult, type ItemBatch } from '../../src/pipeline/index.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { ExportResult, ItemBatch } from '../../src/pipeline/types.js';
 import { logsLine } from '../helpers/spool-fixtures.js';
 
 describe('pipeline batching', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CRASH_ATTRIBUTES, CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl';
-import { createConsentGate, isCrashLog, isCrashSpan } from '../../src/processors/index.js';
-import type { Span, TracesData } from '../../src/otlp/index.js';
+import { CRASH_ATTRIBUTES, CRASH_SPAN_NAME } from '@otelspool/exporter-jsonl/internal';
+import { createConsentGate, isCrashLog, isCrashSpan } from '../../src/processors/processors.js';
+import type { Span, TracesData } from '@otelspool/exporter-jsonl';
 
 const str = (v: string) => ({ stringValue: v });
 const span = (over: Partial<Span>): Span => ({

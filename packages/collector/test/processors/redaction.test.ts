@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, createScrubber } from '../../src/processors/index.js';
-import type { LogsData, TracesData } from '../../src/otlp/index.js';
+import type { LogsData, TracesData } from '@otelspool/exporter-jsonl';
+import { createSyncScrubber } from '@otelspool/exporter-jsonl/internal';
+import { createRedactor } from '../../src/processors/redaction.js';
 import {
   leakedSecrets,
   piiLogs,
@@ -71,8 +72,9 @@ describe('redaction processor', () => {
   });
 });
 
+// The sync-time rule set redaction applies (createSyncScrubber, shared with the crash handler).
 describe('scrubber', () => {
-  const scrub = createScrubber({ homeDirs: ['/home/alice'] });
+  const scrub = createSyncScrubber({ homeDirs: ['/home/alice'] });
 
   it.each([
     ['mail me at a.b@c.io', 'mail me at <email>'],
@@ -111,7 +113,7 @@ describe('scrubber', () => {
 
 describe('scrubber on relative URLs', () => {
   it('drops the query of a path', () => {
-    expect(createScrubber({ homeDirs: [] })('GET /search?q=jane&page=2')).toBe(
+    expect(createSyncScrubber({ homeDirs: [] })('GET /search?q=jane&page=2')).toBe(
       'GET /search?<redacted>',
     );
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTaggingProcessor } from '../../src/processors/index.js';
-import type { TracesData } from '../../src/otlp/index.js';
+import { createTaggingProcessor } from '../../src/processors/processors.js';
+import type { TracesData } from '@otelspool/exporter-jsonl';
 import { tracesLine } from '../helpers/spool-fixtures.js';
 
 describe('tagging processor', () => {

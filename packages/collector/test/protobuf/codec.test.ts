@@ -6,8 +6,8 @@ import {
   encodeRequest,
   encodeResponse,
   encodeStatus,
-} from '../../src/protobuf/index.js';
-import type { LogsData, MetricsData, TracesData } from '../../src/otlp/index.js';
+} from '../../src/protobuf/codec.js';
+import type { LogsData, MetricsData, TracesData } from '@otelspool/exporter-jsonl';
 
 const traces: TracesData = {
   resourceSpans: [

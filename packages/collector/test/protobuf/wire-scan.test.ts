@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl';
-import {
-  decodeRequest,
-  encodeRequest,
-  MalformedProtobufError,
-  scanRequest,
-} from '../../src/protobuf/index.js';
+import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl/internal';
+import { decodeRequest, encodeRequest } from '../../src/protobuf/codec.js';
+import { MalformedProtobufError, scanRequest } from '../../src/protobuf/wire-scan.js';
+import { scanJson } from '../../src/receiver/json-scan.js';
 import {
   DEFAULT_REQUEST_LIMITS,
   RequestLimitError,
-  scanJson,
   type RequestLimits,
-} from '../../src/receiver/index.js';
-import { normalizeOtlp } from '../../src/spool/spool-api.js';
-import type { OtlpData, Signal } from '../../src/otlp/types.js';
+} from '../../src/receiver/request-limits.js';
+import { normalizeOtlp } from '@otelspool/exporter-jsonl';
+import type { OtlpData, Signal } from '@otelspool/exporter-jsonl';
 
 const TRACE = '0123456789abcdef0123456789abcdef';
 const SPAN = '0123456789abcdef';

@@ -13,8 +13,8 @@ import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { createOtlpReceiver, type OtlpReceiver } from '../../src/receiver/index.js';
-import { logsOf, metricPoints, metricsOf, readAll, spansOf } from '../helpers/read-all.js';
+import { createOtlpReceiver, type OtlpReceiver } from '../../src/receiver/receiver.js';
+import { logsOf, metricsOf, readAll, spansOf } from '../helpers/read-all.js';
 
 let dir: string;
 let receiver: OtlpReceiver;
@@ -118,14 +118,14 @@ describe.each([
       const metrics = metricsOf(await readAll(dir, 'metrics'));
       const jobs = metrics.find((m) => m.name === 'jobs');
       const byKind = Object.fromEntries(
-        metricPoints(jobs ?? {}).map((p) => [
+        (jobs?.sum?.dataPoints ?? []).map((p) => [
           p.attributes?.[0]?.value?.stringValue,
           Number(p.asDouble ?? p.asInt),
         ]),
       );
       expect(byKind).toEqual({ even: 1 + 3 + 5 + 7 + 9, odd: 2 + 4 + 6 + 8 + 10 });
       const latency = metrics.find((m) => m.name === 'latency');
-      const hp = metricPoints(latency ?? {})[0];
+      const hp = latency?.histogram?.dataPoints?.[0];
       expect(Number(hp?.count)).toBe(4);
       expect(hp?.sum).toBe(556);
     });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOtlpReceiver, type OtlpReceiver } from '../../src/receiver/index.js';
-import { decodeResponse, decodeStatus, encodeRequest } from '../../src/protobuf/index.js';
+import { createOtlpReceiver, type OtlpReceiver } from '../../src/receiver/receiver.js';
+import { decodeResponse, decodeStatus, encodeRequest } from '../../src/protobuf/codec.js';
 import { logsLine } from '../helpers/spool-fixtures.js';
 import { logsOf, readAll } from '../helpers/read-all.js';
 

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createOtlpReceiver,
-  createRequestGuard,
-  tokenProblem,
   type OtlpReceiver,
   type OtlpReceiverOptions,
-} from '../../src/receiver/index.js';
-import { decodeStatus } from '../../src/protobuf/index.js';
+} from '../../src/receiver/receiver.js';
+import { createRequestGuard, tokenProblem } from '../../src/receiver/request-guard.js';
+import { decodeStatus } from '../../src/protobuf/codec.js';
 import { logsLine } from '../helpers/spool-fixtures.js';
 import { logsOf, readAll } from '../helpers/read-all.js';
 

@@ -4,14 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl';
-import {
-  createOtlpReceiver,
-  DEFAULT_REQUEST_LIMITS,
-  type OtlpReceiver,
-} from '../../src/receiver/index.js';
-import { decodeStatus, encodeRequest } from '../../src/protobuf/index.js';
-import type { OtlpData, Signal } from '../../src/otlp/types.js';
+import { MAX_ANY_VALUE_DEPTH } from '@otelspool/exporter-jsonl/internal';
+import { createOtlpReceiver, type OtlpReceiver } from '../../src/receiver/receiver.js';
+import { DEFAULT_REQUEST_LIMITS } from '../../src/receiver/request-limits.js';
+import { decodeStatus, encodeRequest } from '../../src/protobuf/codec.js';
+import type { OtlpData, Signal } from '@otelspool/exporter-jsonl';
 import { logsOf, readAll, spansOf } from '../helpers/read-all.js';
 
 // The per-request caps and the AnyValue nesting limit, over real HTTP on 127.0.0.1: JSON and

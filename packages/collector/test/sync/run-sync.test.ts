@@ -2,12 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { denyConsent, grantConsent, revokeConsent } from '../../src/consent/index.js';
-import { listDeadLetters, readDeadLetter } from '../../src/otlp-http/index.js';
-import { acquireSyncLock, readCursor, SyncLockedError } from '../../src/cursors/index.js';
+import { denyConsent, grantConsent, revokeConsent } from '../../src/consent/consent.js';
+import { listDeadLetters, readDeadLetter } from '../../src/otlp-http/dead-letters.js';
+import { readCursor } from '@otelspool/exporter-jsonl/internal';
+import { acquireSyncLock, SyncLockedError } from '../../src/cursors/lock.js';
 import { writeFileSync } from 'node:fs';
-import { resendDeadLetters, runSync } from '../../src/sync/index.js';
-import type { LogsData } from '../../src/otlp/index.js';
+import { resendDeadLetters } from '../../src/sync/resend-dead-letters.js';
+import { runSync } from '../../src/sync/run-sync.js';
+import type { LogsData } from '@otelspool/exporter-jsonl';
 import { OtlpTestServer } from '../helpers/otlp-test-server.js';
 import {
   acceptedBodies,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { grantConsent } from '../../src/consent/index.js';
+import { grantConsent } from '../../src/consent/consent.js';
 import { OtlpTestServer } from '../helpers/otlp-test-server.js';
 import { acceptedBodies, logsLine, writeSpool } from '../helpers/spool-fixtures.js';
 
