@@ -1,11 +1,10 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ensureSpoolDirSync,
   processIsAlive,
   readStateFileSync,
   SPOOL_FOLDERS,
-  syncDir,
+  syncLockPath,
   WRITE_NOFOLLOW_FLAGS,
 } from '@otelspool/exporter-jsonl/internal';
 
@@ -23,8 +22,6 @@ function readLockPid(file: string): string | undefined {
   return read.reason === 'missing' ? undefined : '';
 }
 
-/** The lock's name inside `<spool>/sync/`; a dot file, so listCursors never reads it. */
-const LOCK_FILE = '.lock';
 
 export interface SyncLock {
   release(): void;
@@ -36,7 +33,7 @@ export interface SyncLock {
  */
 export function acquireSyncLock(dir: string): SyncLock {
   ensureSpoolDirSync(dir, SPOOL_FOLDERS.sync);
-  const file = join(syncDir(dir), LOCK_FILE);
+  const file = syncLockPath(dir); // a dot file, so listCursors never reads it
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, WRITE_NOFOLLOW_FLAGS, 0o600);
