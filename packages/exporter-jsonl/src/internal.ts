@@ -2,7 +2,7 @@
 // not need — the spool layout, the fs and state-file helpers, the privacy rules, the crash
 // names, segment scanning. Like `@opentelemetry/otlp-exporter-base`'s internal entry points it
 // carries no compatibility promise: its names may change in any release. Users import from the
-// package root (index.ts), whose names are checked by test/api-surface.test.ts.
+// package root (index.ts).
 
 export {
   consentPath,
@@ -38,7 +38,7 @@ export {
   parseSegmentName,
   segmentFileName,
   type ParsedSegmentName,
-} from './writer/segment-name.js';
+} from './layout/segment-name.js';
 export {
   liveSegmentPaths,
   scanSegments,
@@ -46,7 +46,8 @@ export {
   type ScannedSegment,
 } from './writer/spool-usage.js';
 export { LineSplitter, type LineSink } from './reader/line-splitter.js';
-export { MAX_ANY_VALUE_DEPTH, SIGNAL_FIELD } from './reader/normalize/index.js';
+export { MAX_ANY_VALUE_DEPTH } from './reader/normalize/common.js';
+export { SIGNAL_FIELD } from './reader/normalize/normalize-otlp.js';
 export {
   QUARANTINE_MAX_LINES_PER_SEGMENT,
   QUARANTINE_RAW_LIMIT,
@@ -97,50 +98,55 @@ export {
   isCrashEventName,
   OTELSPOOL_ATTRIBUTES,
 } from './semconv/crash.js';
+export { applyRules, type ScrubRule } from './privacy/rule.js';
 export {
-  applyRules,
   compileKeyPatterns,
   createKeyClassifier,
-  createCaptureScrubber,
-  createSyncScrubber,
-  createTextScrubber,
-  currentHomeDir,
-  currentUserName,
   DEFAULT_DROP_KEYS,
   DEFAULT_HASH_KEYS,
-  ENV_KEY_WORDS,
-  ENV_SECRET_EXCEPTIONS,
-  GENERIC_USER_NAMES,
-  HOME_PATH_RULES,
-  homeLiteralRule,
-  isEnvKey,
-  isSecretKey,
-  MIN_ENV_SECRET_LENGTH,
-  PII_SHAPE_RULE_NAMES,
-  PII_SHAPE_RULES,
-  replaceEnvSecrets,
-  secretEnvValues,
-  SECRET_KEY_PHRASES,
-  SECRET_KEY_QUALIFIERS,
-  SECRET_KEY_SUFFIXES,
-  SECRET_KEY_WORDS,
-  SECRET_SHAPE_RULE_NAMES,
-  SECRET_SHAPE_RULES,
   SEMCONV_ALLOW_KEYS,
-  splitKeyWords,
-  TEXT_SCRUB_RULE_NAMES,
-  userNameRule,
   type KeyAction,
   type KeyClassifier,
   type KeyDecision,
   type KeyPattern,
   type KeyRule,
   type KeyRuleOptions,
-  type ScrubRule,
-  type TextScrubber,
+} from './privacy/key-rules.js';
+export {
+  ENV_KEY_WORDS,
+  isEnvKey,
+  isSecretKey,
+  SECRET_KEY_PHRASES,
+  SECRET_KEY_QUALIFIERS,
+  SECRET_KEY_SUFFIXES,
+  SECRET_KEY_WORDS,
+  splitKeyWords,
+} from './privacy/key-words.js';
+export {
+  ENV_SECRET_EXCEPTIONS,
+  MIN_ENV_SECRET_LENGTH,
+  replaceEnvSecrets,
+  secretEnvValues,
+} from './privacy/env-secrets.js';
+export {
+  currentHomeDir,
+  currentUserName,
+  GENERIC_USER_NAMES,
+  HOME_PATH_RULES,
+  homeLiteralRule,
+  userNameRule,
+} from './privacy/home-rules.js';
+export { PII_SHAPE_RULE_NAMES, PII_SHAPE_RULES } from './privacy/pii-shapes.js';
+export { SECRET_SHAPE_RULE_NAMES, SECRET_SHAPE_RULES } from './privacy/secret-shapes.js';
+export {
+  createCaptureScrubber,
+  createSyncScrubber,
+  createTextScrubber,
+  TEXT_SCRUB_RULE_NAMES,
   type ScrubberPresetOptions,
+  type TextScrubber,
   type TextScrubberOptions,
-} from './privacy/index.js';
+} from './privacy/text-scrubber.js';
 export { describeError, errorCode } from './fs/error-code.js';
 export { processIsAlive } from './fs/process-alive.js';
 export {

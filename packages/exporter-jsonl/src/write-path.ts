@@ -1,7 +1,7 @@
 // `@otelspool/exporter-jsonl/write-path`: the write side of the spool, for @otelspool/sdk and
 // @otelspool/crash. The same objects as the package root, without the reader, the normaliser
 // and the rule tables only sync needs: a process that only writes telemetry loads some 35 fewer
-// modules at start-up (measured with `npm run bench`, row G11).
+// modules at start-up (the start-up row of `npm run bench`, bench/startup/).
 export { SpoolWriter } from './writer/spool-writer.js';
 export type { SpoolWriterOptions } from './writer/options.js';
 export { JsonlSpanExporter } from './exporters/span-exporter.js';
@@ -27,8 +27,12 @@ export {
   CRASH_SPAN_NAME,
   OTELSPOOL_ATTRIBUTES,
 } from './semconv/crash.js';
-export { createTextScrubber, currentHomeDir, currentUserName } from './privacy/index.js';
-export { createCaptureScrubber, type TextScrubber } from './privacy/text-scrubber.js';
+export { currentHomeDir, currentUserName } from './privacy/home-rules.js';
+export {
+  createCaptureScrubber,
+  createTextScrubber,
+  type TextScrubber,
+} from './privacy/text-scrubber.js';
 export {
   crashesDir,
   installIdPath,

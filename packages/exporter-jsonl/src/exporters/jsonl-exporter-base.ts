@@ -1,7 +1,7 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { SpoolStats } from '../writer/options.js';
-import type { Signal } from '../writer/signal.js';
+import type { Signal } from '../otlp/types.js';
 import type { SpoolWriter } from '../writer/spool-writer.js';
 import { LineExportEngine } from './line-export-engine.js';
 import type { LineExportStats } from './line-export-engine.js';

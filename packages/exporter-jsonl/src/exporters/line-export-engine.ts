@@ -1,6 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { Signal } from '../writer/signal.js';
+import type { Signal } from '../otlp/types.js';
 import type { SpoolWriter } from '../writer/spool-writer.js';
 
 /** Records per OTLP-JSON line at most: a batch of more is split into several lines. */

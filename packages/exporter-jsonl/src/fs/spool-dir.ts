@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { SPOOL_MARKERS } from '../layout/spool-layout.js';
 
 /**
  * The one spool-location rule (TELEMETRY_GUIDE.md, "Every file in the spool"), shared by the
@@ -86,18 +87,8 @@ export function listServiceSpools(root: string = spoolRoot()): string[] {
   } catch {
     return [];
   }
-  return names.filter((name) => SPOOL_ENTRIES.some((e) => exists(join(root, name, e)))).sort();
+  return names.filter((name) => SPOOL_MARKERS.some((e) => exists(join(root, name, e)))).sort();
 }
-
-const SPOOL_ENTRIES = [
-  'traces',
-  'metrics',
-  'logs',
-  'crashes',
-  'session',
-  'consent.json',
-  'metrics_snapshot.json',
-];
 
 function exists(path: string): boolean {
   try {

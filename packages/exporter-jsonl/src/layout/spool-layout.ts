@@ -6,7 +6,7 @@ import type { Signal } from '../otlp/types.js';
 // builds spool paths through these, never from string literals, so a newcomer reads the whole
 // layout here and a rename happens in one place.
 //
-//   <spool>/traces|metrics|logs/<segment>.jsonl[.gz]   OTLP-JSON lines (writer/segment-name.ts)
+//   <spool>/traces|metrics|logs/<segment>.jsonl[.gz]   OTLP-JSON lines (layout/segment-name.ts)
 //   <spool>/quarantine/<signal>/…                      lines the reader could not accept
 //   <spool>/crashes/<id>.json                          crash reports (@otelspool/crash)
 //   <spool>/session/last_session.json|ledger.jsonl|install_id   session state (@otelspool/crash)

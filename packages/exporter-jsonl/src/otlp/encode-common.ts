@@ -241,30 +241,92 @@ export function scopeKey(scope: InstrumentationScope): string {
   return scope.name + '@' + (scope.version ?? '') + ':' + (scope.schemaUrl ?? '');
 }
 
+/** What the span and log encoders group by: every SDK span and log record has both. */
+export interface ScopedRecord {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+}
+
 /**
- * Groups items by resource (object identity, as the SDK shares one Resource per provider) and
- * then by instrumentation scope, keeping first-seen order.
+ * Groups records by resource (object identity, as the SDK shares one Resource per provider)
+ * and then by instrumentation scope, keeping first-seen order.
  */
-export function groupByResourceAndScope<T>(
-  items: readonly T[],
-  resourceOf: (item: T) => Resource,
-  scopeOf: (item: T) => InstrumentationScope,
+export function groupByResourceAndScope<T extends ScopedRecord>(
+  records: readonly T[],
 ): Map<Resource, Map<string, T[]>> {
   const byResource = new Map<Resource, Map<string, T[]>>();
-  for (const item of items) {
-    const resource = resourceOf(item);
+  for (const record of records) {
+    const resource = record.resource;
     let byScope = byResource.get(resource);
     if (byScope === undefined) {
       byScope = new Map();
       byResource.set(resource, byScope);
     }
-    const key = scopeKey(scopeOf(item));
+    const key = scopeKey(record.instrumentationScope);
     let list = byScope.get(key);
     if (list === undefined) {
       list = [];
       byScope.set(key, list);
     }
-    list.push(item);
+    list.push(record);
   }
   return byResource;
+}
+
+/**
+ * The JSON text around one signal's records: `open` starts the line (`{"resourceSpans":[`),
+ * `scopes` and `items` open the lists inside a resource and a scope (`,"scopeSpans":[`,
+ * `,"spans":[`). One module-level constant per signal, so encoding allocates nothing for it.
+ */
+export interface EnvelopeJson {
+  readonly open: string;
+  readonly scopes: string;
+  readonly items: string;
+}
+
+/**
+ * SDK records → one OTLP/JSON line (`TracesData`, `LogsData`; no trailing newline), grouped
+ * by resource and instrumentation scope, each record written by `encode` (a module-level
+ * function). Returns '' for no records: the spool never holds empty envelopes.
+ */
+export function encodeEnvelopes<T extends ScopedRecord>(
+  records: readonly T[],
+  envelope: EnvelopeJson,
+  encode: (record: T) => string,
+): string {
+  if (records.length === 0) return '';
+  let out = envelope.open;
+  let firstResource = true;
+  for (const [resource, byScope] of groupByResourceAndScope(records)) {
+    out += (firstResource ? '{' : ',{') + resourceMembers(resource) + envelope.scopes;
+    firstResource = false;
+    let firstScope = true;
+    for (const list of byScope.values()) {
+      const first = list[0] as T;
+      out += (firstScope ? '{' : ',{') + scopeMembers(first.instrumentationScope) + envelope.items;
+      firstScope = false;
+      for (let i = 0; i < list.length; i++) {
+        if (i > 0) out += ',';
+        out += encode(list[i] as T);
+      }
+      out += ']}';
+    }
+    out += ']}';
+  }
+  return out + ']}';
+}
+
+/** `"name":[…]` with each element written by `encode`, or '' for an empty list. */
+export function arrayField<T>(
+  name: string,
+  items: readonly T[],
+  encode: (item: T) => string,
+): string {
+  if (items.length === 0) return '';
+  let out = '"' + name + '":[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    out += encode(items[i] as T);
+  }
+  return out + ']';
 }

@@ -2,14 +2,13 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   anyValueJson,
   countField,
-  groupByResourceAndScope,
+  encodeEnvelopes,
   hexIdJson,
   hrTimeToNanosString,
   keyValuesField,
   obj,
-  resourceMembers,
-  scopeMembers,
   stringField,
+  type EnvelopeJson,
 } from './encode-common.js';
 
 /** One OTLP/JSON LogRecord object. */
@@ -31,35 +30,16 @@ export function logRecordJson(record: ReadableLogRecord): string {
   );
 }
 
+const LOGS_ENVELOPE: EnvelopeJson = Object.freeze({
+  open: '{"resourceLogs":[',
+  scopes: ',"scopeLogs":[',
+  items: ',"logRecords":[',
+});
+
 /**
  * SDK log records → one OTLP/JSON `LogsData` line (no trailing newline), grouped by resource
  * and instrumentation scope. Returns '' for no records.
  */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
-  if (records.length === 0) return '';
-  const groups = groupByResourceAndScope(
-    records,
-    (r) => r.resource,
-    (r) => r.instrumentationScope,
-  );
-  let out = '{"resourceLogs":[';
-  let firstResource = true;
-  for (const [resource, byScope] of groups) {
-    out += (firstResource ? '{' : ',{') + resourceMembers(resource) + ',"scopeLogs":[';
-    firstResource = false;
-    let firstScope = true;
-    for (const list of byScope.values()) {
-      const first = list[0] as ReadableLogRecord;
-      out +=
-        (firstScope ? '{' : ',{') + scopeMembers(first.instrumentationScope) + ',"logRecords":[';
-      firstScope = false;
-      for (let i = 0; i < list.length; i++) {
-        if (i > 0) out += ',';
-        out += logRecordJson(list[i] as ReadableLogRecord);
-      }
-      out += ']}';
-    }
-    out += ']}';
-  }
-  return out + ']}';
+  return encodeEnvelopes(records, LOGS_ENVELOPE, logRecordJson);
 }

@@ -9,6 +9,7 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import {
+  arrayField,
   countString,
   doubleJson,
   hrTimeToNanosString,
@@ -52,28 +53,25 @@ function numberPointJson(point: DataPoint<number>, valueType: ValueType): string
   );
 }
 
+// One encoder per value type, chosen once per metric: no closure per metric.
+const intPointJson = (point: DataPoint<number>): string => numberPointJson(point, ValueType.INT);
+const doublePointJson = (point: DataPoint<number>): string =>
+  numberPointJson(point, ValueType.DOUBLE);
+
 function optionalDouble(name: string, n: number | undefined): string {
   return typeof n === 'number' ? '"' + name + '":' + doubleJson(n) : '';
 }
 
+function countJson(n: number | undefined): string {
+  return '"' + countString(n) + '"';
+}
+
 function countsField(name: string, counts: readonly number[]): string {
-  if (counts.length === 0) return '';
-  let out = '"' + name + '":[';
-  for (let i = 0; i < counts.length; i++) {
-    if (i > 0) out += ',';
-    out += '"' + countString(counts[i]) + '"';
-  }
-  return out + ']';
+  return arrayField(name, counts, countJson);
 }
 
 function doublesField(name: string, values: readonly number[]): string {
-  if (values.length === 0) return '';
-  let out = '"' + name + '":[';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ',';
-    out += doubleJson(values[i] as number);
-  }
-  return out + ']';
+  return arrayField(name, values, doubleJson);
 }
 
 function histogramPointJson(point: DataPoint<Histogram>): string {
@@ -111,13 +109,13 @@ function exponentialPointJson(point: DataPoint<ExponentialHistogram>): string {
   );
 }
 
-function pointsField<T>(points: readonly T[], encode: (p: T) => string): string {
-  let out = '"dataPoints":[';
-  for (let i = 0; i < points.length; i++) {
-    if (i > 0) out += ',';
-    out += encode(points[i] as T);
-  }
-  return out + ']';
+/** A sum's, histogram's or exponential histogram's members: its points and temporality. */
+function aggregatedData<T>(
+  points: readonly DataPoint<T>[],
+  encode: (point: DataPoint<T>) => string,
+  temporality: AggregationTemporality,
+): string {
+  return obj(arrayField('dataPoints', points, encode), temporalityField(temporality));
 }
 
 /** One OTLP/JSON Metric object, or '' for a metric without data points. */
@@ -125,35 +123,29 @@ export function metricJson(metric: MetricData): string {
   if (metric.dataPoints.length === 0) return '';
   const d = metric.descriptor;
   let data: string;
+  const numberPoint = d.valueType === ValueType.INT ? intPointJson : doublePointJson;
   switch (metric.dataPointType) {
     case DataPointType.SUM:
       data =
         '"sum":' +
         obj(
-          pointsField(metric.dataPoints, (p) => numberPointJson(p, d.valueType)),
+          arrayField('dataPoints', metric.dataPoints, numberPoint),
           temporalityField(metric.aggregationTemporality),
           metric.isMonotonic ? '"isMonotonic":true' : '',
         );
       break;
     case DataPointType.GAUGE:
-      data =
-        '"gauge":' + obj(pointsField(metric.dataPoints, (p) => numberPointJson(p, d.valueType)));
+      data = '"gauge":' + obj(arrayField('dataPoints', metric.dataPoints, numberPoint));
       break;
     case DataPointType.HISTOGRAM:
       data =
         '"histogram":' +
-        obj(
-          pointsField(metric.dataPoints, histogramPointJson),
-          temporalityField(metric.aggregationTemporality),
-        );
+        aggregatedData(metric.dataPoints, histogramPointJson, metric.aggregationTemporality);
       break;
     case DataPointType.EXPONENTIAL_HISTOGRAM:
       data =
         '"exponentialHistogram":' +
-        obj(
-          pointsField(metric.dataPoints, exponentialPointJson),
-          temporalityField(metric.aggregationTemporality),
-        );
+        aggregatedData(metric.dataPoints, exponentialPointJson, metric.aggregationTemporality);
       break;
     default:
       return '';

@@ -1,16 +1,16 @@
 import type { Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
+  arrayField,
   countField,
-  groupByResourceAndScope,
+  encodeEnvelopes,
   hexIdJson,
   hrTimeToNanosString,
   keyValuesField,
   obj,
-  resourceMembers,
-  scopeMembers,
   str,
   stringField,
+  type EnvelopeJson,
 } from './encode-common.js';
 
 // SpanFlags bits 8 and 9 (opentelemetry-proto trace.proto): whether the parent's is_remote is
@@ -48,16 +48,6 @@ function linkJson(link: Link): string {
   );
 }
 
-function listField<T>(name: string, items: readonly T[], encode: (item: T) => string): string {
-  if (items.length === 0) return '';
-  let out = '"' + name + '":[';
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ',';
-    out += encode(items[i] as T);
-  }
-  return out + ']';
-}
-
 /**
  * One OTLP/JSON Span object. Written as one straight concatenation (rather than through
  * `obj()`) because this is the per-span hot loop of the exporter.
@@ -87,10 +77,10 @@ export function spanJson(span: ReadableSpan): string {
   if (attributes.length > 0) out += ',' + attributes;
   if (span.droppedAttributesCount > 0)
     out += ',"droppedAttributesCount":' + Math.trunc(span.droppedAttributesCount);
-  if (span.events.length > 0) out += ',' + listField('events', span.events, eventJson);
+  if (span.events.length > 0) out += ',' + arrayField('events', span.events, eventJson);
   if (span.droppedEventsCount > 0)
     out += ',"droppedEventsCount":' + Math.trunc(span.droppedEventsCount);
-  if (span.links.length > 0) out += ',' + listField('links', span.links, linkJson);
+  if (span.links.length > 0) out += ',' + arrayField('links', span.links, linkJson);
   if (span.droppedLinksCount > 0)
     out += ',"droppedLinksCount":' + Math.trunc(span.droppedLinksCount);
   if (status.code || status.message) {
@@ -101,34 +91,16 @@ export function spanJson(span: ReadableSpan): string {
   return out + '}';
 }
 
+const TRACES_ENVELOPE: EnvelopeJson = Object.freeze({
+  open: '{"resourceSpans":[',
+  scopes: ',"scopeSpans":[',
+  items: ',"spans":[',
+});
+
 /**
  * SDK spans → one OTLP/JSON `TracesData` line (no trailing newline), grouped by resource and
  * instrumentation scope. Returns '' for no spans: the spool never holds empty envelopes.
  */
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
-  if (spans.length === 0) return '';
-  const groups = groupByResourceAndScope(
-    spans,
-    (s) => s.resource,
-    (s) => s.instrumentationScope,
-  );
-  let out = '{"resourceSpans":[';
-  let firstResource = true;
-  for (const [resource, byScope] of groups) {
-    out += (firstResource ? '{' : ',{') + resourceMembers(resource) + ',"scopeSpans":[';
-    firstResource = false;
-    let firstScope = true;
-    for (const list of byScope.values()) {
-      const first = list[0] as ReadableSpan;
-      out += (firstScope ? '{' : ',{') + scopeMembers(first.instrumentationScope) + ',"spans":[';
-      firstScope = false;
-      for (let i = 0; i < list.length; i++) {
-        if (i > 0) out += ',';
-        out += spanJson(list[i] as ReadableSpan);
-      }
-      out += ']}';
-    }
-    out += ']}';
-  }
-  return out + ']}';
+  return encodeEnvelopes(spans, TRACES_ENVELOPE, spanJson);
 }

@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SIGNALS, type Signal } from '../otlp/types.js';
-import { parseSegmentName } from '../writer/segment-name.js';
+import { parseSegmentName } from '../layout/segment-name.js';
 import type { SegmentInfo } from './types.js';
 
 const SEGMENT_FILE = /^[^.].*\.jsonl(\.gz)?$/;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureSpoolDir } from '../fs/ensure-dir.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { warnUnsafePathOnce } from '../fs/safe-dir.js';
+import { quarantineDir, SPOOL_FOLDERS } from '../layout/spool-layout.js';
 import type { Signal } from '../otlp/types.js';
 import type { MalformedEntry } from './types.js';
 
@@ -55,7 +56,6 @@ export function badLineFrom(raw: Buffer, line: number, position: number, reason:
  * only counted via `onMalformed`, not copied.
  */
 export class Quarantine {
-  private readonly root: string;
   private readonly spoolDir: string;
   private readonly madeDirs = new Set<string>();
   private readonly linesPerSegment = new Map<string, number>();
@@ -66,7 +66,6 @@ export class Quarantine {
     private readonly onMalformed?: (entry: MalformedEntry) => void,
   ) {
     this.spoolDir = spoolDir;
-    this.root = join(spoolDir, 'quarantine');
   }
 
   async line(signal: Signal, file: string, segment: string, bad: BadLine): Promise<void> {
@@ -123,13 +122,13 @@ export class Quarantine {
 
   private async store(signal: Signal, name: string, entry: MalformedEntry): Promise<void> {
     if (!this.enabled) return;
-    const dir = join(this.root, signal);
+    const dir = quarantineDir(this.spoolDir, signal);
     const path = join(dir, name);
     try {
       if (!this.madeDirs.has(dir)) {
         // The spool dir, quarantine/ and quarantine/<signal>/ must all be this user's real,
         // private dirs: a planted `quarantine -> /victim` link must not get files written there.
-        await ensureSpoolDir(this.spoolDir, 'quarantine', signal);
+        await ensureSpoolDir(this.spoolDir, SPOOL_FOLDERS.quarantine, signal);
         this.madeDirs.add(dir);
       }
       if (await exists(path)) return;

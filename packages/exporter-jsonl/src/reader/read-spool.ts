@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { describeError, errorCode } from '../fs/error-code.js';
 import { SIGNALS, type Signal } from '../otlp/types.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { listSegments } from './list-segments.js';
@@ -176,15 +177,4 @@ function readSegment(
   return info.compressed
     ? readCompressedSegment(state, info.file, abort, bounds)
     : readPlainSegment(state, info.file, buffer, abort, bounds);
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function describeError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  if (e && typeof e.message === 'string') return e.code ? `${e.code}: ${e.message}` : e.message;
-  return String(err);
 }

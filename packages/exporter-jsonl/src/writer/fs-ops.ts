@@ -1,16 +1,5 @@
-import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
-import { ensureSpoolDirSync } from '../fs/ensure-dir.js';
-
-const OWNER_FILE = 0o600;
-
-/**
- * Creates (0700) or reuses the directory `<spoolDir>/<sub>` after checking the spool dir and
- * the subdir (real directories, owned by this user, not group/world-writable: see
- * fs/safe-dir.ts); throws UnsafeSpoolPathError (code EUNSAFEDIR) otherwise.
- */
-export function ensureOwnerDir(spoolDir: string, sub: string): string {
-  return ensureSpoolDirSync(spoolDir, sub);
-}
+import { closeSync, constants, fchmodSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { OWNER_FILE_MODE } from '../fs/atomic-write.js';
 
 /**
  * Opens a new file for appending, failing with EEXIST rather than touching an existing file
@@ -24,10 +13,10 @@ export function openExclusiveAppend(path: string): number {
       constants.O_EXCL |
       constants.O_APPEND |
       (constants.O_NOFOLLOW ?? 0),
-    OWNER_FILE,
+    OWNER_FILE_MODE,
   );
   try {
-    fchmodSync(fd, OWNER_FILE);
+    fchmodSync(fd, OWNER_FILE_MODE);
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -35,7 +24,8 @@ export function openExclusiveAppend(path: string): number {
   return fd;
 }
 
-export function errorCode(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : 'EUNKNOWN';
-}
+// "fsync" in the writer is fdatasync(2): it makes the appended data and the metadata needed to
+// read it back (the file size) durable, and skips the timestamp update a full fsync would also
+// force.
+export const fsync = fdatasync;
+export const fsyncSync = fdatasyncSync;

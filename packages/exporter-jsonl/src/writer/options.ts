@@ -1,4 +1,4 @@
-import type { Signal } from './signal.js';
+import type { Signal } from '../otlp/types.js';
 
 export type Durability = 'none' | 'interval' | 'batch';
 

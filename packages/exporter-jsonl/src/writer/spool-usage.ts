@@ -1,8 +1,11 @@
 import { closeSync, lstatSync, openSync, readSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { READ_NOFOLLOW_FLAGS, readJsonStateFileSync } from '../fs/state-file.js';
-import { parseSegmentName } from './segment-name.js';
-import { SIGNALS } from './signal.js';
+import { processIsAlive } from '../fs/process-alive.js';
+import { READ_NOFOLLOW_FLAGS } from '../fs/state-file.js';
+import { parseSegmentName } from '../layout/segment-name.js';
+import { signalDir } from '../layout/spool-layout.js';
+import { cursorKey, listCursors } from '../layout/sync-cursor.js';
+import { SIGNALS, type Signal } from '../otlp/types.js';
 
 export interface ScannedSegment {
   path: string;
@@ -11,7 +14,7 @@ export interface ScannedSegment {
   pid: number;
   writerId: string;
   seq: number;
-  signal: string;
+  signal: Signal;
   compressed: boolean;
 }
 
@@ -19,17 +22,17 @@ export interface ScannedSegment {
 export function scanSegments(dir: string): ScannedSegment[] {
   const out: ScannedSegment[] = [];
   for (const signal of SIGNALS) {
-    const signalDir = join(dir, signal);
+    const folder = signalDir(dir, signal);
     let names: string[];
     try {
-      names = readdirSync(signalDir);
+      names = readdirSync(folder);
     } catch {
       continue;
     }
     for (const name of names) {
       const parsed = parseSegmentName(name);
       if (!parsed) continue;
-      const path = join(signalDir, name);
+      const path = join(folder, name);
       let size: number;
       try {
         // lstat: a symlink planted among the segments is not ours to count or evict.
@@ -45,16 +48,6 @@ export function scanSegments(dir: string): ScannedSegment[] {
   // Names start with the UTC open time, so a name sort is a time sort across signals.
   out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return out;
-}
-
-function processIsAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -88,9 +81,6 @@ export function liveSegmentPaths(
   return live;
 }
 
-/** Same cap as the collector's cursor store (collector/src/cursors/cursor-store.ts). */
-const MAX_CURSOR_BYTES = 32 * 1024 * 1024;
-
 export interface EvictionResult {
   totalBytes: number;
   segments: number;
@@ -98,48 +88,23 @@ export interface EvictionResult {
 }
 
 /**
- * Reads the sync checkpoints (`<dir>/sync/*.json`, written by `spool sync`: `signals` a
- * destination receives and `segments` mapping `<signal>/<segment id>` to the byte position it
- * acknowledged) and returns a test telling whether a segment has been shipped: at least one
- * destination receives its signal and every such destination acknowledged it to the end.
- * Unreadable or foreign files are ignored (a segment then simply does not count as shipped),
- * and so are cursors another user could have written (not ours, not 0600) or larger than
- * MAX_CURSOR_BYTES: a planted cursor must not get unsent data evicted first.
+ * Reads the sync cursors (layout/sync-cursor.ts) and returns a test telling whether a segment
+ * has been shipped: at least one destination receives its signal (a cursor with no `signals`
+ * receives every signal) and every such destination acknowledged it to the end. listCursors
+ * skips unreadable files and cursors another user could have written (not ours, not 0600, or
+ * over MAX_CURSOR_BYTES): a planted cursor must not get unsent data evicted first.
  */
 export function shippedSegmentTest(dir: string): (segment: ScannedSegment) => boolean {
-  const cursors: { signals: string[]; segments: Record<string, number> }[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(dir, 'sync')).filter((n) => n.endsWith('.json'));
-  } catch {
-    return () => false;
-  }
-  for (const name of names) {
-    try {
-      const parsed = readJsonStateFileSync(join(dir, 'sync', name), {
-        maxBytes: MAX_CURSOR_BYTES,
-        trusted: true,
-      });
-      if (typeof parsed !== 'object' || parsed === null) continue;
-      const { signals, segments } = parsed as { signals?: unknown; segments?: unknown };
-      if (typeof segments !== 'object' || segments === null) continue;
-      cursors.push({
-        signals: Array.isArray(signals) ? signals.filter((x) => typeof x === 'string') : [],
-        segments: segments as Record<string, number>,
-      });
-    } catch {
-      continue;
-    }
-  }
+  const cursors = listCursors(dir);
   if (cursors.length === 0) return () => false;
   return (segment) => {
     const relevant = cursors.filter(
       (c) => c.signals.length === 0 || c.signals.includes(segment.signal),
     );
     if (relevant.length === 0) return false;
-    const key = `${segment.signal}/${segment.name.replace(/\.gz$/, '')}`;
+    const key = cursorKey(segment.signal, segment.name.replace(/\.gz$/, ''));
     const end = logicalSize(segment);
-    return relevant.every((c) => typeof c.segments[key] === 'number' && c.segments[key] >= end);
+    return relevant.every((c) => (c.segments[key] ?? -1) >= end);
   };
 }
 
@@ -165,7 +130,7 @@ function logicalSize(segment: ScannedSegment): number {
 /**
  * Deletes sealed segments until `incoming` more bytes fit under `capBytes`: first the oldest
  * segments every sync destination has already acknowledged (shipped data), then the oldest of
- * the rest (DESIGN.md: "oldest shipped data goes first, then oldest data").
+ * the rest: shipped data is the cheapest to lose (ARCHITECTURE.md, SpoolWriterOptions).
  * Returns the spool size after eviction (which may still not leave room).
  */
 export function evictOldest(

@@ -6,10 +6,12 @@ import {
   JsonlLogExporter,
   JsonlMetricExporter,
   JsonlSpanExporter,
-} from '../../src/exporters/index.js';
-import type { LogsData, MetricsData, TracesData } from '../../src/otlp/index.js';
-import { readSpool } from '../../src/reader/index.js';
-import { SpoolWriter } from '../../src/writer/index.js';
+  type LogsData,
+  type MetricsData,
+  type TracesData,
+  readSpool,
+  SpoolWriter,
+} from '../../src/index.js';
 import {
   BIG_COUNTER,
   makeLogRecords,

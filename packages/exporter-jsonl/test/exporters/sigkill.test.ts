@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSpool } from '../../src/reader/index.js';
-import type { TracesData } from '../../src/otlp/index.js';
+import { readSpool, type TracesData } from '../../src/index.js';
 import { makeTempDir, removeTempDir } from '../writer/helpers.js';
 
 // The child runs the built dist/ (`npx tsc -b` first), with this Node binary.

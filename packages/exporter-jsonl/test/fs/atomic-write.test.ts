@@ -13,9 +13,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicTempPath, writeFileAtomic, writeFileAtomicSync } from '../../src/index.js';
+import { atomicTempPath, writeFileAtomic, writeFileAtomicSync } from '../../src/internal.js';
 
-const distIndex = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'index.js');
+const distInternal = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'dist',
+  'internal.js',
+);
 
 let dir: string;
 let umask: number;
@@ -66,7 +72,7 @@ describe('writeFileAtomicSync', () => {
     const target = join(dir, 'big.bin');
     const size = 64 * 1024 * 1024;
     const script = `
-      import { writeFileAtomicSync } from ${JSON.stringify(distIndex)};
+      import { writeFileAtomicSync } from ${JSON.stringify(distInternal)};
       const data = Buffer.alloc(${size}, 7);
       for (;;) writeFileAtomicSync(${JSON.stringify(target)}, data);
     `;
@@ -106,5 +112,25 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(path, 'utf8')).toBe('q');
     expect(statSync(path).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['q.json']);
+  });
+});
+
+describe('writeFileAtomicSync options', () => {
+  it('{ fsync: false } still replaces atomically, owner-only, leaving no temporary file', () => {
+    const path = join(dir, 'cache.json');
+    writeFileSync(path, 'old', { mode: 0o644 });
+    writeFileAtomicSync(path, '{"b":2}', { fsync: false });
+    expect(readFileSync(path, 'utf8')).toBe('{"b":2}');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['cache.json']);
+  });
+
+  it('a numeric third argument is the mode, as { mode } is', () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    writeFileAtomicSync(a, 'x', 0o640);
+    writeFileAtomicSync(b, 'x', { mode: 0o640, fsync: false });
+    expect(statSync(a).mode & 0o777).toBe(0o640);
+    expect(statSync(b).mode & 0o777).toBe(0o640);
   });
 });

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDir, ensureDirSync } from '../../src/index.js';
+import { ensureDir, ensureDirSync } from '../../src/internal.js';
 
 let dir: string;
 let umask: number;

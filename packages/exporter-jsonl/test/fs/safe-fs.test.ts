@@ -15,13 +15,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ensureSpoolDirSync,
-  readStateFileSync,
-  UnsafeSpoolPathError,
-  writeFileAtomicSync,
-} from '../../src/index.js';
-import { SpoolWriter } from '../../src/writer/index.js';
+import { UnsafeSpoolPathError, SpoolWriter } from '../../src/index.js';
+import { ensureSpoolDirSync, readStateFileSync, writeFileAtomicSync } from '../../src/internal.js';
 
 const posix = process.platform !== 'win32';
 let dir: string;

@@ -1,6 +1,6 @@
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { encodeLogs } from '../../src/otlp/index.js';
+import { encodeLogs } from '../../src/index.js';
 import { makeLogRecords } from './sdk-fixtures.js';
 import { canonical } from './stock-normalise.js';
 

@@ -1,6 +1,6 @@
 import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { encodeMetrics } from '../../src/otlp/index.js';
+import { encodeMetrics } from '../../src/index.js';
 import { BIG_COUNTER, makeResourceMetrics } from './sdk-fixtures.js';
 import { canonical } from './stock-normalise.js';
 

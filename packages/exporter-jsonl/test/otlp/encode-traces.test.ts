@@ -1,6 +1,6 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { encodeTraces } from '../../src/otlp/index.js';
+import { encodeTraces } from '../../src/index.js';
 import { makeSpans } from './sdk-fixtures.js';
 import { canonical } from './stock-normalise.js';
 

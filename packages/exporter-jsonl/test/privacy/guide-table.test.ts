@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TEXT_SCRUB_RULE_NAMES } from '../../src/privacy/index.js';
+import { TEXT_SCRUB_RULE_NAMES } from '../../src/internal.js';
 import { renderGuideTable, RULE_DOCS, TABLE_BEGIN, TABLE_END } from './guide-table.js';
 
 const GUIDE = fileURLToPath(new URL('../../../../TELEMETRY_GUIDE.md', import.meta.url));

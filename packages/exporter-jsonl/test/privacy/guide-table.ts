@@ -14,7 +14,7 @@ import {
   SECRET_KEY_WORDS,
   SEMCONV_ALLOW_KEYS,
   TEXT_SCRUB_RULE_NAMES,
-} from '../../src/privacy/index.js';
+} from '../../src/internal.js';
 
 export const TABLE_BEGIN =
   '<!-- privacy-table:begin (generated from packages/exporter-jsonl/src/privacy by packages/exporter-jsonl/test/privacy/guide-table.ts; do not edit by hand) -->';

@@ -5,7 +5,7 @@ import {
   isSecretKey,
   SEMCONV_ALLOW_KEYS,
   splitKeyWords,
-} from '../../src/privacy/index.js';
+} from '../../src/internal.js';
 import { CRASH_ATTRIBUTES, OTELSPOOL_ATTRIBUTES } from '../../src/semconv/crash.js';
 
 // The keys issue 11 item 10 found leaving the machine intact, and their relatives.

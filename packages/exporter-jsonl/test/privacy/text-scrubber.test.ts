@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createCaptureScrubber,
+  createSyncScrubber,
   createTextScrubber,
   PII_SHAPE_RULES,
   SECRET_SHAPE_RULES,
   secretEnvValues,
-} from '../../src/privacy/index.js';
+} from '../../src/internal.js';
 
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const scrub = createTextScrubber({ homeDirs: ['/home/alice'], userNames: ['alice'], env: false });
@@ -174,5 +176,27 @@ describe('linear time on adversarial input', () => {
     const started = performance.now();
     s(input);
     expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('the two presets', () => {
+  const options = { homeDirs: ['/home/alice'], userNames: ['alice'], env: false } as const;
+  const text = `alice@example.org hit /home/alice/app.js with token=abc123`;
+
+  it('capture keeps personal-data shapes (an e-mail) and removes home dirs and secrets', () => {
+    const out = createCaptureScrubber(options)(text);
+    expect(out).toContain('@example.org');
+    expect(out).not.toContain('/home/alice');
+    expect(out).not.toContain('abc123');
+  });
+
+  it('sync removes the e-mail too', () => {
+    const out = createSyncScrubber(options)(text);
+    expect(out).not.toContain('@example.org');
+    expect(out).not.toContain('/home/alice');
+    expect(out).not.toContain('abc123');
+    expect(createSyncScrubber(options)('mail bob@example.org')).toBe(
+      createTextScrubber({ ...options, pii: true })('mail bob@example.org'),
+    );
   });
 });

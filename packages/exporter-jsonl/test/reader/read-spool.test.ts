@@ -11,11 +11,8 @@ import {
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  QUARANTINE_MAX_LINES_PER_SEGMENT,
-  QUARANTINE_RAW_LIMIT,
-  readSpool,
-} from '../../src/index.js';
+import { readSpool } from '../../src/index.js';
+import { QUARANTINE_MAX_LINES_PER_SEGMENT, QUARANTINE_RAW_LIMIT } from '../../src/internal.js';
 import {
   collect,
   quarantined,

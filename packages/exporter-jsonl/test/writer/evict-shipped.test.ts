@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpoolWriter } from '../../src/writer/index.js';
+import { SpoolWriter } from '../../src/index.js';
 import { lineOf, makeTempDir, removeTempDir } from './helpers.js';
 
 // A pid no process has (Linux pid_max is at most 2^22): these segments are sealed.

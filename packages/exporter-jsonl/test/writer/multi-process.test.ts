@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSpool } from '../../src/reader/index.js';
+import { readSpool } from '../../src/index.js';
 import { makeTempDir, removeTempDir, segmentFiles, segmentLines } from './helpers.js';
 
 // Children run the built dist/ (`npx tsc -b` first), with this Node binary.

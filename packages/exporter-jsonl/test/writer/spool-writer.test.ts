@@ -1,7 +1,8 @@
 import { statSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpoolWriter, parseSegmentName } from '../../src/writer/index.js';
+import { SpoolWriter } from '../../src/index.js';
+import { parseSegmentName } from '../../src/internal.js';
 import {
   lineOf,
   makeTempDir,

@@ -7,7 +7,6 @@ import {
   listField,
   objectField,
   stringField,
-  u32Field,
   type JsonObject,
 } from './fields.js';
 import { expectObject, type NormalizeContext } from './scalars.js';
@@ -123,43 +122,4 @@ export function attributesField(obj: JsonObject, key: string, ctx: NormalizeCont
       throw err;
     }
   }
-}
-
-export function resource(value: JsonObject, ctx: NormalizeContext): void {
-  attributesField(value, 'attributes', ctx);
-  u32Field(value, 'droppedAttributesCount');
-}
-
-export function scope(value: JsonObject, ctx: NormalizeContext): void {
-  stringField(value, 'name');
-  stringField(value, 'version');
-  attributesField(value, 'attributes', ctx);
-  u32Field(value, 'droppedAttributesCount');
-}
-
-/**
- * OTLP before v0.15 (2022) named the scope level `instrumentationLibrary{Spans,Metrics,Logs}`
- * with an `instrumentationLibrary` object; Collector file-exporter output of that era still
- * exists. Such data is renamed to the current fields (only when the current field is absent).
- */
-export function upgradeLegacyScopeList(value: JsonObject, current: string, legacy: string): void {
-  if (value[current] === undefined && value[legacy] !== undefined) {
-    value[current] = value[legacy];
-    delete value[legacy];
-  }
-}
-
-/** The resource / scope envelope fields every signal shares. */
-export function resourceEnvelope(value: JsonObject, ctx: NormalizeContext): void {
-  objectField(value, 'resource', (r) => resource(r, ctx));
-  stringField(value, 'schemaUrl');
-}
-
-export function scopeEnvelope(value: JsonObject, ctx: NormalizeContext): void {
-  if (value.scope === undefined && value.instrumentationLibrary !== undefined) {
-    value.scope = value.instrumentationLibrary;
-    delete value.instrumentationLibrary;
-  }
-  objectField(value, 'scope', (s) => scope(s, ctx));
-  stringField(value, 'schemaUrl');
 }

@@ -27,34 +27,46 @@ function fail(err: unknown, key: string): never {
   rethrowUnder(err, key);
 }
 
-export function u64Field(obj: JsonObject, key: string, ctx: NormalizeContext): void {
+/** `obj[key]`; an explicit null (proto3 JSON's default value) is removed and reads as absent. */
+function presentValue(obj: JsonObject, key: string): unknown {
   const v = obj[key];
-  if (v === undefined) return;
   if (v === null) {
     delete obj[key];
-    return;
+    return undefined;
   }
+  return v;
+}
+
+/**
+ * The template of every scalar field: absent → nothing, null → removed, otherwise
+ * `convert(value, a, b)`, written back only when it returned another value (so a line in the
+ * canonical form is not touched), its error reported under `key`. `convert` is one of the
+ * module-level scalar functions and `a`, `b` its extra arguments: no closure per field.
+ */
+function convertField<A, B>(
+  obj: JsonObject,
+  key: string,
+  convert: (value: unknown, a: A, b: B) => unknown,
+  a: A,
+  b: B,
+): void {
+  const v = presentValue(obj, key);
+  if (v === undefined) return;
+  let n: unknown;
   try {
-    const n = uint64(v, ctx);
-    if (n !== v) obj[key] = n;
+    n = convert(v, a, b);
   } catch (err) {
     fail(err, key);
   }
+  if (n !== v) obj[key] = n;
+}
+
+export function u64Field(obj: JsonObject, key: string, ctx: NormalizeContext): void {
+  convertField(obj, key, uint64, ctx, undefined);
 }
 
 export function i64Field(obj: JsonObject, key: string, ctx: NormalizeContext): void {
-  const v = obj[key];
-  if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    const n = int64(v, ctx);
-    if (n !== v) obj[key] = n;
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, int64, ctx, undefined);
 }
 
 export function u32Field(obj: JsonObject, key: string): void {
@@ -62,86 +74,33 @@ export function u32Field(obj: JsonObject, key: string): void {
   if (v === undefined || (typeof v === 'number' && v >= 0 && v <= 0xffffffff && v % 1 === 0)) {
     return;
   }
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    obj[key] = uint32(v);
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, uint32, undefined, undefined);
 }
 
 export function i32Field(obj: JsonObject, key: string): void {
-  const v = obj[key];
-  if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    const n = int32(v);
-    if (n !== v) obj[key] = n;
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, int32, undefined, undefined);
 }
 
 export function doubleField(obj: JsonObject, key: string): void {
   const v = obj[key];
   if (v === undefined || typeof v === 'number') return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    obj[key] = double(v);
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, double, undefined, undefined);
 }
 
 export function stringField(obj: JsonObject, key: string): void {
   const v = obj[key];
   if (v === undefined || typeof v === 'string') return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    string(v);
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, string, undefined, undefined);
 }
 
 export function boolField(obj: JsonObject, key: string): void {
   const v = obj[key];
   if (v === undefined || typeof v === 'boolean') return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    boolean(v);
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, boolean, undefined, undefined);
 }
 
 export function bytesField(obj: JsonObject, key: string): void {
-  const v = obj[key];
-  if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    base64(v);
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, base64, undefined, undefined);
 }
 
 export function enumField(
@@ -150,34 +109,16 @@ export function enumField(
   names: Readonly<Record<string, number>>,
   what: string,
 ): void {
-  const v = obj[key];
-  if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
-  try {
-    const n = enumValue(v, names, what);
-    if (n !== v) obj[key] = n;
-  } catch (err) {
-    fail(err, key);
-  }
+  convertField(obj, key, enumValue, names, what);
 }
 
 /** A trace (16) or span (8) id; `required` ids must be present and non-empty. */
 export function idField(obj: JsonObject, key: string, bytes: 16 | 8, required: boolean): void {
   const v = obj[key];
-  try {
-    if (v === undefined || v === null) {
-      if (required) throw new OtlpShapeError(`required ${bytes}-byte id is missing`);
-      if (v === null) delete obj[key];
-      return;
-    }
-    const n = id(v, bytes, !required);
-    if (n !== v) obj[key] = n;
-  } catch (err) {
-    fail(err, key);
+  if (required && (v === undefined || v === null)) {
+    fail(new OtlpShapeError(`required ${bytes}-byte id is missing`), key);
   }
+  convertField(obj, key, id, bytes, !required);
 }
 
 /**
@@ -189,12 +130,8 @@ export function listField(
   key: string,
   each: (item: unknown, index: number, list: unknown[]) => void,
 ): void {
-  const v = obj[key];
+  const v = presentValue(obj, key);
   if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
   let list: unknown[];
   try {
     list = expectArray(v);
@@ -217,12 +154,8 @@ export function objectField(
   key: string,
   check: (value: JsonObject) => void,
 ): void {
-  const v = obj[key];
+  const v = presentValue(obj, key);
   if (v === undefined) return;
-  if (v === null) {
-    delete obj[key];
-    return;
-  }
   try {
     check(expectObject(v));
   } catch (err) {

@@ -1,15 +1,8 @@
-import {
-  attributesField,
-  anyValue,
-  resourceEnvelope,
-  scopeEnvelope,
-  upgradeLegacyScopeList,
-} from './common.js';
-import { enumField, idField, stringField, u32Field, u64Field } from './fields.js';
-import { itemListField, lengthOf, one, sumOf } from './items.js';
+import { anyValue, attributesField } from './common.js';
+import { signalEnvelope, walkEnvelopes } from './envelope.js';
+import { enumField, idField, stringField, u32Field, u64Field, type JsonObject } from './fields.js';
 import { rethrowUnder } from './shape-error.js';
 import { expectObject, type NormalizeContext } from './scalars.js';
-import type { JsonObject } from './fields.js';
 
 const SEVERITY_NUMBER: Readonly<Record<string, number>> = Object.fromEntries(
   ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']
@@ -19,43 +12,16 @@ const SEVERITY_NUMBER: Readonly<Record<string, number>> = Object.fromEntries(
     .concat([['SEVERITY_NUMBER_UNSPECIFIED', 0]]),
 );
 
-const recordsOfScope = (sl: unknown): number => lengthOf(sl, 'logRecords');
-const recordsOfResource = (rl: unknown): number =>
-  sumOf(rl, 'scopeLogs', recordsOfScope) + sumOf(rl, 'instrumentationLibraryLogs', recordsOfScope);
+const LOGS = signalEnvelope(
+  'resourceLogs',
+  'scopeLogs',
+  'instrumentationLibraryLogs',
+  'logRecords',
+);
 
 /** LogsData: resourceLogs → scopeLogs → logRecords (tolerant walks drop bad records alone). */
 export function logs(data: JsonObject, ctx: NormalizeContext): void {
-  itemListField(
-    data,
-    'resourceLogs',
-    ctx,
-    (item, ri) => {
-      const rl = expectObject(item);
-      resourceEnvelope(rl, ctx);
-      upgradeLegacyScopeList(rl, 'scopeLogs', 'instrumentationLibraryLogs');
-      itemListField(
-        rl,
-        'scopeLogs',
-        ctx,
-        (item2, si) => {
-          const sl = expectObject(item2);
-          scopeEnvelope(sl, ctx);
-          itemListField(
-            sl,
-            'logRecords',
-            ctx,
-            (record) => logRecord(record, ctx),
-            one,
-            () => `resourceLogs[${ri}].scopeLogs[${si}]`,
-          );
-        },
-        recordsOfScope,
-        () => `resourceLogs[${ri}]`,
-      );
-    },
-    recordsOfResource,
-    () => '',
-  );
+  walkEnvelopes(data, ctx, LOGS, logRecord);
 }
 
 function logRecord(value: unknown, ctx: NormalizeContext): void {

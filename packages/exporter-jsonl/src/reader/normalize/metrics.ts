@@ -1,9 +1,5 @@
-import {
-  attributesField,
-  resourceEnvelope,
-  scopeEnvelope,
-  upgradeLegacyScopeList,
-} from './common.js';
+import { attributesField } from './common.js';
+import { signalEnvelope, walkEnvelopes } from './envelope.js';
 import {
   boolField,
   doubleField,
@@ -20,7 +16,7 @@ import {
 } from './fields.js';
 import { OtlpShapeError } from './shape-error.js';
 import { double, expectObject, uint64, type NormalizeContext } from './scalars.js';
-import { itemListField, lengthOf, one, sumOf } from './items.js';
+import { itemListField, lengthOf, one } from './items.js';
 
 const TEMPORALITY: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -37,10 +33,13 @@ function pointsOfMetric(metric: unknown): number {
   for (const k of METRIC_DATA) n += lengthOf((metric as JsonObject)[k], 'dataPoints');
   return n;
 }
-const pointsOfScope = (sm: unknown): number => sumOf(sm, 'metrics', pointsOfMetric);
-const pointsOfResource = (rm: unknown): number =>
-  sumOf(rm, 'scopeMetrics', pointsOfScope) +
-  sumOf(rm, 'instrumentationLibraryMetrics', pointsOfScope);
+const METRICS = signalEnvelope(
+  'resourceMetrics',
+  'scopeMetrics',
+  'instrumentationLibraryMetrics',
+  'metrics',
+  pointsOfMetric,
+);
 
 /**
  * MetricsData: resourceMetrics → scopeMetrics → metrics → one data kind → data points. Tolerant
@@ -48,42 +47,16 @@ const pointsOfResource = (rm: unknown): number =>
  * bad name) with its points, an invalid envelope with what it holds.
  */
 export function metrics(data: JsonObject, ctx: NormalizeContext): void {
-  itemListField(
-    data,
-    'resourceMetrics',
-    ctx,
-    (item, ri) => {
-      const rm = expectObject(item);
-      resourceEnvelope(rm, ctx);
-      upgradeLegacyScopeList(rm, 'scopeMetrics', 'instrumentationLibraryMetrics');
-      itemListField(
-        rm,
-        'scopeMetrics',
-        ctx,
-        (item2, si) => {
-          const sm = expectObject(item2);
-          scopeEnvelope(sm, ctx);
-          itemListField(
-            sm,
-            'metrics',
-            ctx,
-            (metric, mi) =>
-              metricValue(
-                metric,
-                ctx,
-                () => `resourceMetrics[${ri}].scopeMetrics[${si}].metrics[${mi}]`,
-              ),
-            pointsOfMetric,
-            () => `resourceMetrics[${ri}].scopeMetrics[${si}]`,
-          );
-        },
-        pointsOfScope,
-        () => `resourceMetrics[${ri}]`,
-      );
-    },
-    pointsOfResource,
-    () => '',
-  );
+  walkEnvelopes(data, ctx, METRICS, metricItem);
+}
+
+function metricItem(
+  value: unknown,
+  ctx: NormalizeContext,
+  index: number,
+  where: () => string,
+): void {
+  metricValue(value, ctx, () => `${where()}.metrics[${index}]`);
 }
 
 function metricValue(value: unknown, ctx: NormalizeContext, where: () => string): void {
@@ -159,22 +132,23 @@ function numberPoint(point: JsonObject, ctx: NormalizeContext): void {
   numberValue(point, ctx);
 }
 
-function histogramPoint(point: JsonObject, ctx: NormalizeContext): void {
+/** The fields histograms and exponential histograms share. */
+function distributionCommon(point: JsonObject, ctx: NormalizeContext): void {
   pointCommon(point, ctx);
   u64Field(point, 'count', ctx);
   doubleField(point, 'sum');
   doubleField(point, 'min');
   doubleField(point, 'max');
+}
+
+function histogramPoint(point: JsonObject, ctx: NormalizeContext): void {
+  distributionCommon(point, ctx);
   u64List(point, 'bucketCounts', ctx);
   doubleList(point, 'explicitBounds');
 }
 
 function exponentialPoint(point: JsonObject, ctx: NormalizeContext): void {
-  pointCommon(point, ctx);
-  u64Field(point, 'count', ctx);
-  doubleField(point, 'sum');
-  doubleField(point, 'min');
-  doubleField(point, 'max');
+  distributionCommon(point, ctx);
   i32Field(point, 'scale');
   u64Field(point, 'zeroCount', ctx);
   doubleField(point, 'zeroThreshold');

@@ -1,9 +1,5 @@
-import {
-  attributesField,
-  resourceEnvelope,
-  scopeEnvelope,
-  upgradeLegacyScopeList,
-} from './common.js';
+import { attributesField } from './common.js';
+import { signalEnvelope, walkEnvelopes } from './envelope.js';
 import {
   enumField,
   idField,
@@ -15,7 +11,6 @@ import {
   type JsonObject,
 } from './fields.js';
 import { expectObject, type NormalizeContext } from './scalars.js';
-import { itemListField, lengthOf, one, sumOf } from './items.js';
 
 const SPAN_KIND: Readonly<Record<string, number>> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -32,9 +27,12 @@ const STATUS_CODE: Readonly<Record<string, number>> = {
   STATUS_CODE_ERROR: 2,
 };
 
-const spansOfScope = (ss: unknown): number => lengthOf(ss, 'spans');
-const spansOfResource = (rs: unknown): number =>
-  sumOf(rs, 'scopeSpans', spansOfScope) + sumOf(rs, 'instrumentationLibrarySpans', spansOfScope);
+const TRACES = signalEnvelope(
+  'resourceSpans',
+  'scopeSpans',
+  'instrumentationLibrarySpans',
+  'spans',
+);
 
 /**
  * TracesData: resourceSpans → scopeSpans → spans (with events, links, status). In a tolerant
@@ -42,37 +40,7 @@ const spansOfResource = (rs: unknown): number =>
  * invalid) is dropped alone and an invalid envelope with the spans it holds.
  */
 export function traces(data: JsonObject, ctx: NormalizeContext): void {
-  itemListField(
-    data,
-    'resourceSpans',
-    ctx,
-    (item, ri) => {
-      const rs = expectObject(item);
-      resourceEnvelope(rs, ctx);
-      upgradeLegacyScopeList(rs, 'scopeSpans', 'instrumentationLibrarySpans');
-      itemListField(
-        rs,
-        'scopeSpans',
-        ctx,
-        (item2, si) => {
-          const ss = expectObject(item2);
-          scopeEnvelope(ss, ctx);
-          itemListField(
-            ss,
-            'spans',
-            ctx,
-            (span) => spanValue(span, ctx),
-            one,
-            () => `resourceSpans[${ri}].scopeSpans[${si}]`,
-          );
-        },
-        spansOfScope,
-        () => `resourceSpans[${ri}]`,
-      );
-    },
-    spansOfResource,
-    () => '',
-  );
+  walkEnvelopes(data, ctx, TRACES, spanValue);
 }
 
 function spanValue(value: unknown, ctx: NormalizeContext): void {
