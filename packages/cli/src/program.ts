@@ -1,23 +1,21 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { setNoColorFlag } from './output/color.js';
 import { VERSION } from './version.js';
 import { CliError } from './output/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodesHelp } from './output/exit-codes.js';
 import {
-  ALLOW_EMPTY_HELP,
   collectOption,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_REQUEST_BYTES,
   DIR_HELP,
   examples,
   EXPORT_FORMATS,
-  SERVICE_FILTER_HELP,
-  SERVICE_HELP,
   SIGNAL_NAMES,
   TOKEN_ENV,
   YES_HELP,
 } from './output/help.js';
 import type { CommonOptions } from './output/context.js';
+import { SpoolCommand } from './spool-command.js';
 import type { CheckCommandOptions } from './commands/check.js';
 import type { GrantOptions, RevokeOptions } from './commands/consent.js';
 import type { DashboardOptions } from './commands/dashboard.js';
@@ -43,7 +41,7 @@ const DEMO_SERVICE = 'demo-plugin-host';
  * and this file, not the spool reader, the collector or the web dashboard.
  */
 export function createProgram(): Command {
-  const program = new Command('spool')
+  const program = new SpoolCommand('spool')
     .description('Offline-first OpenTelemetry: read, check and ship the local telemetry spool')
     .version(VERSION)
     .option('--no-color', 'no colour or other escape codes (also: NO_COLOR=1, FORCE_COLOR=0)')
@@ -85,10 +83,8 @@ export function createProgram(): Command {
     .description(
       'Dashboard of the spool: sessions, crash-free rate, crashes per host/version, top spans and events, CPU and memory, telemetry health',
     )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
-    .option('--since <when>', 'only data newer than a duration (30m, 24h, 7d) or an ISO date')
+    .spoolOptions({ serviceFilter: true, allowEmpty: true })
+    .sinceOption('only data newer than a duration (30m, 24h, 7d) or an ISO date')
     .option('--json', 'print the report as JSON (shape documented in TELEMETRY_GUIDE.md)')
     .addHelpText(
       'after',
@@ -117,9 +113,7 @@ export function createProgram(): Command {
       '--prometheus-rules <file>',
       'also write matching Prometheus recording + alert rules (YAML)',
     )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .spoolOptions({ serviceFilter: true, allowEmpty: true })
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -138,11 +132,9 @@ export function createProgram(): Command {
     .option('--max-crashes <n>', 'most crash reports allowed')
     .option('--max-error-rate <rate>', 'highest share of spans with error status: 0.01 or 1%')
     .option('--max-p95 <duration>', 'highest p95 span latency, e.g. 250ms')
-    .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
+    .sinceOption()
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per budget)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .spoolOptions({ serviceFilter: true, allowEmpty: true })
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -165,8 +157,7 @@ export function createProgram(): Command {
       'crash group signature (or a report id, or a unique prefix of ≥ 4 characters)',
     )
     .option('--out <file>', 'write the Markdown to this file instead of stdout')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--json', 'print the incident data as JSON instead of Markdown')
     .addHelpText(
       'after',
@@ -189,10 +180,8 @@ export function createProgram(): Command {
       '--out <file>',
       'output file (otlp-json: the base name of the three files); - writes to stdout (otlp-json: one OTLP request per line)',
     )
-    .option('--since <when>', 'only data newer than a duration (30m, 24h) or an ISO date')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_FILTER_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .sinceOption()
+    .spoolOptions({ serviceFilter: true, allowEmpty: true })
     .addHelpText(
       'after',
       examples([
@@ -211,9 +200,7 @@ export function createProgram(): Command {
     )
     .option('--signal <signal>', `only one signal: ${SIGNAL_NAMES.join(', ')}`)
     .option('-f, --follow', 'keep printing new records as processes write them (Ctrl-C to stop)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .spoolOptions({ allowEmpty: true })
     .option(
       '--json',
       'print each spool line as its normalised OTLP-JSON request (its records together, lossless), with "schemaVersion": 1',
@@ -234,9 +221,7 @@ export function createProgram(): Command {
     .description(
       'crashes grouped by signature; `show ID` for one crash with its stack and breadcrumbs',
     )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .spoolOptions({ allowEmpty: true })
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -253,9 +238,7 @@ export function createProgram(): Command {
     .description(
       'one crash in full: stack, cause chain, breadcrumbs, session (ID = group id, report id or a unique prefix)',
     )
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
-    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .spoolOptions({ allowEmpty: true })
     .option('--json', 'print the whole crash report as JSON')
     .addHelpText(
       'after',
@@ -286,8 +269,7 @@ export function createProgram(): Command {
   consent
     .command('grant')
     .description('allow `spool sync` to upload (after redaction)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--crashes-only', 'upload only crash records (FATAL logs, crash events)')
     .option('--json', 'print the new state as JSON')
     .addHelpText(
@@ -304,8 +286,7 @@ export function createProgram(): Command {
     .command('revoke')
     .alias('deny')
     .description('forbid uploads; --purge also deletes the recorded telemetry (asks first)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option(
       '--purge',
       'delete the local telemetry too (traces, metrics, logs, crashes, sync state)',
@@ -325,8 +306,7 @@ export function createProgram(): Command {
   consent
     .command('status')
     .description('show the consent state and what a sync would upload')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--json', 'machine-readable output')
     .addHelpText('after', examples([['spool consent status --service my-app --json']]))
     .action(async (options: CommonOptions) =>
@@ -336,8 +316,7 @@ export function createProgram(): Command {
   program
     .command('sync')
     .description('upload the spool over OTLP/HTTP after consent and redaction; resumable')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option(
       '--endpoint <url>',
       'OTLP/HTTP base URL, /v1/<signal> is appended (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318); a URL ending in /v1/traces|metrics|logs sends that signal only, as is',
@@ -386,8 +365,7 @@ export function createProgram(): Command {
   program
     .command('serve')
     .description('receive OTLP/HTTP from other processes into the spool (+ the web dashboard)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '4318')
     .option(
@@ -427,8 +405,7 @@ export function createProgram(): Command {
   program
     .command('dashboard')
     .description('serve the web dashboard for the spool and print its URL')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--open', 'open the dashboard in the default browser')
@@ -462,8 +439,7 @@ export function createProgram(): Command {
       'import OpenTelemetry Collector file exporter output (JSON lines or format: proto, mixed signals, plain or gzip) into the spool',
     )
     .argument('<paths...>', 'files or directories (walked; symlinks are not followed)')
-    .option('--dir <dir>', DIR_HELP)
-    .option('--service <name>', SERVICE_HELP)
+    .spoolOptions()
     .option('--force', 'import content again even if it was imported before')
     .option('--max-line-bytes <n>', 'longest line accepted', String(DEFAULT_MAX_LINE_BYTES))
     .option('--json', 'print the per-file and total counts as JSON')

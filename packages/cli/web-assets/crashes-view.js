@@ -1,63 +1,36 @@
 // Crash groups (same signature = same bug) and, for the selected one, its representative
 // report: exception, stack frames with the app's own frames highlighted, breadcrumbs.
 import { crashGroupView, crashReportView } from './crash-shape.js';
-import { fill, fmtCount, fmtTime, h } from './dom.js';
+import { fill, fillPickList, fmtCount, fmtTime, h, markPicked } from './dom.js';
 import { showTrace } from './traces-view.js';
 
 let selectedGroupId = null;
 
 export function renderCrashGroups(body, fetchJson) {
-  const list = document.getElementById('crash-groups');
   const groups = (body.groups ?? []).map(crashGroupView);
-  if (groups.length === 0) {
-    fill(list, h('li', { class: 'muted pick-meta' }, 'No crashes recorded. 🎉'));
-    return;
-  }
-  fill(
-    list,
-    groups.map((g) =>
-      h(
-        'li',
-        {},
-        h(
-          'button',
-          {
-            type: 'button',
-            'data-group-id': g.id,
-            'aria-pressed': String(g.id === selectedGroupId),
-            onclick: () => selectGroup(g, fetchJson),
-          },
-          h(
-            'span',
-            { class: 'pick-title' },
-            g.title,
-            h('span', { class: 'pill' }, `×${fmtCount(g.count)}`),
-          ),
-          h(
-            'span',
-            { class: 'pick-meta' },
-            [
-              g.topFrame,
-              g.hosts.join(', '),
-              g.versions.map((v) => `v${v}`).join(', '),
-              `last ${fmtTime(g.lastSeen)}`,
-            ]
-              .filter(Boolean)
-              .join(' · '),
-          ),
-        ),
-      ),
-    ),
-  );
+  fillPickList(document.getElementById('crash-groups'), groups, {
+    empty: 'No crashes recorded. 🎉',
+    idOf: (g) => g.id,
+    selectedId: selectedGroupId,
+    onPick: (g) => selectGroup(g, fetchJson),
+    title: (g) => [g.title, h('span', { class: 'pill' }, `×${fmtCount(g.count)}`)],
+    meta: (g) =>
+      [
+        g.topFrame,
+        g.hosts.join(', '),
+        g.versions.map((v) => `v${v}`).join(', '),
+        `last ${fmtTime(g.lastSeen)}`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+  });
   const selected = groups.find((g) => g.id === selectedGroupId);
   if (selected) void selectGroup(selected, fetchJson);
 }
 
 async function selectGroup(group, fetchJson) {
   selectedGroupId = group.id;
-  for (const button of document.querySelectorAll('#crash-groups button')) {
-    button.setAttribute('aria-pressed', String(button.dataset.groupId === group.id));
-  }
+  markPicked(document.getElementById('crash-groups'), group.id);
   const detail = document.getElementById('crash-detail');
   try {
     const report = crashReportView(

@@ -75,3 +75,42 @@ export function fmtTime(value) {
 export function cssVar(name) {
   return window.getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
+
+/**
+ * The list half of a list/detail view (crash groups, traces): one button per item, the
+ * selected one aria-pressed, `empty` in place of an empty list. `title(item)` gives the
+ * children of the title line, `meta(item)` the text of the line under it.
+ */
+export function fillPickList(list, items, { empty, idOf, selectedId, onPick, title, meta }) {
+  if (items.length === 0) {
+    fill(list, h('li', { class: 'muted pick-meta' }, empty));
+    return;
+  }
+  fill(
+    list,
+    items.map((item) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-pick-id': idOf(item),
+            'aria-pressed': String(idOf(item) === selectedId),
+            onclick: () => onPick(item),
+          },
+          h('span', { class: 'pick-title' }, title(item)),
+          h('span', { class: 'pick-meta' }, meta(item)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Marks the button of `id` as the selected one in a list filled by fillPickList. */
+export function markPicked(list, id) {
+  for (const button of list.querySelectorAll('button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.pickId === id));
+  }
+}

@@ -23,18 +23,8 @@ export function renderReport(report) {
     view.latency.map((b) => b.count),
     { label: 'spans' },
   );
-  barChart(
-    'chart-crash-hosts',
-    view.crashesByHost.map((c) => c.label),
-    view.crashesByHost.map((c) => c.count),
-    { label: 'crashes', color: cssVar('--bad') },
-  );
-  barChart(
-    'chart-crash-versions',
-    view.crashesByVersion.map((c) => c.label),
-    view.crashesByVersion.map((c) => c.count),
-    { label: 'crashes', color: cssVar('--bad') },
-  );
+  crashChart('chart-crash-hosts', view.crashesByHost);
+  crashChart('chart-crash-versions', view.crashesByVersion);
   renderHealth(view.health);
   renderTopSpans(view.topSpans);
   renderTopEvents(view.topEvents);
@@ -62,39 +52,43 @@ function renderHealth(rows) {
   );
 }
 
-function renderTopSpans(spans) {
-  const body = document.querySelector('#top-spans tbody');
-  if (spans.length === 0) {
-    fill(body, h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No spans yet.')));
-    return;
-  }
-  fill(
-    body,
-    spans.map((s) =>
-      h(
-        'tr',
-        {},
-        h('td', { class: 'name' }, s.name),
-        h('td', { class: 'num' }, fmtCount(s.count)),
-        h('td', { class: s.errorRate >= 0.05 ? 'num err-high' : 'num' }, fmtPercent(s.errorRate)),
-        h('td', { class: 'num' }, fmtMs(s.p50)),
-        h('td', { class: 'num' }, fmtMs(s.p95)),
-        h('td', { class: 'num' }, fmtMs(s.p99)),
-      ),
-    ),
+/** Crash counts per host or per version, as bars in the "bad" colour. */
+function crashChart(id, rows) {
+  barChart(
+    id,
+    rows.map((c) => c.label),
+    rows.map((c) => c.count),
+    { label: 'crashes', color: cssVar('--bad') },
   );
 }
 
-function renderTopEvents(events) {
-  const body = document.querySelector('#top-events tbody');
-  if (events.length === 0) {
-    fill(body, h('tr', {}, h('td', { colspan: 2, class: 'muted' }, 'No events yet.')));
+/** One table row per item (`cells(item)`), or one muted row spanning every column. */
+function fillTable(selector, items, columns, empty, cells) {
+  const body = document.querySelector(`${selector} tbody`);
+  if (items.length === 0) {
+    fill(body, h('tr', {}, h('td', { colspan: columns, class: 'muted' }, empty)));
     return;
   }
   fill(
     body,
-    events.map((e) =>
-      h('tr', {}, h('td', { class: 'name' }, e.name), h('td', { class: 'num' }, fmtCount(e.count))),
-    ),
+    items.map((item) => h('tr', {}, cells(item))),
   );
+}
+
+function renderTopSpans(spans) {
+  fillTable('#top-spans', spans, 6, 'No spans yet.', (s) => [
+    h('td', { class: 'name' }, s.name),
+    h('td', { class: 'num' }, fmtCount(s.count)),
+    h('td', { class: s.errorRate >= 0.05 ? 'num err-high' : 'num' }, fmtPercent(s.errorRate)),
+    h('td', { class: 'num' }, fmtMs(s.p50)),
+    h('td', { class: 'num' }, fmtMs(s.p95)),
+    h('td', { class: 'num' }, fmtMs(s.p99)),
+  ]);
+}
+
+function renderTopEvents(events) {
+  fillTable('#top-events', events, 2, 'No events yet.', (e) => [
+    h('td', { class: 'name' }, e.name),
+    h('td', { class: 'num' }, fmtCount(e.count)),
+  ]);
 }

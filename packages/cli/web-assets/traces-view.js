@@ -1,46 +1,24 @@
 // The trace list and the waterfall of one trace (Jaeger-style: one row per span, indented by
 // depth, a bar from its start offset for its duration).
-import { fill, fmtMs, fmtTime, h } from './dom.js';
+import { fill, fillPickList, fmtMs, fmtTime, h, markPicked } from './dom.js';
 
 const STATUS_ERROR = 2;
 let selectedTraceId = null;
 
 /** Renders the list of recent traces; keeps (and re-renders) the selected one if still there. */
 export function renderTraceList(traces, fetchJson) {
-  const list = document.getElementById('trace-list');
-  if (traces.length === 0) {
-    fill(list, h('li', { class: 'muted pick-meta' }, 'No traces in the spool yet.'));
-    return;
-  }
-  fill(
-    list,
-    traces.map((t) =>
-      h(
-        'li',
-        {},
-        h(
-          'button',
-          {
-            type: 'button',
-            'data-trace-id': t.traceId,
-            'aria-pressed': String(t.traceId === selectedTraceId),
-            onclick: () => selectTrace(t.traceId, fetchJson),
-          },
-          h(
-            'span',
-            { class: 'pick-title' },
-            t.rootName || '(unnamed)',
-            t.errorCount > 0 ? h('span', { class: 'pill' }, `${t.errorCount} error`) : null,
-          ),
-          h(
-            'span',
-            { class: 'pick-meta' },
-            `${t.service} · ${fmtMs(t.durationMs)} · ${t.spanCount} spans · ${fmtTime(t.startTimeMs)}`,
-          ),
-        ),
-      ),
-    ),
-  );
+  fillPickList(document.getElementById('trace-list'), traces, {
+    empty: 'No traces in the spool yet.',
+    idOf: (t) => t.traceId,
+    selectedId: selectedTraceId,
+    onPick: (t) => selectTrace(t.traceId, fetchJson),
+    title: (t) => [
+      t.rootName || '(unnamed)',
+      t.errorCount > 0 ? h('span', { class: 'pill' }, `${t.errorCount} error`) : null,
+    ],
+    meta: (t) =>
+      `${t.service} · ${fmtMs(t.durationMs)} · ${t.spanCount} spans · ${fmtTime(t.startTimeMs)}`,
+  });
   if (selectedTraceId !== null && traces.some((t) => t.traceId === selectedTraceId)) {
     void selectTrace(selectedTraceId, fetchJson);
   }
@@ -54,9 +32,7 @@ export async function showTrace(traceId, fetchJson) {
 
 async function selectTrace(traceId, fetchJson) {
   selectedTraceId = traceId;
-  for (const button of document.querySelectorAll('#trace-list button')) {
-    button.setAttribute('aria-pressed', String(button.dataset.traceId === traceId));
-  }
+  markPicked(document.getElementById('trace-list'), traceId);
   const detail = document.getElementById('trace-detail');
   try {
     const trace = await fetchJson(`/api/traces/${encodeURIComponent(traceId)}`);

@@ -1,6 +1,11 @@
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
+  attributeText,
+  countRecords,
+  forEachDataPoint,
+  forEachLogRecord,
+  forEachSpan,
   listSegments,
   readSpool,
   type LogsData,
@@ -9,14 +14,14 @@ import {
   type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
-import { countRecords } from '@otelspool/collector';
+import { quarantineDir } from '@otelspool/exporter-jsonl/internal';
 import { BoundedCounter } from './bounded-counter.js';
 import { CounterStreams } from './counter-streams.js';
 import { crashReportsInWindow, summarizeCrashes } from './crashes.js';
 import { parseSince } from './duration.js';
 import { LatencyAccumulator } from './latency-accumulator.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { attr, nanosToMs, pointValue, spanDurationMs } from './otlp-values.js';
+import { nanosToMs, pointValue, spanDurationMs } from './otlp-values.js';
 import { serviceName, type RecordFilter } from './record-filter.js';
 import { sessionsInWindow, summarizeSessions } from './sessions.js';
 import { SeriesDownsampler } from './series-downsampler.js';
@@ -28,7 +33,12 @@ import {
   type ReportOptions,
   type SpanNameStats,
 } from './types.js';
-import { forEachLogRecord, forEachMetric, forEachSpan, logTimeMs } from './walk.js';
+import {
+  forEachFilteredLogRecord,
+  forEachFilteredMetric,
+  forEachFilteredSpan,
+  logTimeMs,
+} from './walk.js';
 
 /** Span names tracked individually; more distinct names fold into `(other)`. */
 const MAX_SPAN_NAMES = 1000;
@@ -102,7 +112,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   };
 
   const onTraces = (data: TracesData): void => {
-    forEachSpan(data, filter, (span, resource) => {
+    forEachFilteredSpan(data, filter, (span, resource) => {
       items.spans++;
       addService(serviceName(resource));
       const duration = spanDurationMs(span.startTimeUnixNano, span.endTimeUnixNano);
@@ -146,7 +156,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     filter.sinceUnixMs === undefined || !Number.isFinite(t) || t >= filter.sinceUnixMs;
 
   const onMetrics = (data: MetricsData): void => {
-    forEachMetric(data, filter, (metric, resource) => {
+    forEachFilteredMetric(data, filter, (metric, resource) => {
       addService(serviceName(resource));
       const points =
         metric.gauge?.dataPoints ??
@@ -171,11 +181,11 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   };
 
   const onLogs = (data: LogsData): void => {
-    forEachLogRecord(data, filter, (record, resource) => {
+    forEachFilteredLogRecord(data, filter, (record, resource) => {
       items.logRecords++;
       addService(serviceName(resource));
       seen(logTimeMs(record));
-      const name = record.eventName || attr(record.attributes, 'event.name');
+      const name = record.eventName || attributeText(record.attributes, 'event.name');
       if (name) events.add(name);
     });
   };
@@ -187,10 +197,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   })) {
     options.onRecord?.(record);
     lines[record.signal]++;
-    recordsInSpool += countRecords(
-      record.signal,
-      record.data as Parameters<typeof countRecords>[1],
-    );
+    recordsInSpool += countRecords(record.signal, record.data);
     if (record.signal === 'traces') onTraces(record.data as TracesData);
     else if (record.signal === 'metrics') onMetrics(record.data as MetricsData);
     else onLogs(record.data as LogsData);
@@ -246,7 +253,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
         .sort((a, b) => b.count - a.count),
       spoolBytes: segments.reduce((a, s) => a + s.size, 0),
       segments: segments.length,
-      quarantinedFiles: await countFiles(join(spoolDir, 'quarantine')),
+      quarantinedFiles: await countFiles(quarantineDir(spoolDir)),
       sync: sync.result(),
     },
   };
@@ -260,19 +267,11 @@ export function earliestTimeMs(record: SpoolRecord): number {
     if (t > 0 && t < min) min = t;
   };
   if (record.signal === 'traces') {
-    for (const rs of (record.data as TracesData).resourceSpans ?? [])
-      for (const ss of rs.scopeSpans ?? [])
-        for (const s of ss.spans ?? []) see(s.startTimeUnixNano);
+    forEachSpan(record.data as TracesData, (s) => see(s.startTimeUnixNano));
   } else if (record.signal === 'logs') {
-    for (const rl of (record.data as LogsData).resourceLogs ?? [])
-      for (const sl of rl.scopeLogs ?? [])
-        for (const r of sl.logRecords ?? []) see(r.timeUnixNano || r.observedTimeUnixNano);
+    forEachLogRecord(record.data as LogsData, (r) => see(r.timeUnixNano || r.observedTimeUnixNano));
   } else {
-    for (const rm of (record.data as MetricsData).resourceMetrics ?? [])
-      for (const sm of rm.scopeMetrics ?? [])
-        for (const m of sm.metrics ?? [])
-          for (const p of m.gauge?.dataPoints ?? m.sum?.dataPoints ?? m.histogram?.dataPoints ?? [])
-            see(p.timeUnixNano);
+    forEachDataPoint(record.data as MetricsData, (p) => see(p.timeUnixNano));
   }
   return Number.isFinite(min) ? min : NaN;
 }

@@ -1,5 +1,10 @@
-import type { InstrumentationScope, Resource, Span } from '@otelspool/exporter-jsonl';
-import { anyValueToString, attr } from './otlp-values.js';
+import {
+  attributeText,
+  scalarText,
+  type InstrumentationScope,
+  type Resource,
+  type Span,
+} from '@otelspool/exporter-jsonl';
 import { serviceName } from './record-filter.js';
 
 /**
@@ -82,12 +87,12 @@ export function spanToTraceEvents(
   if (span.status?.code === 2)
     args.status = `ERROR${span.status.message ? `: ${span.status.message}` : ''}`;
   for (const kv of span.attributes ?? []) {
-    const v = anyValueToString(kv.value);
+    const v = scalarText(kv.value);
     if (v !== undefined) args[kv.key] = v;
   }
   events.push({
     name: span.name || '(unnamed)',
-    cat: scope?.name || attr(resource?.attributes, 'service.name') || 'span',
+    cat: scope?.name || attributeText(resource?.attributes, 'service.name') || 'span',
     ph: 'X',
     ts,
     dur: Number.isFinite(end) && end >= ts ? end - ts : 0,
@@ -100,7 +105,7 @@ export function spanToTraceEvents(
     if (!Number.isFinite(t)) continue;
     const eventArgs: Record<string, unknown> = {};
     for (const kv of event.attributes ?? []) {
-      const v = anyValueToString(kv.value);
+      const v = scalarText(kv.value);
       if (v !== undefined) eventArgs[kv.key] = v;
     }
     events.push({

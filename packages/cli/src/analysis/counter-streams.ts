@@ -1,5 +1,10 @@
-import type { KeyValue, Metric, Resource } from '@otelspool/exporter-jsonl';
-import { attributesKey, pointValue } from './otlp-values.js';
+import {
+  attributesKey,
+  attributeText,
+  type Metric,
+  type Resource,
+} from '@otelspool/exporter-jsonl';
+import { pointValue } from './otlp-values.js';
 
 const MAX_STREAMS = 10_000;
 
@@ -22,7 +27,7 @@ export class CounterStreams {
     for (const point of sum.dataPoints) {
       const value = pointValue(point);
       if (!Number.isFinite(value)) continue;
-      const group = this.groupBy ? (groupValue(point.attributes, this.groupBy) ?? '') : '';
+      const group = this.groupBy ? (attributeText(point.attributes, this.groupBy) ?? '') : '';
       if (isDelta) {
         this.deltas.set(group, (this.deltas.get(group) ?? 0) + value);
         continue;
@@ -54,11 +59,4 @@ export class CounterStreams {
     for (const v of this.totals().values()) sum += v;
     return sum;
   }
-}
-
-function groupValue(attributes: KeyValue[] | undefined, key: string): string | undefined {
-  const kv = attributes?.find((a) => a.key === key);
-  const v = kv?.value;
-  if (v?.boolValue !== undefined) return String(v.boolValue);
-  return v?.stringValue ?? v?.intValue;
 }

@@ -6,10 +6,17 @@ import {
   type CrashGroup,
   type CrashReport,
 } from '@otelspool/crash';
-import { readSpool, type LogsData, type TracesData } from '@otelspool/exporter-jsonl';
-import { attr, nanosToMs, spanDurationMs } from './otlp-values.js';
+import {
+  attributeText,
+  forEachLogRecord,
+  forEachSpan,
+  readSpool,
+  type LogsData,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import { nanosToMs, spanDurationMs } from './otlp-values.js';
 import { serviceName } from './record-filter.js';
-import { forEachLogRecord, forEachSpan, logTimeMs } from './walk.js';
+import { logTimeMs } from './walk.js';
 
 export type SeverityLevel = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4';
 
@@ -208,10 +215,10 @@ export async function buildIncident(
   for await (const record of readSpool(dir, { signals: ['traces', 'logs'] })) {
     options.onRecord?.(record);
     if (record.signal === 'traces') {
-      forEachSpan(record.data as TracesData, {}, (span, resource) => {
+      forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
         const via = traceIds.has(span.traceId)
           ? 'trace'
-          : sessionIds.has(attr(resource?.attributes, 'session.id') ?? '') &&
+          : sessionIds.has(attributeText(resource?.attributes, 'session.id') ?? '') &&
               span.status?.code === 2
             ? 'session'
             : undefined;
@@ -231,17 +238,20 @@ export async function buildIncident(
         });
       });
     } else {
-      forEachLogRecord(record.data as LogsData, {}, (log, resource) => {
+      forEachLogRecord(record.data as LogsData, (log, _scopeLogs, { resource }) => {
         const byTrace =
           log.traceId !== undefined && log.traceId !== '' && traceIds.has(log.traceId);
         const bySession =
-          sessionIds.has(attr(resource?.attributes, 'session.id') ?? '') &&
+          sessionIds.has(attributeText(resource?.attributes, 'session.id') ?? '') &&
           (log.severityNumber ?? 0) >= 17;
         if (!byTrace && !bySession) return;
         relatedTotals.logs++;
         if (relatedLogs.length >= MAX_RELATED) return;
         const body =
-          log.body?.stringValue ?? attr(log.attributes, 'exception.message') ?? log.eventName ?? '';
+          log.body?.stringValue ??
+          attributeText(log.attributes, 'exception.message') ??
+          log.eventName ??
+          '';
         relatedLogs.push({
           timeUnixMs: logTimeMs(log),
           severity: log.severityText || String(log.severityNumber ?? ''),

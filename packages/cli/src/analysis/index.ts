@@ -18,8 +18,13 @@ export { SyncHealthTracker } from './sync-health.js';
 export { sessionsInWindow, summarizeSessions } from './sessions.js';
 export { crashReportsInWindow, summarizeCrashes } from './crashes.js';
 export { serviceName, serviceMatches, timeMatches, type RecordFilter } from './record-filter.js';
-export { forEachSpan, forEachLogRecord, forEachMetric, logTimeMs } from './walk.js';
-export { attr, anyValueToString, nanosToMs, spanDurationMs, pointValue } from './otlp-values.js';
+export {
+  forEachFilteredSpan,
+  forEachFilteredLogRecord,
+  forEachFilteredMetric,
+  logTimeMs,
+} from './walk.js';
+export { nanosToMs, spanDurationMs, pointValue } from './otlp-values.js';
 export {
   REPORT_SCHEMA_VERSION,
   MAX_SERIES_POINTS,

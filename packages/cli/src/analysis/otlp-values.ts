@@ -1,4 +1,4 @@
-import type { AnyValue, KeyValue, NumberDataPoint } from '@otelspool/exporter-jsonl';
+import type { NumberDataPoint } from '@otelspool/exporter-jsonl';
 
 /** Nanoseconds since the epoch (decimal string, as the reader normalises) → ms; NaN when absent. */
 export function nanosToMs(nanos: string | undefined): number {
@@ -18,22 +18,6 @@ export function spanDurationMs(start: string | undefined, end: string | undefine
   }
 }
 
-export function anyValueToString(value: AnyValue | undefined): string | undefined {
-  if (!value) return undefined;
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.intValue !== undefined) return value.intValue;
-  if (value.doubleValue !== undefined) return String(value.doubleValue);
-  if (value.boolValue !== undefined) return String(value.boolValue);
-  return undefined;
-}
-
-/** String form of a scalar attribute, undefined when absent or not a scalar. */
-export function attr(attributes: KeyValue[] | undefined, key: string): string | undefined {
-  if (!attributes) return undefined;
-  for (const kv of attributes) if (kv.key === key) return anyValueToString(kv.value);
-  return undefined;
-}
-
 /** A number data point's value as a JS number (NaN for non-finite or absent values). */
 export function pointValue(point: NumberDataPoint): number {
   if (point.asDouble !== undefined) {
@@ -41,13 +25,4 @@ export function pointValue(point: NumberDataPoint): number {
   }
   if (point.asInt !== undefined) return Number(point.asInt);
   return NaN;
-}
-
-/** A stable key for an attribute set (order-insensitive). */
-export function attributesKey(attributes: KeyValue[] | undefined): string {
-  if (!attributes || attributes.length === 0) return '';
-  return attributes
-    .map((kv) => `${kv.key}=${anyValueToString(kv.value) ?? ''}`)
-    .sort()
-    .join('\u0001');
 }

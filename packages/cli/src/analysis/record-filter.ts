@@ -1,5 +1,4 @@
-import type { Resource } from '@otelspool/exporter-jsonl';
-import { attr } from './otlp-values.js';
+import { attributeText, type Resource } from '@otelspool/exporter-jsonl';
 
 /** The `--since` / `--service` filter every view applies, item by item. */
 export interface RecordFilter {
@@ -8,7 +7,7 @@ export interface RecordFilter {
 }
 
 export function serviceName(resource: Resource | undefined): string {
-  return attr(resource?.attributes, 'service.name') ?? 'unknown_service';
+  return attributeText(resource?.attributes, 'service.name') ?? 'unknown_service';
 }
 
 export function serviceMatches(filter: RecordFilter, resource: Resource | undefined): boolean {

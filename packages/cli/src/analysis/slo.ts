@@ -3,7 +3,7 @@ import { readSpool, type TracesData } from '@otelspool/exporter-jsonl';
 import { SKETCH_RELATIVE_ACCURACY } from './latency-accumulator.js';
 import { nanosToMs, spanDurationMs } from './otlp-values.js';
 import type { RecordFilter } from './record-filter.js';
-import { forEachSpan } from './walk.js';
+import { forEachFilteredSpan } from './walk.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -149,7 +149,7 @@ export async function computeSlo(dir: string, options: SloOptions): Promise<SloR
 
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
     options.onRecord?.(record);
-    forEachSpan(record.data as TracesData, options, (span) => {
+    forEachFilteredSpan(record.data as TracesData, options, (span) => {
       if (options.spanName !== undefined && span.name !== options.spanName) return;
       const endMs = nanosToMs(span.endTimeUnixNano);
       if (!Number.isFinite(endMs)) return;

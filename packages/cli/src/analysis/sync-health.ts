@@ -1,5 +1,5 @@
-import { countRecords, listCursors } from '@otelspool/collector';
-import type { Signal, SpoolRecord } from '@otelspool/exporter-jsonl';
+import { countRecords, type Signal, type SpoolRecord } from '@otelspool/exporter-jsonl';
+import { cursorKey, listCursors } from '@otelspool/exporter-jsonl/internal';
 import type { SyncDestinationHealth } from './types.js';
 
 interface Tracker {
@@ -15,25 +15,19 @@ interface Tracker {
 }
 
 /**
- * Which spool lines each sync destination has acknowledged. Cursors (`<dir>/sync/*.json`, owned
- * by @otelspool/collector) map `<signal>/<segment>` → byte position after the last acknowledged
- * line; a line is synced when its own end position is at or before that. Read through the
- * collector's reader, which already drops malformed cursor files.
+ * Which spool lines each sync destination has acknowledged. Cursors (`<dir>/sync/*.json`,
+ * written by @otelspool/collector's sync) map `<signal>/<segment>` → byte position after the
+ * last acknowledged line; a line is synced when its own end position is at or before that.
+ * Read through the layout's cursor reader, which already drops malformed cursor files.
  */
 export class SyncHealthTracker {
   private readonly trackers: Tracker[];
 
   constructor(dir: string) {
-    let cursors: ReturnType<typeof listCursors> = [];
-    try {
-      cursors = listCursors(dir);
-    } catch {
-      cursors = [];
-    }
-    this.trackers = cursors.map((c) => ({
-      destination: String(c.destination),
-      updatedAt: typeof c.updatedAt === 'string' && c.updatedAt ? c.updatedAt : null,
-      signals: Array.isArray(c.signals) ? c.signals : [],
+    this.trackers = listCursors(dir).map((c) => ({
+      destination: c.destination,
+      updatedAt: c.updatedAt || null,
+      signals: c.signals,
       segments: c.segments,
       synced: 0,
       unsynced: 0,
@@ -53,8 +47,8 @@ export class SyncHealthTracker {
     let records: number | undefined;
     for (const t of this.trackers) {
       if (t.signals.length > 0 && !t.signals.includes(record.signal)) continue;
-      records ??= countRecords(record.signal, record.data as Parameters<typeof countRecords>[1]);
-      const acked = t.segments[`${record.signal}/${record.segment}`] ?? -1;
+      records ??= countRecords(record.signal, record.data);
+      const acked = t.segments[cursorKey(record.signal, record.segment)] ?? -1;
       if (record.position <= acked) {
         t.synced++;
         t.syncedRecords += records;

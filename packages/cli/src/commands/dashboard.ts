@@ -1,21 +1,11 @@
 import { spawn } from 'node:child_process';
-import {
-  CliError,
-  EXIT_USAGE,
-  printJson,
-  spoolDirFrom,
-  type CommonOptions,
-} from '../output/index.js';
+import { printJson, spoolDirFrom, type CommonOptions } from '../output/index.js';
 import { startDashboardServer } from '../web/index.js';
 import { exposureWarning, resolveExposure } from '../web/exposure.js';
+import { listenError, parsePort, waitForStopSignal, type ListenFlags } from './listen.js';
 
-export interface DashboardOptions extends CommonOptions {
-  host: string;
-  port: string;
+export interface DashboardOptions extends CommonOptions, ListenFlags {
   open?: boolean;
-  token?: string;
-  allowHost?: string[];
-  insecureNoToken?: boolean;
 }
 
 /** `spool dashboard`: the web dashboard alone, on loopback by default, until Ctrl-C. */
@@ -23,8 +13,6 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
   const port = parsePort(options.port);
   const dir = spoolDirFrom(options);
   const exposure = resolveExposure(options, 'dashboard');
-  // Listen for Ctrl-C / SIGTERM before the URL is printed: a caller may signal as soon as
-  // it reads the URL, and a signal without a listener would kill the process uncleanly.
   const stop = waitForStopSignal();
   let dashboard;
   try {
@@ -38,7 +26,7 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
     });
   } catch (err) {
     stop.cancel();
-    throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
+    throw listenError(options.host, port, err);
   }
   // Printed once: with a token, this URL is what the browser trades for its cookie.
   if (options.json === true)
@@ -53,32 +41,6 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
   if (options.open === true) openBrowser(dashboard.openUrl);
   await stop.stopped;
   await dashboard.close();
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port > 65535) {
-    throw new CliError(`--port must be an integer from 0 to 65535, got "${value}"`, EXIT_USAGE);
-  }
-  return port;
-}
-
-/** `stopped` resolves on the first SIGINT/SIGTERM; the listeners are removed again after it. */
-function waitForStopSignal(): { stopped: Promise<void>; cancel: () => void } {
-  let cancel = (): void => {};
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      cancel();
-      resolve();
-    };
-    cancel = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  return { stopped, cancel };
 }
 
 /** Best effort, detached: a missing opener only means the user opens the printed URL. */

@@ -2,8 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSpool, resolveSpoolDir, SIGNALS } from '@otelspool/exporter-jsonl';
-import type { Signal } from '@otelspool/exporter-jsonl';
+import {
+  attributeText,
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  readSpool,
+  resolveSpoolDir,
+  SIGNALS,
+  type LogsData,
+  type MetricsData,
+  type Resource,
+  type Signal,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, printJson } from '../output/index.js';
 import { DEMO_SERVICE } from '../demo/service.js';
 
@@ -55,7 +67,7 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
       `spool demo: running the sample plugin host for ${seconds}s into ${dir}\n`,
     );
   const run = await runHost(args, opts.json === true);
-  const counts = await countRecords(dir, run.output?.sessionId);
+  const counts = await countSessionRecords(dir, run.output?.sessionId);
   const summary = {
     dir,
     exitCode: run.code,
@@ -112,47 +124,30 @@ function runHost(
 }
 
 /** Counts what the run wrote, through the one spool reader (records of this session only). */
-async function countRecords(
+async function countSessionRecords(
   dir: string,
   sessionId: string | undefined,
 ): Promise<Record<Signal, number>> {
-  const counts = { traces: 0, metrics: 0, logs: 0 } as Record<Signal, number>;
+  const counts: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
+  const inSession = (resource: Resource | undefined): boolean =>
+    !sessionId || attributeText(resource?.attributes, 'session.id') === sessionId;
   for await (const record of readSpool(dir, { signals: [...SIGNALS] })) {
-    const resources = resourcesOf(record.signal, record.data as unknown as Record<string, unknown>);
-    for (const { resource, items } of resources) {
-      const session = resource?.attributes?.find((a) => a.key === 'session.id')?.value?.stringValue;
-      if (sessionId && session !== sessionId) continue;
-      counts[record.signal] += items;
+    // Spans, metrics (not their data points) and log records, as the demo summary names them.
+    if (record.signal === 'traces') {
+      forEachSpan(record.data as TracesData, (_span, _ss, rs) => {
+        if (inSession(rs.resource)) counts.traces++;
+      });
+    } else if (record.signal === 'metrics') {
+      forEachMetric(record.data as MetricsData, (_metric, _sm, rm) => {
+        if (inSession(rm.resource)) counts.metrics++;
+      });
+    } else {
+      forEachLogRecord(record.data as LogsData, (_record, _sl, rl) => {
+        if (inSession(rl.resource)) counts.logs++;
+      });
     }
   }
   return counts;
-}
-
-interface ResourceLike {
-  attributes?: Array<{ key: string; value?: { stringValue?: string } }>;
-}
-
-function resourcesOf(
-  signal: Signal,
-  data: Record<string, unknown>,
-): Array<{ resource?: ResourceLike; items: number }> {
-  const key =
-    signal === 'traces'
-      ? 'resourceSpans'
-      : signal === 'metrics'
-        ? 'resourceMetrics'
-        : 'resourceLogs';
-  const inner =
-    signal === 'traces' ? 'scopeSpans' : signal === 'metrics' ? 'scopeMetrics' : 'scopeLogs';
-  const leaf = signal === 'traces' ? 'spans' : signal === 'metrics' ? 'metrics' : 'logRecords';
-  const list = (data[key] as Array<Record<string, unknown>> | undefined) ?? [];
-  return list.map((r) => ({
-    resource: r.resource as ResourceLike | undefined,
-    items: ((r[inner] as Array<Record<string, unknown[]>> | undefined) ?? []).reduce(
-      (n, s) => n + (s[leaf]?.length ?? 0),
-      0,
-    ),
-  }));
 }
 
 function printSummary(

@@ -1,15 +1,23 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import {
+  metricType,
   readSpool,
+  RESOURCE_FIELD,
+  SIGNALS,
   stringifyOtlpJson,
-  type LogsData,
-  type MetricsData,
+  type DataPoint,
+  type Metric,
+  type OtlpData,
+  type ResourceLogs,
+  type ResourceMetrics,
+  type ResourceSpans,
   type Signal,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import {
   ChromeTraceIds,
+  forEachFilteredSpan,
   logTimeMs,
   nanosToMs,
   resolveFilter,
@@ -37,13 +45,6 @@ export interface ExportCommandOptions extends CommonOptions {
 
 /** `--out -`: write to stdout. */
 export const STDOUT = '-';
-
-/** The top-level array field of each signal's OTLP request object. */
-const RESOURCE_FIELD: Record<Signal, string> = {
-  traces: 'resourceSpans',
-  metrics: 'resourceMetrics',
-  logs: 'resourceLogs',
-};
 
 /**
  * A file (or stdout, for `--out -`) that holds JSON written piece by piece, with
@@ -132,7 +133,7 @@ export async function exportCommand(options: ExportCommandOptions): Promise<void
   // No progress line while the export itself goes to the terminal.
   const progress = startReadProgress(
     dir,
-    options.format === 'chrome-trace' ? ['traces'] : ['traces', 'metrics', 'logs'],
+    options.format === 'chrome-trace' ? ['traces'] : SIGNALS,
     options.out === STDOUT && process.stdout.isTTY ? { json: true } : {},
   );
   try {
@@ -159,19 +160,13 @@ async function exportChromeTrace(
     progress.onRecord(record);
     const data = record.data as TracesData;
     const chunk: string[] = [];
-    for (const rs of data.resourceSpans ?? []) {
-      if (!serviceMatches(filter, rs.resource)) continue;
-      for (const ss of rs.scopeSpans ?? []) {
-        for (const span of ss.spans ?? []) {
-          if (!timeMatches(filter, nanosToMs(span.startTimeUnixNano))) continue;
-          spans++;
-          for (const event of spanToTraceEvents(span, rs.resource, ss.scope, ids)) {
-            chunk.push((first ? '' : ',\n') + JSON.stringify(event));
-            first = false;
-          }
-        }
+    forEachFilteredSpan(data, filter, (span, resource, scope) => {
+      spans++;
+      for (const event of spanToTraceEvents(span, resource, scope, ids)) {
+        chunk.push((first ? '' : ',\n') + JSON.stringify(event));
+        first = false;
       }
-    }
+    });
     if (chunk.length) await file.write(chunk.join(''));
   }
   await file.write('\n]}\n');
@@ -182,15 +177,27 @@ async function exportChromeTrace(
   );
 }
 
-/** Keeps only the items of one resource entry that pass the time filter; undefined when none do. */
+type ResourceEntry = ResourceSpans | ResourceMetrics | ResourceLogs;
+
+/** The resource entries of one spool line (its top-level array). */
+function resourceEntries(signal: Signal, data: OtlpData): readonly ResourceEntry[] {
+  const list = (data as unknown as Record<string, unknown>)[RESOURCE_FIELD[signal]];
+  return Array.isArray(list) ? (list as ResourceEntry[]) : [];
+}
+
+/**
+ * Keeps only the items of one resource entry that pass the time filter; undefined when none do.
+ * Builds a pruned copy (the spool line stays as read), so it maps the levels itself rather than
+ * visiting them with the base package's walkers.
+ */
 function pruneResource(
   signal: Signal,
-  entry: Record<string, unknown>,
+  entry: ResourceEntry,
   filter: RecordFilter,
-): unknown {
+): ResourceEntry | undefined {
   if (filter.sinceUnixMs === undefined) return entry;
   if (signal === 'traces') {
-    const rs = entry as TracesData['resourceSpans'][number];
+    const rs = entry as ResourceSpans;
     const scopeSpans = (rs.scopeSpans ?? [])
       .map((ss) => ({
         ...ss,
@@ -200,7 +207,7 @@ function pruneResource(
     return scopeSpans.length ? { ...rs, scopeSpans } : undefined;
   }
   if (signal === 'logs') {
-    const rl = entry as LogsData['resourceLogs'][number];
+    const rl = entry as ResourceLogs;
     const scopeLogs = (rl.scopeLogs ?? [])
       .map((sl) => ({
         ...sl,
@@ -209,31 +216,25 @@ function pruneResource(
       .filter((sl) => sl.logRecords.length > 0);
     return scopeLogs.length ? { ...rl, scopeLogs } : undefined;
   }
-  const rm = entry as MetricsData['resourceMetrics'][number];
-  const keep = <P extends { timeUnixNano?: string }>(points: P[] | undefined): P[] =>
-    (points ?? []).filter((p) => timeMatches(filter, nanosToMs(p.timeUnixNano)));
+  const rm = entry as ResourceMetrics;
   const scopeMetrics = (rm.scopeMetrics ?? [])
     .map((sm) => ({
       ...sm,
-      metrics: (sm.metrics ?? []).flatMap((m) => {
-        for (const kind of [
-          'gauge',
-          'sum',
-          'histogram',
-          'exponentialHistogram',
-          'summary',
-        ] as const) {
-          const body = m[kind] as { dataPoints?: { timeUnixNano?: string }[] } | undefined;
-          if (body) {
-            const dataPoints = keep(body.dataPoints);
-            return dataPoints.length ? [{ ...m, [kind]: { ...body, dataPoints } }] : [];
-          }
-        }
-        return [m];
-      }),
+      metrics: (sm.metrics ?? []).flatMap((m) => pruneMetric(m, filter)),
     }))
     .filter((sm) => sm.metrics.length > 0);
   return scopeMetrics.length ? { ...rm, scopeMetrics } : undefined;
+}
+
+/** A metric with only the data points that pass the time filter; none when no point does. */
+function pruneMetric(metric: Metric, filter: RecordFilter): Metric[] {
+  const type = metricType(metric);
+  const body = type && metric[type];
+  if (!type || !body) return [metric];
+  const dataPoints = ((body.dataPoints ?? []) as DataPoint[]).filter((p) =>
+    timeMatches(filter, nanosToMs(p.timeUnixNano)),
+  );
+  return dataPoints.length ? [{ ...metric, [type]: { ...body, dataPoints } }] : [];
 }
 
 /**
@@ -252,17 +253,15 @@ async function exportOtlpJson(
   const open = (field: string): string => (out === STDOUT ? `{"${field}":[` : `{"${field}":[\n`);
   const close = out === STDOUT ? ']}\n' : '\n]}\n';
   let stdout: StreamingJsonFile | undefined;
-  for (const signal of ['traces', 'metrics', 'logs'] as const) {
+  for (const signal of SIGNALS) {
     const field = RESOURCE_FIELD[signal];
     let file: StreamingJsonFile | undefined;
     let entries = 0;
     for await (const record of readSpool(dir, { signals: [signal] })) {
       progress.onRecord(record);
-      const list = (record.data as unknown as Record<string, unknown>)[field];
-      if (!Array.isArray(list)) continue;
       const parts: string[] = [];
-      for (const entry of list as Record<string, unknown>[]) {
-        if (!serviceMatches(filter, entry.resource as never)) continue;
+      for (const entry of resourceEntries(signal, record.data)) {
+        if (!serviceMatches(filter, entry.resource)) continue;
         const kept = pruneResource(signal, entry, filter);
         if (kept === undefined) continue;
         // Not JSON.stringify: NaN/±Infinity must stay "NaN"/"Infinity" and -0 keep its sign.

@@ -4,22 +4,30 @@ import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { countRecords, decodeRequest, type OtlpData } from '@otelspool/collector';
+import { decodeRequest } from '@otelspool/collector';
 import {
+  countRecords,
   DEFAULT_MAX_LINE_BYTES,
-  ensureSpoolDirSync,
-  LineSplitter,
   normalizeOtlpItems,
   parseOtlpJson,
-  READ_NOFOLLOW_FLAGS,
-  readJsonStateFileSync,
+  RESOURCE_FIELD,
+  SIGNALS,
   SpoolWriter,
   stringifyOtlpJson,
+  type OtlpData,
+  type Signal,
+} from '@otelspool/exporter-jsonl';
+import {
+  ensureSpoolDirSync,
+  errorCode,
+  LineSplitter,
+  READ_NOFOLLOW_FLAGS,
+  readJsonStateFileSync,
+  SPOOL_FILES,
   writeFileAtomicSync,
   type BadLine,
   type LineSink,
-  type Signal,
-} from '@otelspool/exporter-jsonl';
+} from '@otelspool/exporter-jsonl/internal';
 import {
   CliError,
   EXIT_FAILURE,
@@ -32,9 +40,14 @@ import {
 /** `--json` output shape; grows only while this is 1. */
 export const IMPORT_SCHEMA_VERSION = 1;
 
-/** `<spool>/import/imported.json`: what was imported, by content hash (the idempotence rule). */
+/**
+ * `<spool>/import/imported.json`: what was imported, by content hash (the idempotence rule).
+ * The file name is the layout's; the folder is still named here because the layout module's
+ * `importedStatePath` puts the file at the spool root, where it has never been (moving it would
+ * make every earlier import look new).
+ */
 export const IMPORT_STATE_DIR = 'import';
-export const IMPORT_STATE_FILE = 'imported.json';
+const IMPORT_STATE_FILE = SPOOL_FILES.imported;
 const STATE_MAX_BYTES = 4 * 1024 * 1024;
 const STATE_MAX_ENTRIES = 10_000;
 /** Problems listed per file (all are counted). */
@@ -43,13 +56,13 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 /** Lines waiting for the writer before the import waits for it. */
 const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
-const SIGNAL_OF_FIELD: Readonly<Record<string, Signal>> = {
-  resourceSpans: 'traces',
-  resourceMetrics: 'metrics',
-  resourceLogs: 'logs',
-};
+const SIGNAL_OF_FIELD: Readonly<Record<string, Signal>> = Object.fromEntries(
+  SIGNALS.map((signal) => [RESOURCE_FIELD[signal], signal]),
+);
 /** What the Collector's JSON marshaler writes first: no second parse needed to pick the signal. */
-const LEADING_FIELD = /^\s*\{\s*"(resourceSpans|resourceMetrics|resourceLogs)"\s*:/;
+const LEADING_FIELD = new RegExp(
+  `^\\s*\\{\\s*"(${SIGNALS.map((signal) => RESOURCE_FIELD[signal]).join('|')})"\\s*:`,
+);
 
 export interface ImportOptions extends CommonOptions {
   force?: boolean;
@@ -65,14 +78,8 @@ export interface ImportProblem {
   reason: string;
 }
 
-export interface FileImport {
-  path: string;
-  /** imported: read (maybe with rejected lines); duplicate: same content imported before; failed: not readable at all. */
-  status: 'imported' | 'duplicate' | 'failed' | 'skipped';
-  compression: 'none' | 'gzip';
-  /** json: one request per line; proto: length-prefixed protobuf messages (`lines` counts them). */
-  format: 'json' | 'proto';
-  sha256?: string;
+/** What an import counts, per file and in total. */
+export interface ImportCounts {
   /** Non-blank lines read. */
   lines: number;
   /** OTLP lines (requests) written, by signal. */
@@ -85,6 +92,38 @@ export interface FileImport {
   rejectedItems: number;
   /** Records the spool writer refused (spool full, I/O error). */
   notWritten: number;
+}
+
+function zeroCounts(): ImportCounts {
+  return {
+    lines: 0,
+    linesImported: zero(),
+    records: zero(),
+    rejectedLines: 0,
+    rejectedItems: 0,
+    notWritten: 0,
+  };
+}
+
+function addCounts(total: ImportCounts, counts: ImportCounts): void {
+  total.lines += counts.lines;
+  total.rejectedLines += counts.rejectedLines;
+  total.rejectedItems += counts.rejectedItems;
+  total.notWritten += counts.notWritten;
+  for (const signal of SIGNALS) {
+    total.linesImported[signal] += counts.linesImported[signal];
+    total.records[signal] += counts.records[signal];
+  }
+}
+
+export interface FileImport extends ImportCounts {
+  path: string;
+  /** imported: read (maybe with rejected lines); duplicate: same content imported before; failed: not readable at all. */
+  status: 'imported' | 'duplicate' | 'failed' | 'skipped';
+  compression: 'none' | 'gzip';
+  /** json: one request per line; proto: length-prefixed protobuf messages (`lines` counts them). */
+  format: 'json' | 'proto';
+  sha256?: string;
   /** Lines before `resumedAt` were imported earlier (the file grew since). */
   resumedAt?: number;
   problems: ImportProblem[];
@@ -190,12 +229,7 @@ function newFileImport(path: string): FileImport {
     status: 'imported',
     compression: 'none',
     format: 'json',
-    lines: 0,
-    linesImported: zero(),
-    records: zero(),
-    rejectedLines: 0,
-    rejectedItems: 0,
-    notWritten: 0,
+    ...zeroCounts(),
     problems: [],
     problemsNotListed: 0,
   };
@@ -493,25 +527,24 @@ class FrameSplitter {
   }
 }
 
-const PROTO_SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
+interface DecodedMessage {
+  signal: Signal;
+  data: OtlpData;
+  dropped?: { count: number; reason: string };
+}
 
 /**
  * One protobuf message of unknown signal (TracesData, MetricsData and LogsData all put their
  * resources in field 1): decoded with the receiver's strict wire pre-scan and normalised per
  * signal; the signal whose decoding is valid without dropping anything wins.
  */
-function decodeProtoMessage(
-  bytes: Buffer,
-):
-  | { signal: Signal; data: OtlpData; dropped?: { count: number; reason: string } }
-  | { reason: string } {
+function decodeProtoMessage(bytes: Buffer): DecodedMessage | { reason: string } {
   if (bytes.length >= 4 && bytes.readUInt32LE(0) === ZSTD_MAGIC) {
     return { reason: 'zstd-compressed message (Collector `compression: zstd`): not supported' };
   }
-  let fallback:
-    { signal: Signal; data: OtlpData; dropped?: { count: number; reason: string } } | undefined;
+  let fallback: DecodedMessage | undefined;
   const reasons: string[] = [];
-  for (const signal of PROTO_SIGNALS) {
+  for (const signal of SIGNALS) {
     let value: unknown;
     try {
       value = decodeRequest(signal, bytes);
@@ -553,8 +586,7 @@ async function importFile(path: string, ctx: Ctx): Promise<FileImport> {
   try {
     handle = await open(path, READ_NOFOLLOW_FLAGS);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return fail('is a symbolic link (not followed)');
+    if (errorCode(err) === 'ELOOP') return fail('is a symbolic link (not followed)');
     return fail(`cannot open: ${describe(err)}`);
   }
   try {
@@ -761,14 +793,7 @@ export interface ImportSummary {
     filesImported: number;
     filesDuplicate: number;
     filesFailed: number;
-    lines: number;
-    linesImported: BySignal;
-    records: BySignal;
-    rejectedLines: number;
-    rejectedItems: number;
-    notWritten: number;
-    warnings: number;
-  };
+  } & ImportCounts & { warnings: number };
 }
 
 /** Imports Collector `file` exporter output into the spool at `dir` (one writer, the SpoolWriter). */
@@ -823,26 +848,14 @@ export async function importFiles(
     filesImported: 0,
     filesDuplicate: 0,
     filesFailed: 0,
-    lines: 0,
-    linesImported: zero(),
-    records: zero(),
-    rejectedLines: 0,
-    rejectedItems: 0,
-    notWritten: 0,
+    ...zeroCounts(),
     warnings: skipped.length,
   };
   for (const f of files) {
     if (f.status === 'imported') total.filesImported++;
     else if (f.status === 'duplicate') total.filesDuplicate++;
     else if (f.status === 'failed') total.filesFailed++;
-    total.lines += f.lines;
-    total.rejectedLines += f.rejectedLines;
-    total.rejectedItems += f.rejectedItems;
-    total.notWritten += f.notWritten;
-    for (const s of ['traces', 'metrics', 'logs'] as const) {
-      total.linesImported[s] += f.linesImported[s];
-      total.records[s] += f.records[s];
-    }
+    addCounts(total, f);
     total.warnings += f.problems.length + f.problemsNotListed;
   }
   return { schemaVersion: IMPORT_SCHEMA_VERSION, dir, files, skipped, total };

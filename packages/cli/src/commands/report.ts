@@ -1,3 +1,4 @@
+import { SIGNALS } from '@otelspool/exporter-jsonl';
 import {
   buildReport,
   formatBytes,
@@ -36,7 +37,7 @@ export async function readReport(
 ): Promise<Report> {
   const dir = spoolDirFrom(options, { read: true });
   try {
-    return await withReadProgress(dir, ['traces', 'metrics', 'logs'], options, (onRecord) =>
+    return await withReadProgress(dir, SIGNALS, options, (onRecord) =>
       buildReport(dir, {
         ...(options.since !== undefined ? { since: options.since } : {}),
         ...(options.service !== undefined ? { service: options.service } : {}),

@@ -4,21 +4,18 @@ import {
   type FallbackHandler,
   type RequestGuard,
 } from '@otelspool/collector';
-import {
-  CliError,
-  EXIT_USAGE,
-  printJson,
-  spoolDirFrom,
-  type CommonOptions,
-} from '../output/index.js';
+import { SIGNALS } from '@otelspool/exporter-jsonl';
+import { printJson, spoolDirFrom, type CommonOptions } from '../output/index.js';
 import { browsableBase, exposureWarning, resolveExposure, withToken } from '../web/exposure.js';
+import {
+  listenError,
+  parseIntegerOption,
+  parsePort,
+  waitForStopSignal,
+  type ListenFlags,
+} from './listen.js';
 
-export interface ServeOptions extends CommonOptions {
-  host: string;
-  port: string;
-  token?: string;
-  allowHost?: string[];
-  insecureNoToken?: boolean;
+export interface ServeOptions extends CommonOptions, ListenFlags {
   maxBodyBytes?: string;
   dashboard: boolean;
 }
@@ -32,17 +29,6 @@ export interface RegisterServeOptions {
    * already passed each request through `guard`; a handler may check it again.
    */
   fallbackFactory?: (dir: string, guard: RequestGuard) => ServeFallback;
-}
-
-function parseIntOption(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new CliError(
-      `--${name} must be an integer in ${min}..${max}, got "${value}"`,
-      EXIT_USAGE,
-    );
-  }
-  return n;
 }
 
 /**
@@ -66,18 +52,6 @@ async function createFallback(
   }
 }
 
-function waitForStop(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(sig);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
 /**
  * `spool serve`: an OTLP/HTTP receiver (/v1/traces, /v1/metrics, /v1/logs; JSON or protobuf;
  * gzip) writing into the spool, with the web dashboard on every other path. Runs until
@@ -88,8 +62,8 @@ export async function serveCommand(
   register: RegisterServeOptions = {},
 ): Promise<void> {
   const dir = spoolDirFrom(options, { createIfNone: true });
-  const port = parseIntOption(options.port, 'port', 0, 65535);
-  const maxBodyBytes = parseIntOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
+  const port = parsePort(options.port);
+  const maxBodyBytes = parseIntegerOption(options.maxBodyBytes ?? '', 'max-body-bytes', 1, 2 ** 31);
   const exposure = resolveExposure(options, 'serve');
   // One guard for the OTLP paths and the dashboard alike.
   const guard = createRequestGuard({
@@ -107,13 +81,15 @@ export async function serveCommand(
     guard,
     ...(fallback ? { fallback } : {}),
   });
+  const stop = waitForStopSignal();
   let url: string;
   try {
     url = await receiver.listen();
   } catch (err) {
+    stop.cancel();
     fallback?.close?.();
     await receiver.close().catch(() => undefined);
-    throw new CliError(`cannot listen on ${options.host}:${port}: ${(err as Error).message}`);
+    throw listenError(options.host, port, err);
   }
   // Printed once: the token in this URL is what the browser trades for its cookie.
   const dashboardUrl = withToken(`${browsableBase(url)}/`, exposure.token);
@@ -121,7 +97,7 @@ export async function serveCommand(
     printJson({
       url,
       dir,
-      endpoints: ['traces', 'metrics', 'logs'].map((s) => `${url}/v1/${s}`),
+      endpoints: SIGNALS.map((s) => `${url}/v1/${s}`),
       ...(fallback ? { dashboard: dashboardUrl } : {}),
     });
   else {
@@ -132,7 +108,7 @@ export async function serveCommand(
   }
   const warning = exposureWarning(exposure, options.host);
   if (warning !== undefined) process.stderr.write(warning);
-  const sig = await waitForStop();
+  const sig = await stop.stopped;
   process.stderr.write(`spool: ${sig}: flushing and stopping\n`);
   fallback?.close?.();
   await receiver.close();

@@ -1,20 +1,14 @@
-import { basename, join } from 'node:path';
-import { readJsonStateFileSync, SpoolWriter } from '@otelspool/exporter-jsonl';
+import { basename } from 'node:path';
 import type { SyncSummary } from '@otelspool/collector';
+import { SpoolWriter } from '@otelspool/exporter-jsonl';
+import { readMetricsSnapshot } from '@otelspool/exporter-jsonl/internal';
 
 export const SYNC_RECORDS_SENT_METRIC = 'otelspool.sync.records.sent';
 export const SYNC_REQUESTS_FAILED_METRIC = 'otelspool.sync.requests.failed';
 
-const SNAPSHOT_MAX_BYTES = 4 * 1024 * 1024;
-
 /** The service the spool belongs to: its metrics snapshot says so, else the dir's name. */
 function spoolService(dir: string): string {
-  const snapshot = readJsonStateFileSync(join(dir, 'metrics_snapshot.json'), {
-    maxBytes: SNAPSHOT_MAX_BYTES,
-    trusted: true,
-  }) as { serviceName?: unknown } | undefined;
-  const name = snapshot?.serviceName;
-  return typeof name === 'string' && name ? name : basename(dir);
+  return readMetricsSnapshot(dir)?.serviceName || basename(dir);
 }
 
 const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();

@@ -7,10 +7,10 @@ import {
   runSync,
   SyncLockedError,
   type OtlpProtocol,
-  type Signal,
   type SyncProgress,
   type SyncSummary,
 } from '@otelspool/collector';
+import { SIGNALS, type Signal } from '@otelspool/exporter-jsonl';
 import {
   CliError,
   confirmDestructive,
@@ -81,7 +81,7 @@ function parseSignals(value: string | undefined): Signal[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const s of list)
-    if (!['traces', 'metrics', 'logs'].includes(s)) throw usage(`unknown signal "${s}"`);
+    if (!(SIGNALS as readonly string[]).includes(s)) throw usage(`unknown signal "${s}"`);
   return list as Signal[];
 }
 

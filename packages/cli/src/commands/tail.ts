@@ -1,17 +1,27 @@
 import {
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  metricDataPoints,
+  metricType,
   readSpool,
+  scalarText,
   SIGNALS,
   stringifyOtlpJson,
+  type DataPoint,
+  type ExponentialHistogramDataPoint,
+  type HistogramDataPoint,
   type KeyValue,
   type LogsData,
   type MetricsData,
+  type MetricType,
   type NumberDataPoint,
   type Signal,
   type SpoolRecord,
+  type SummaryDataPoint,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import {
-  anyValueToString,
   formatMs,
   logTimeMs,
   nanosToMs,
@@ -55,9 +65,10 @@ export interface TailItem {
   text(c: Colors): string;
 }
 
+/** `{key=value,...}` in the attributes' own order, for display (not a grouping key). */
 function attributesText(attributes: KeyValue[] | undefined): string {
   if (!attributes || attributes.length === 0) return '';
-  return `{${attributes.map((a) => `${a.key}=${anyValueToString(a.value) ?? ''}`).join(',')}}`;
+  return `{${attributes.map((a) => `${a.key}=${scalarText(a.value) ?? ''}`).join(',')}}`;
 }
 
 function numberText(value: unknown): string {
@@ -65,9 +76,7 @@ function numberText(value: unknown): string {
   return typeof n === 'number' && Number.isFinite(n) ? String(+n.toPrecision(6)) : String(value);
 }
 
-type AnyPoint = { attributes?: KeyValue[]; timeUnixNano?: string } & Record<string, unknown>;
-
-function pointText(name: string, kind: string, p: AnyPoint): string {
+function pointText(name: string, kind: MetricType, p: DataPoint): string {
   const label = `${name}${attributesText(p.attributes)}`;
   if (kind === 'gauge' || kind === 'sum') {
     const point = p as NumberDataPoint;
@@ -76,10 +85,11 @@ function pointText(name: string, kind: string, p: AnyPoint): string {
     const value = pointValue(point);
     return `${label}=${Number.isFinite(value) ? +value.toPrecision(6) : String(value)}`;
   }
-  const parts = [`count=${String(p.count ?? 0)}`];
-  if (p.sum !== undefined) parts.push(`sum=${numberText(p.sum)}`);
-  if (p.min !== undefined) parts.push(`min=${numberText(p.min)}`);
-  if (p.max !== undefined) parts.push(`max=${numberText(p.max)}`);
+  const q = p as HistogramDataPoint | ExponentialHistogramDataPoint | SummaryDataPoint;
+  const parts = [`count=${String(q.count ?? 0)}`];
+  if (q.sum !== undefined) parts.push(`sum=${numberText(q.sum)}`);
+  if ('min' in q && q.min !== undefined) parts.push(`min=${numberText(q.min)}`);
+  if ('max' in q && q.max !== undefined) parts.push(`max=${numberText(q.max)}`);
   return `${label} ${parts.join(' ')}`;
 }
 
@@ -92,89 +102,65 @@ function timeMs(nanos: string | undefined): number {
   return Number(BigInt(nanos) / 1000n) / 1000;
 }
 
-const METRIC_KINDS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
-
 /** The records of one spool line, one item per span / log record / data point, in file order. */
 export function tailItems(record: SpoolRecord): TailItem[] {
   const items: TailItem[] = [];
   if (record.signal === 'traces') {
-    for (const rs of (record.data as TracesData).resourceSpans ?? []) {
-      const { scopeSpans } = rs;
-      const service = serviceName(rs.resource);
-      for (const ss of scopeSpans ?? []) {
-        const { spans } = ss;
-        for (const s of spans ?? []) {
-          items.push({
-            signal: 'traces',
-            timeMs: timeMs(s.startTimeUnixNano),
-            service,
-            text: (c) =>
-              `${s.name ?? ''} ${formatMs(spanDurationMs(s.startTimeUnixNano, s.endTimeUnixNano))}` +
-              (s.status?.code === 2
-                ? ' ' + c.red('ERROR') + (s.status.message ? ` ${s.status.message}` : '')
-                : ''),
-          });
-        }
-      }
-    }
+    forEachSpan(record.data as TracesData, (s, _ss, rs) => {
+      items.push({
+        signal: 'traces',
+        timeMs: timeMs(s.startTimeUnixNano),
+        service: serviceName(rs.resource),
+        text: (c) =>
+          `${s.name ?? ''} ${formatMs(spanDurationMs(s.startTimeUnixNano, s.endTimeUnixNano))}` +
+          (s.status?.code === 2
+            ? ' ' + c.red('ERROR') + (s.status.message ? ` ${s.status.message}` : '')
+            : ''),
+      });
+    });
   } else if (record.signal === 'metrics') {
-    for (const rm of (record.data as MetricsData).resourceMetrics ?? []) {
-      const { scopeMetrics } = rm;
+    forEachMetric(record.data as MetricsData, (m, _sm, rm) => {
       const service = serviceName(rm.resource);
-      for (const sm of scopeMetrics ?? []) {
-        const { metrics } = sm;
-        for (const m of metrics ?? []) {
-          const kind = METRIC_KINDS.find((k) => m[k] !== undefined);
-          const body = kind ? (m[kind] as { dataPoints?: AnyPoint[] }) : undefined;
-          const points = body?.dataPoints ?? [];
-          if (!kind || !body || points.length === 0) {
-            items.push({
-              signal: 'metrics',
-              timeMs: NaN,
-              service,
-              text: () => `${m.name ?? ''} (no data points)`,
-            });
-            continue;
-          }
-          for (const p of points) {
-            items.push({
-              signal: 'metrics',
-              timeMs: timeMs(p.timeUnixNano),
-              service,
-              text: () => pointText(m.name ?? '', kind, p),
-            });
-          }
-        }
+      const kind = metricType(m);
+      const points = metricDataPoints(m);
+      if (!kind || points.length === 0) {
+        items.push({
+          signal: 'metrics',
+          timeMs: NaN,
+          service,
+          text: () => `${m.name ?? ''} (no data points)`,
+        });
+        return;
       }
-    }
+      for (const p of points) {
+        items.push({
+          signal: 'metrics',
+          timeMs: timeMs(p.timeUnixNano),
+          service,
+          text: () => pointText(m.name ?? '', kind, p),
+        });
+      }
+    });
   } else {
-    for (const rl of (record.data as LogsData).resourceLogs ?? []) {
-      const { scopeLogs } = rl;
-      const service = serviceName(rl.resource);
-      for (const sl of scopeLogs ?? []) {
-        const { logRecords } = sl;
-        for (const r of logRecords ?? []) {
-          items.push({
-            signal: 'logs',
-            timeMs:
-              r.timeUnixNano && r.timeUnixNano !== '0' ? timeMs(r.timeUnixNano) : logTimeMs(r),
-            service,
-            text: (c) => {
-              const sev = severityName(r.severityNumber, r.severityText);
-              const colored =
-                (r.severityNumber ?? 0) >= 17
-                  ? c.red(sev)
-                  : (r.severityNumber ?? 0) >= 13
-                    ? c.yellow(sev)
-                    : sev;
-              const body = anyValueToString(r.body) ?? '';
-              const text = [r.eventName ? `[${r.eventName}]` : '', body].filter(Boolean).join(' ');
-              return `${colored} ${text}`;
-            },
-          });
-        }
-      }
-    }
+    forEachLogRecord(record.data as LogsData, (r, _sl, rl) => {
+      items.push({
+        signal: 'logs',
+        timeMs: r.timeUnixNano && r.timeUnixNano !== '0' ? timeMs(r.timeUnixNano) : logTimeMs(r),
+        service: serviceName(rl.resource),
+        text: (c) => {
+          const sev = severityName(r.severityNumber, r.severityText);
+          const colored =
+            (r.severityNumber ?? 0) >= 17
+              ? c.red(sev)
+              : (r.severityNumber ?? 0) >= 13
+                ? c.yellow(sev)
+                : sev;
+          const body = scalarText(r.body) ?? '';
+          const text = [r.eventName ? `[${r.eventName}]` : '', body].filter(Boolean).join(' ');
+          return `${colored} ${text}`;
+        },
+      });
+    });
   }
   return items;
 }

@@ -4,10 +4,12 @@ import {
   listServiceSpools,
   locateSpoolDir,
   serviceSpoolDir,
+  SIGNALS,
   spoolRoot,
   SpoolLocationError,
   type SpoolLocation,
 } from '@otelspool/exporter-jsonl';
+import { crashesDir, errorCode, signalDir } from '@otelspool/exporter-jsonl/internal';
 import { CliError } from './errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 
@@ -86,7 +88,7 @@ function checkSpoolInput(dir: string, location: SpoolLocation, allowEmpty: boole
   try {
     isDir = statSync(dir).isDirectory();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       if (allowEmpty) {
         process.stderr.write(
@@ -127,20 +129,18 @@ const CRASH_FILE = /^crash_report_.*\.json$/;
 /** Any segment or crash report. A missing signal dir is fine; an unreadable one throws. */
 function hasSpoolData(dir: string): boolean {
   readdirSync(dir); // unreadable spool dir: EACCES here, not "empty"
-  const look = (sub: string, pattern: RegExp): boolean => {
+  const look = (folder: string, pattern: RegExp): boolean => {
     try {
-      return readdirSync(join(dir, sub)).some((name) => pattern.test(name));
+      return readdirSync(folder).some((name) => pattern.test(name));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errorCode(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       throw err;
     }
   };
   return (
-    look('traces', SEGMENT_FILE) ||
-    look('metrics', SEGMENT_FILE) ||
-    look('logs', SEGMENT_FILE) ||
-    look('crashes', CRASH_FILE)
+    SIGNALS.some((signal) => look(signalDir(dir, signal), SEGMENT_FILE)) ||
+    look(crashesDir(dir), CRASH_FILE)
   );
 }
 

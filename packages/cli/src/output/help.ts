@@ -9,6 +9,7 @@ export const SERVICE_FILTER_HELP =
   'the service: its spool <otelspool root>/<name>; with --dir or $SPOOL_DIR, only its records';
 export const ALLOW_EMPTY_HELP =
   'treat a missing or empty spool as empty data instead of failing (exit 1)';
+export const SINCE_HELP = 'only data newer than a duration (30m, 24h) or an ISO date';
 export const YES_HELP = 'do not ask for confirmation (needed when stdin is not a terminal)';
 
 /** The `Examples:` block shown after a command's options in `--help` (comment above each). */

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { listSegments } from '@otelspool/exporter-jsonl';
+import { crashesDir } from '@otelspool/exporter-jsonl/internal';
 
 /** Default and bounds of the poll interval; live updates never poll faster than 4 Hz. */
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -27,7 +27,7 @@ export async function spoolVersion(dir: string): Promise<string> {
     // A missing or unreadable spool is just "empty" to the dashboard.
   }
   try {
-    const crashes = (await readdir(join(dir, 'crashes'))).filter((n) => n.endsWith('.json'));
+    const crashes = (await readdir(crashesDir(dir))).filter((n) => n.endsWith('.json'));
     parts.push(`crashes:${crashes.length}:${crashes.sort().at(-1) ?? ''}`);
   } catch {
     parts.push('crashes:0');

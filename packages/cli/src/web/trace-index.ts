@@ -1,5 +1,13 @@
-import { readSpool, stringifyOtlpJson } from '@otelspool/exporter-jsonl';
-import type { AnyValue, KeyValue, Span, TracesData } from '@otelspool/exporter-jsonl';
+import {
+  forEachSpan,
+  readSpool,
+  scalarText,
+  stringifyOtlpJson,
+  type AnyValue,
+  type KeyValue,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import { serviceName } from '../analysis/record-filter.js';
 
 /** One trace in the dashboard's trace list. Times are epoch milliseconds. */
 export interface TraceSummary {
@@ -52,7 +60,8 @@ export const TRACE_ID = /^[0-9a-f]{32}$/;
 export async function listRecentTraces(dir: string, limit: number): Promise<TraceSummary[]> {
   const traces = new Map<string, TraceAccumulator>();
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
-    forEachSpan(record.data as TracesData, (span, service) => {
+    forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
+      const service = serviceName(resource);
       const id = span.traceId;
       if (!id) return;
       let acc = traces.get(id);
@@ -101,7 +110,7 @@ export async function readTrace(dir: string, traceId: string): Promise<TraceDeta
   const found: Array<{ span: WaterfallSpan; startNs: bigint; endNs: bigint }> = [];
   let truncated = false;
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
-    forEachSpan(record.data as TracesData, (span, service) => {
+    forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
       if (span.traceId !== traceId) return;
       if (found.length >= MAX_TRACE_SPANS) {
         truncated = true;
@@ -113,7 +122,7 @@ export async function readTrace(dir: string, traceId: string): Promise<TraceDeta
         spanId: span.spanId ?? '',
         parentSpanId: span.parentSpanId || null,
         name: span.name ?? '',
-        service,
+        service: serviceName(resource),
         kind: span.kind ?? 0,
         depth: 0,
         startOffsetMs: 0, // set once the trace's start is known
@@ -186,15 +195,6 @@ interface TraceAccumulator {
   errorCount: number;
 }
 
-function forEachSpan(data: TracesData, visit: (span: Span, service: string) => void): void {
-  for (const rs of data.resourceSpans ?? []) {
-    const service = attributeString(rs.resource?.attributes, 'service.name') ?? 'unknown_service';
-    for (const ss of rs.scopeSpans ?? []) {
-      for (const span of ss.spans ?? []) visit(span, service);
-    }
-  }
-}
-
 function keepMostRecent(traces: Map<string, TraceAccumulator>, keep: number): void {
   const recent = [...traces.values()].sort(newestFirst).slice(0, keep);
   traces.clear();
@@ -227,24 +227,16 @@ function newestFirst(a: TraceAccumulator, b: TraceAccumulator): number {
   return a.startNs === b.startNs ? 0 : a.startNs > b.startNs ? -1 : 1;
 }
 
-function attributeString(attributes: KeyValue[] | undefined, key: string): string | undefined {
-  const kv = attributes?.find((a) => a.key === key);
-  return kv === undefined ? undefined : anyValueToString(kv.value);
-}
-
 function flattenAttributes(attributes: KeyValue[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of (attributes ?? []).slice(0, MAX_ATTRIBUTES)) {
-    out[kv.key] = anyValueToString(kv.value).slice(0, MAX_ATTRIBUTE_CHARS);
+    out[kv.key] = attributeValueText(kv.value).slice(0, MAX_ATTRIBUTE_CHARS);
   }
   return out;
 }
 
-function anyValueToString(value: AnyValue | undefined): string {
+/** For the span detail panel: a scalar as text, an array, map or bytes value as its OTLP JSON. */
+function attributeValueText(value: AnyValue | undefined): string {
   if (value === undefined || value === null) return '';
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.boolValue !== undefined) return String(value.boolValue);
-  if (value.intValue !== undefined) return String(value.intValue);
-  if (value.doubleValue !== undefined) return String(value.doubleValue);
-  return stringifyOtlpJson(value).slice(0, MAX_ATTRIBUTE_CHARS);
+  return scalarText(value) ?? stringifyOtlpJson(value).slice(0, MAX_ATTRIBUTE_CHARS);
 }

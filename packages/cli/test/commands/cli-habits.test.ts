@@ -488,9 +488,7 @@ describe('breadcrumb attributes', () => {
   });
 
   it('the dashboard crash view gets them too', async () => {
-    const shape = (await import('../../web-assets/crash-shape.js')) as {
-      crashReportView: (r: unknown) => { breadcrumbs: Array<{ data: unknown }> };
-    };
+    const shape = await import('../../web-assets/crash-shape.js');
     const report = JSON.parse(spool(['crashes', 'show', crashId, '--dir', dir, '--json']).stdout);
     const view = shape.crashReportView(report);
     expect(view.breadcrumbs.at(-1)?.data).toEqual([

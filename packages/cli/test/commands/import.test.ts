@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRecords, encodeRequest } from '@otelspool/collector';
-import { readSpool, type Signal } from '@otelspool/exporter-jsonl';
+import { encodeRequest } from '@otelspool/collector';
+import { countRecords, readSpool, type Signal } from '@otelspool/exporter-jsonl';
 import type { FileImport, ImportSummary } from '../../src/commands/import.js';
 import { run } from './capture.js';
 
@@ -135,7 +135,7 @@ async function importJson(
 async function spoolCounts(dir: string): Promise<Record<Signal, number>> {
   const counts = { traces: 0, metrics: 0, logs: 0 };
   for await (const r of readSpool(dir, { quarantine: false })) {
-    counts[r.signal] += countRecords(r.signal, r.data as never);
+    counts[r.signal] += countRecords(r.signal, r.data);
   }
   return counts;
 }

@@ -10,8 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countRecords, grantConsent } from '@otelspool/collector';
-import { readSpool } from '@otelspool/exporter-jsonl';
+import { grantConsent } from '@otelspool/collector';
+import { countRecords, readSpool } from '@otelspool/exporter-jsonl';
 import { run } from './capture.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -47,7 +47,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function spoolContent(): Promise<number> {
   let records = 0;
-  for await (const r of readSpool(dir)) records += countRecords(r.signal, r.data as never);
+  for await (const r of readSpool(dir)) records += countRecords(r.signal, r.data);
   return records;
 }
 

@@ -9,8 +9,13 @@ import { startDashboardServer, type DashboardServer } from '../../src/web/index.
 import { writeDemoSpool } from './demo-spool.js';
 import { appendLines, hex, makeSpoolDir, segmentName, tracesLine } from './spool-fixture.js';
 
+/**
+ * The page's globals these tests read (web-assets/dashboard.js publishes __dashboard). The
+ * callbacks run in the page, where globalThis is window; the tests compile without DOM types.
+ */
 interface DashboardWindow {
   __dashboard: { ready: boolean; refreshes: number; errors: string[] };
+  document: { cookie: string };
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,10 +59,12 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('dashboard with a token in headless Chrom
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(dashboard.openUrl);
     await page.waitForFunction(
-      () => (window as unknown as DashboardWindow).__dashboard?.ready === true,
+      () => (globalThis as unknown as DashboardWindow).__dashboard?.ready === true,
     );
     expect(page.url()).toBe(dashboard.url); // the token is gone from the address bar
-    expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: scripts cannot read it
+    expect(
+      await page.evaluate(() => (globalThis as unknown as DashboardWindow).document.cookie),
+    ).toBe(''); // HttpOnly: scripts cannot read it
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(cookie?.value).not.toContain(TOKEN);
@@ -65,7 +72,7 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('dashboard with a token in headless Chrom
 
     // The EventSource works with the cookie: a new trace shows up without a reload.
     const refreshes = await page.evaluate(
-      () => (window as unknown as DashboardWindow).__dashboard.refreshes,
+      () => (globalThis as unknown as DashboardWindow).__dashboard.refreshes,
     );
     appendLines(spool.dir, 'traces', segmentName(), [
       tracesLine([
@@ -79,12 +86,12 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('dashboard with a token in headless Chrom
       ]),
     ]);
     await page.waitForFunction(
-      (n) => (window as unknown as DashboardWindow).__dashboard.refreshes > n,
+      (n) => (globalThis as unknown as DashboardWindow).__dashboard.refreshes > n,
       refreshes,
     );
     await page.locator('#trace-list button', { hasText: 'live.with.cookie' }).waitFor();
     expect(
-      await page.evaluate(() => (window as unknown as DashboardWindow).__dashboard.errors),
+      await page.evaluate(() => (globalThis as unknown as DashboardWindow).__dashboard.errors),
     ).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();

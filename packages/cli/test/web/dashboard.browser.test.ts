@@ -12,7 +12,10 @@ import { createDashboardHandler, type DashboardHandler } from '../../src/web/ind
 import { countSpans, writeDemoSpool, type DemoSpool } from './demo-spool.js';
 import { appendLines, hex, makeSpoolDir, segmentName, tracesLine } from './spool-fixture.js';
 
-/** What the page publishes on window for tests (web-assets/dashboard.js). */
+/**
+ * What the page publishes on window for tests (web-assets/dashboard.js). The callbacks run in
+ * the page, where globalThis is window; the tests compile without DOM types.
+ */
 interface DashboardWindow {
   __dashboard: {
     ready: boolean;
@@ -90,7 +93,7 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('web dashboard in headless Chromium', () 
   it('loads, draws every chart with data, opens a crash stack and a trace waterfall', async () => {
     await page.goto(url);
     await page.waitForFunction(
-      () => (window as unknown as DashboardWindow).__dashboard?.ready === true,
+      () => (globalThis as unknown as DashboardWindow).__dashboard?.ready === true,
     );
 
     // Expected numbers, computed here through the shared reader (not by the dashboard): the
@@ -118,7 +121,7 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('web dashboard in headless Chromium', () 
         .toBe(1);
     }
     const drawn = await page.evaluate(
-      () => (window as unknown as DashboardWindow).__dashboard.charts,
+      () => (globalThis as unknown as DashboardWindow).__dashboard.charts,
     );
     expect(drawn['chart-cpu']!.points).toBe(demo.cpuPoints);
     expect(Math.max(...drawn['chart-cpu']!.data[1]!)).toBeCloseTo(demo.cpuMaxPercent, 6);
@@ -167,7 +170,7 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('web dashboard in headless Chromium', () 
   it('updates live when another process appends to the spool', async () => {
     const before = await page.locator('#trace-list button').count();
     const refreshes = await page.evaluate(
-      () => (window as unknown as DashboardWindow).__dashboard.refreshes as number,
+      () => (globalThis as unknown as DashboardWindow).__dashboard.refreshes as number,
     );
     const traceId = hex(0xfeed, 32);
     const now = Date.now();
@@ -177,7 +180,7 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)('web dashboard in headless Chromium', () 
       ]),
     ]);
     await page.waitForFunction(
-      (n) => (window as unknown as DashboardWindow).__dashboard.refreshes > n,
+      (n) => (globalThis as unknown as DashboardWindow).__dashboard.refreshes > n,
       refreshes,
     );
     await page.locator('#trace-list button', { hasText: 'live.arrival' }).waitFor();

@@ -1,10 +1,10 @@
-// Test helper: writes OTLP/JSON lines into a spool directory in the on-disk layout of
-// DESIGN.md (one segment file per signal, one ExportXServiceRequest per line).
+// Test helper: writes OTLP/JSON lines into a spool directory in its on-disk layout
+// (packages/exporter-jsonl/src/layout/spool-layout.ts: one folder per signal, one
+// ExportXServiceRequest per line of a segment file).
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export type Signal = 'traces' | 'metrics' | 'logs';
+import type { Signal } from '@otelspool/exporter-jsonl';
 
 export function makeSpoolDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'otelspool-web-'));
