@@ -6,7 +6,10 @@
 
 export {
   consentPath,
+  compactIsoTime,
+  CRASH_REPORT_NAME,
   crashesDir,
+  crashReportFileName,
   cursorPath,
   deadLetterDir,
   importDir,

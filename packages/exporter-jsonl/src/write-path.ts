@@ -34,7 +34,10 @@ export {
   type TextScrubber,
 } from './privacy/text-scrubber.js';
 export {
+  compactIsoTime,
+  CRASH_REPORT_NAME,
   crashesDir,
+  crashReportFileName,
   installIdPath,
   lastSessionPath,
   ledgerPath,

@@ -23,7 +23,9 @@ import {
   LineSplitter,
   READ_NOFOLLOW_FLAGS,
   readJsonStateFileSync,
+  importedStatePath,
   SPOOL_FILES,
+  SPOOL_FOLDERS,
   writeFileAtomicSync,
   type BadLine,
   type LineSink,
@@ -46,8 +48,6 @@ export const IMPORT_SCHEMA_VERSION = 1;
  * `importedStatePath` puts the file at the spool root, where it has never been (moving it would
  * make every earlier import look new).
  */
-export const IMPORT_STATE_DIR = 'import';
-const IMPORT_STATE_FILE = SPOOL_FILES.imported;
 const STATE_MAX_BYTES = 4 * 1024 * 1024;
 const STATE_MAX_ENTRIES = 10_000;
 /** Problems listed per file (all are counted). */
@@ -149,7 +149,7 @@ interface ImportState {
 }
 
 function readState(dir: string): ImportState {
-  const raw = readJsonStateFileSync(join(dir, IMPORT_STATE_DIR, IMPORT_STATE_FILE), {
+  const raw = readJsonStateFileSync(importedStatePath(dir), {
     trusted: true,
     maxBytes: STATE_MAX_BYTES,
   }) as { files?: unknown } | undefined;
@@ -166,9 +166,9 @@ function readState(dir: string): ImportState {
 
 function writeState(dir: string, state: ImportState): void {
   const files = state.files.slice(-STATE_MAX_ENTRIES);
-  const stateDir = ensureSpoolDirSync(dir, IMPORT_STATE_DIR);
+  ensureSpoolDirSync(dir, SPOOL_FOLDERS.import);
   writeFileAtomicSync(
-    join(stateDir, IMPORT_STATE_FILE),
+    importedStatePath(dir),
     JSON.stringify({ schemaVersion: 1, files }, null, 1) + '\n',
   );
 }
@@ -835,7 +835,7 @@ export async function importFiles(
           writeState(dir, state);
         } catch (err) {
           addProblem(f, {
-            reason: `could not remember the import in ${IMPORT_STATE_DIR}/${IMPORT_STATE_FILE}: ${describe(err)}`,
+            reason: `could not remember the import in ${SPOOL_FOLDERS.import}/${SPOOL_FILES.imported}: ${describe(err)}`,
           });
         }
       }

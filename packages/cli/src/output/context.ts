@@ -9,7 +9,12 @@ import {
   SpoolLocationError,
   type SpoolLocation,
 } from '@otelspool/exporter-jsonl';
-import { crashesDir, errorCode, signalDir } from '@otelspool/exporter-jsonl/internal';
+import {
+  CRASH_REPORT_NAME,
+  crashesDir,
+  errorCode,
+  signalDir,
+} from '@otelspool/exporter-jsonl/internal';
 import { CliError } from './errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 
@@ -124,7 +129,6 @@ function checkSpoolInput(dir: string, location: SpoolLocation, allowEmpty: boole
 }
 
 const SEGMENT_FILE = /^[^.].*\.jsonl(\.gz)?$/;
-const CRASH_FILE = /^crash_report_.*\.json$/;
 
 /** Any segment or crash report. A missing signal dir is fine; an unreadable one throws. */
 function hasSpoolData(dir: string): boolean {
@@ -140,7 +144,7 @@ function hasSpoolData(dir: string): boolean {
   };
   return (
     SIGNALS.some((signal) => look(signalDir(dir, signal), SEGMENT_FILE)) ||
-    look(crashesDir(dir), CRASH_FILE)
+    look(crashesDir(dir), CRASH_REPORT_NAME)
   );
 }
 

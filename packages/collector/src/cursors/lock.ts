@@ -22,7 +22,6 @@ function readLockPid(file: string): string | undefined {
   return read.reason === 'missing' ? undefined : '';
 }
 
-
 export interface SyncLock {
   release(): void;
 }

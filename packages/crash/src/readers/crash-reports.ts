@@ -1,7 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { crashesDir, readJsonStateFileSync } from '@otelspool/exporter-jsonl/write-path';
-import { CRASH_REPORT_FILE, type CrashReport } from '../report/crash-report.js';
+import {
+  CRASH_REPORT_NAME,
+  crashesDir,
+  readJsonStateFileSync,
+} from '@otelspool/exporter-jsonl/write-path';
+import type { CrashReport } from '../report/crash-report.js';
 import { validateCrashReport } from './validate-crash-report.js';
 
 export interface ListCrashReportsOptions {
@@ -14,7 +18,7 @@ const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 function reportFiles(spoolDir: string): string[] {
   try {
     return readdirSync(crashesDir(spoolDir))
-      .filter((name) => CRASH_REPORT_FILE.test(name))
+      .filter((name) => CRASH_REPORT_NAME.test(name))
       .sort();
   } catch {
     return [];
@@ -54,7 +58,7 @@ export function readCrashReport(spoolDir: string, id: string): CrashReport | und
   if (wanted.length === 0) return undefined;
   const matches: string[] = [];
   for (const name of reportFiles(spoolDir)) {
-    const m = CRASH_REPORT_FILE.exec(name);
+    const m = CRASH_REPORT_NAME.exec(name);
     const reportId = m?.[2];
     if (!reportId) continue;
     if (reportId === wanted) return readOne(spoolDir, name);
@@ -62,7 +66,7 @@ export function readCrashReport(spoolDir: string, id: string): CrashReport | und
   }
   if (matches.length === 0) return undefined;
   if (matches.length > 1) {
-    const ids = matches.map((n) => CRASH_REPORT_FILE.exec(n)?.[2]).join(', ');
+    const ids = matches.map((n) => CRASH_REPORT_NAME.exec(n)?.[2]).join(', ');
     throw new Error(`crash report id prefix '${id}' is ambiguous: ${ids}`);
   }
   return readOne(spoolDir, matches[0] as string);

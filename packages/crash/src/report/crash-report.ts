@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  crashReportFileName,
   ensureSpoolDirSync,
   SPOOL_FOLDERS,
   writeFileAtomicSync,
@@ -72,17 +73,6 @@ export function newCrashReportId(): string {
   return randomBytes(8).toString('hex');
 }
 
-/** 2026-11-24T09:24:21.123Z → 20261124T092421123Z (lexical order = time order). */
-export function compactUtc(iso: string): string {
-  return iso.replace(/[-:.]/g, '');
-}
-
-export const CRASH_REPORT_FILE = /^crash_report_(\d{8}T\d{9}Z)_([0-9a-f]{8,64})\.json$/;
-
-export function crashReportFileName(report: Pick<CrashReport, 'time' | 'id'>): string {
-  return `crash_report_${compactUtc(report.time)}_${report.id}.json`;
-}
-
 /**
  * Persists a crash report synchronously (temp file + fsync + rename, 0600) and returns its path.
  * Throws on I/O failure; callers on the crash path catch.
@@ -90,7 +80,7 @@ export function crashReportFileName(report: Pick<CrashReport, 'time' | 'id'>): s
 export function writeCrashReportSync(spoolDir: string, report: CrashReport): string {
   // Checks the spool dir and crashes/ (this user's real dirs, not group/world-writable).
   const dir = ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.crashes);
-  const path = join(dir, crashReportFileName(report));
+  const path = join(dir, crashReportFileName(report.time, report.id));
   writeFileAtomicSync(path, JSON.stringify(report, null, 2) + '\n');
   return path;
 }

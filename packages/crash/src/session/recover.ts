@@ -1,16 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  compactIsoTime,
+  CRASH_REPORT_NAME,
   crashesDir,
   processIsAlive,
   readJsonStateFileSync,
+  type TextScrubber,
 } from '@otelspool/exporter-jsonl/write-path';
 import { buildNativeCrashReport } from '../native/native-crash-report.js';
 import { collectNativeReports } from '../native/process-report.js';
-import type { TextScrubber } from '@otelspool/exporter-jsonl/write-path';
 import {
-  compactUtc,
-  CRASH_REPORT_FILE,
   writeCrashReportSync,
   type CrashReport,
   type ResourceAttributes,
@@ -48,7 +48,7 @@ export function crashSummaryOf(report: CrashReport): CrashSummary {
 /** Crash reports written at or after `sinceIso`, keyed by session id (latest wins). */
 function crashReportsBySession(spoolDir: string, sinceIso: string): Map<string, CrashReport> {
   const out = new Map<string, CrashReport>();
-  const since = compactUtc(sinceIso).slice(0, 15); // second precision is enough to bound the scan
+  const since = compactIsoTime(sinceIso).slice(0, 15); // second precision is enough to bound the scan
   let names: string[];
   try {
     names = readdirSync(crashesDir(spoolDir)).sort();
@@ -56,7 +56,7 @@ function crashReportsBySession(spoolDir: string, sinceIso: string): Map<string, 
     return out;
   }
   for (const name of names) {
-    const m = CRASH_REPORT_FILE.exec(name);
+    const m = CRASH_REPORT_NAME.exec(name);
     if (!m || (m[1] as string) < since) continue;
     const checked = validateCrashReport(
       readJsonStateFileSync(join(crashesDir(spoolDir), name), { maxBytes: 8 * 1024 * 1024 }),

@@ -1,3 +1,4 @@
+import { compactIsoTime } from './spool-layout.js';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -29,7 +30,7 @@ export function parseSegmentName(name: string): ParsedSegmentName | undefined {
 
 /** 2026-11-24T09:24:21.123Z → 20261124T092421123Z */
 export function compactUtc(date: Date): string {
-  return date.toISOString().replace(/[-:.]/g, '');
+  return compactIsoTime(date.toISOString());
 }
 
 export function newWriterId(): string {

@@ -80,6 +80,19 @@ export function crashesDir(spoolDir: string): string {
   return join(spoolDir, SPOOL_FOLDERS.crashes);
 }
 
+/** `crash_report_<utc>_<id>.json` in crashes/: the UTC time first, so a name sort is a time sort. */
+export const CRASH_REPORT_NAME = /^crash_report_(\d{8}T\d{9}Z)_([0-9a-f]{8,64})\.json$/;
+
+/** The file name of a crash report taken at `time` (an ISO 8601 UTC string) with this id. */
+export function crashReportFileName(time: string, id: string): string {
+  return `crash_report_${compactIsoTime(time)}_${id}.json`;
+}
+
+/** 2026-11-24T09:24:21.123Z → 20261124T092421123Z (lexical order = time order). */
+export function compactIsoTime(iso: string): string {
+  return iso.replace(/[-:.]/g, '');
+}
+
 export function sessionDir(spoolDir: string): string {
   return join(spoolDir, SPOOL_FOLDERS.session);
 }
