@@ -170,3 +170,4 @@ export {
   type ConsentState,
   type ParsedConsentFile,
 } from './layout/consent-file.js';
+export { FifoQueue } from './util/fifo-queue.js';

@@ -54,3 +54,4 @@ export {
   type SnapshotMetric,
   type SnapshotPoint,
 } from './layout/metrics-snapshot-file.js';
+export { FifoQueue } from './util/fifo-queue.js';

@@ -1,5 +1,6 @@
 import type { Signal } from '../otlp/types.js';
 import type { WriterStats } from './writer-stats.js';
+import { FifoQueue } from '../util/fifo-queue.js';
 
 /** Largest single write(2) of several lines: amortises the syscall, stays ~0.1 ms. */
 export const MAX_WRITE_BYTES = 256 * 1024;
@@ -45,8 +46,7 @@ export class AppendQueue {
   /** A drain pass (or flushSync) is writing: no inline pass from `enqueue` meanwhile. */
   draining = false;
   queuedBytes = 0;
-  private entries: Entry[] = [];
-  private head = 0;
+  private readonly entries = new FifoQueue<Entry>(1024);
   private enqueued = 0;
   private completed = 0;
   private waiters: Waiter[] = [];
@@ -61,11 +61,11 @@ export class AppendQueue {
 
   /** Lines queued and not yet taken by a pass. */
   get queuedLines(): number {
-    return this.entries.length - this.head;
+    return this.entries.size;
   }
 
   hasPending(): boolean {
-    return this.head < this.entries.length;
+    return this.entries.size > 0;
   }
 
   /** Every line appended so far has been acknowledged (written or dropped). */
@@ -140,26 +140,14 @@ export class AppendQueue {
   takeChunk(): Entry[] {
     const chunk: Entry[] = [];
     let bytes = 0;
-    while (this.head < this.entries.length) {
-      const e = this.entries[this.head] as Entry;
+    for (let e = this.entries.peek(); e !== undefined; e = this.entries.peek()) {
       if (chunk.length > 0 && bytes + e.bytes > MAX_WRITE_BYTES) break;
       chunk.push(e);
       bytes += e.bytes;
-      this.head += 1;
+      this.entries.shift();
       this.queuedBytes -= e.bytes;
     }
     return chunk;
-  }
-
-  /** Lets go of the entries already taken. */
-  compact(): void {
-    if (this.head === this.entries.length) {
-      this.entries = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
   }
 
   /**
@@ -189,7 +177,7 @@ export class AppendQueue {
 
   private resolveWaiters(syncIdle: boolean): void {
     if (this.waiters.length === 0) return;
-    const queueEmpty = this.head >= this.entries.length && syncIdle;
+    const queueEmpty = this.entries.size === 0 && syncIdle;
     const remaining: Waiter[] = [];
     for (const w of this.waiters) {
       if (w.target <= this.completed || (queueEmpty && this.completed === this.enqueued)) {

@@ -105,7 +105,6 @@ export class SpoolWriter {
     const touched = new Set<Segment>();
     this.writeQueued(processed, touched, deadline);
     if (this.durability !== 'none') this.segments.syncAllNow();
-    this.queue.compact();
     for (const seg of touched) this.segments.closeIfSealed(seg);
     this.queue.complete(processed, this.groupSync.idle);
   }
@@ -162,7 +161,6 @@ export class SpoolWriter {
     const processed: Entry[] = [];
     const touched = new Set<Segment>();
     this.writeQueued(processed, touched, Number.POSITIVE_INFINITY);
-    queue.compact();
     if (this.durability === 'batch' && (touched.size > 0 || this.groupSync.waiting)) {
       // Acked only after an fsync that started after the write.
       this.groupSync.add(processed, touched);

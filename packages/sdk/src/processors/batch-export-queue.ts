@@ -1,5 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
+import { FifoQueue } from '@otelspool/exporter-jsonl/write-path';
 
 export interface BatchExportQueueOptions {
   /** Items waiting for the exporter at most; beyond it new items are dropped and counted. Default 2048. */
@@ -50,8 +51,7 @@ type ExportFn<T> = (items: T[], callback: (result: ExportResult) => void) => voi
  * increments proportional to what the app itself just did. It never throws into the caller.
  */
 export class BatchExportQueue<T> {
-  private items: T[] = [];
-  private head = 0;
+  private readonly items = new FifoQueue<T>(4096);
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private exportScheduled = false;
@@ -86,7 +86,7 @@ export class BatchExportQueue<T> {
    * reserve keeps memory bounded even if an app logs FATAL in a loop.
    */
   push(item: T, priority = false): boolean {
-    const queued = this.items.length - this.head;
+    const queued = this.items.size;
     const bound = priority ? this.maxQueueSize + PRIORITY_RESERVE : this.maxQueueSize;
     if (queued >= bound) {
       this.counters.dropped += 1;
@@ -114,9 +114,7 @@ export class BatchExportQueue<T> {
 
   /** Crash path: removes and returns everything still queued. */
   takeAll(): T[] {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
+    const rest = this.items.takeAll();
     this.clearTimer();
     return rest;
   }
@@ -127,11 +125,11 @@ export class BatchExportQueue<T> {
   }
 
   stats(): BatchExportQueueStats {
-    return { queued: this.items.length - this.head, ...this.counters };
+    return { queued: this.items.size, ...this.counters };
   }
 
   private isIdle(): boolean {
-    return this.head === this.items.length && this.inFlight === 0;
+    return this.items.size === 0 && this.inFlight === 0;
   }
 
   private startTimer(): void {
@@ -160,21 +158,11 @@ export class BatchExportQueue<T> {
   /** Starts exports while allowed; a partial batch only when `partial`. */
   private exportNext(partial: boolean): void {
     while (this.inFlight < this.maxConcurrentExports) {
-      const queued = this.items.length - this.head;
+      const queued = this.items.size;
       if (queued === 0 || (!partial && queued < this.maxExportBatchSize)) break;
-      const end = this.head + Math.min(queued, this.maxExportBatchSize);
-      const batch = this.items.slice(this.head, end);
-      this.head = end;
-      if (this.head === this.items.length) {
-        this.items = [];
-        this.head = 0;
-      } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      this.startExport(batch);
+      this.startExport(this.items.take(this.maxExportBatchSize));
     }
-    const queued = this.items.length - this.head;
+    const queued = this.items.size;
     if (queued === 0) this.clearTimer();
     else if (this.timer === undefined && this.inFlight < this.maxConcurrentExports) {
       this.startTimer();
@@ -196,7 +184,7 @@ export class BatchExportQueue<T> {
       this.inFlight -= 1;
       if (result.code === ExportResultCode.SUCCESS) this.counters.exported += count;
       else this.counters.failed += count;
-      const queued = this.items.length - this.head;
+      const queued = this.items.size;
       if (queued >= this.turnBatchMin || (queued > 0 && this.flushWaiters.length > 0)) {
         this.scheduleExport();
       } else if (queued > 0 && this.timer === undefined) {
