@@ -11,12 +11,11 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { readSpool } from '@otelspool/exporter-jsonl';
-import {
-  createOtlpReceiver,
-  DEFAULT_REQUEST_LIMITS,
-  type OtlpReceiver,
-} from '../../packages/collector/src/receiver/index.js';
-import { decodeStatus, encodeRequest } from '../../packages/collector/src/protobuf/index.js';
+import { createOtlpReceiver, encodeRequest, type OtlpReceiver } from '@otelspool/collector';
+// The per-request caps and the status decoder are the receiver's internals: the test checks
+// the answers against the very limits the receiver applies.
+import { DEFAULT_REQUEST_LIMITS } from '../../packages/collector/src/receiver/request-limits.js';
+import { decodeStatus } from '../../packages/collector/src/protobuf/codec.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { recordFigure } from './helpers/figures.js';
 
