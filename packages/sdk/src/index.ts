@@ -7,3 +7,12 @@ export type { CollectedEvent, CollectedMetric } from './facade.js';
 export type { LiveRecord, LiveConsumer } from './live-stream.js';
 export type { MetricsSnapshot, SnapshotMetric, SnapshotPoint } from './metrics-snapshot.js';
 export { SpoolSpanProcessor, SpoolLogRecordProcessor } from './processors/index.js';
+export { createRecentStore } from './memory/recent-store.js';
+export type {
+  RecentRecord,
+  RecentStore,
+  RecentStoreOptions,
+  RecentStoreStats,
+} from './memory/recent-store.js';
+export type { LogItem, SpanItem } from './memory/to-otlp.js';
+export type { RingStats } from './memory/bounded-ring.js';

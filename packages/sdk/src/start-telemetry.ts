@@ -3,9 +3,14 @@ import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { SpoolStats } from '@otelspool/exporter-jsonl';
 import {
   JsonlLogExporter,
   JsonlMetricExporter,
@@ -19,7 +24,11 @@ import type { CrashHandle } from '@otelspool/crash';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, TelemetryOptions } from './options.js';
 import { buildResource } from './resource.js';
-import { SpoolLogRecordProcessor, SpoolSpanProcessor } from './processors/index.js';
+import {
+  SpoolLogRecordProcessor,
+  SpoolSpanProcessor,
+  StartTimeRefiner,
+} from './processors/index.js';
 import { LiveStream } from './live-stream.js';
 import { MetricTeeExporter } from './metric-tee.js';
 import { MetricsSnapshotWriter } from './metrics-snapshot.js';
@@ -52,7 +61,29 @@ interface Extras {
   options: TelemetryOptions;
   /** null: no global propagator (OTEL_PROPAGATORS=none). */
   propagator: TextMapPropagator | null;
+  sinks: PipelineSinks;
 }
+
+/**
+ * Where the pipeline stores records besides (or instead of) the file spool: the in-memory
+ * store of `@otelspool/sdk/testing` plugs in here. Not public API.
+ */
+export interface PipelineSinks {
+  /** Write the file spool (and its metrics snapshot). startTelemetry: always. */
+  spool: boolean;
+  /** Called before the user's own processors. */
+  spanProcessors: SpanProcessor[];
+  logRecordProcessors: LogRecordProcessor[];
+  /** Called with every metric collection. */
+  metricListeners: Array<(metrics: ResourceMetrics) => void>;
+}
+
+const SPOOL_ONLY: PipelineSinks = {
+  spool: true,
+  spanProcessors: [],
+  logRecordProcessors: [],
+  metricListeners: [],
+};
 
 /**
  * One pipeline per spool directory per process. A plugin host loads many instances of a
@@ -93,7 +124,7 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
       return shareHandle(raced, resolved.dir);
     }
     for (const note of resolved.notes) configWarning(note);
-    const runtime = createRuntime(resolved, { options, propagator });
+    const runtime = createRuntime(resolved, { options, propagator, sinks: SPOOL_ONLY });
     runtimes.set(resolved.dir, runtime);
     if (register) runtime.instrument(instrumentations, register);
     return shareHandle(runtime, resolved.dir);
@@ -101,6 +132,25 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
     diag.error('otelspool: telemetry could not start; continuing without it', error);
     return createDisabledTelemetry(resolved);
   }
+}
+
+/**
+ * A pipeline of its own (not shared by dir, never disabled by OTEL_SDK_DISABLED) storing into
+ * `sinks`: what `createTestTelemetry` builds on. `resolved.dir` must be the caller's own.
+ */
+export async function startIsolatedTelemetry(
+  resolved: ResolvedOptions,
+  options: TelemetryOptions,
+  sinks: PipelineSinks,
+): Promise<Telemetry> {
+  const instrumentations = (options.instrumentations ?? []).flat();
+  const register = instrumentations.length > 0 ? await loadRegistrar() : undefined;
+  const propagator = resolved.registerGlobal ? await resolvePropagator(options.propagators) : null;
+  const runtime = createRuntime(resolved, { options, propagator, sinks });
+  if (register) runtime.instrument(instrumentations, register);
+  return Object.create(runtime.handle, {
+    shutdown: { value: () => runtime.close() },
+  }) as Telemetry;
 }
 
 /** Each caller gets its own shutdown(); only the last one closes the shared pipeline. */
@@ -136,8 +186,8 @@ function checkSpoolDir(dir: string): void {
 }
 
 function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
-  const { options } = extras;
-  checkSpoolDir(opts.dir);
+  const { options, sinks } = extras;
+  if (sinks.spool) checkSpoolDir(opts.dir);
   const sessionId = randomUUID();
   const resource = buildResource({
     serviceName: opts.serviceName,
@@ -146,22 +196,25 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     attributes: opts.resourceAttributes,
   });
 
-  const writer = new SpoolWriter({ ...opts.spool, dir: opts.dir, durability: opts.durability });
+  const writer = sinks.spool
+    ? new SpoolWriter({ ...opts.spool, dir: opts.dir, durability: opts.durability })
+    : undefined;
   const live = new LiveStream();
   let crash: CrashHandle | undefined;
 
   // OTEL_TRACES_EXPORTER=none / OTEL_LOGS_EXPORTER=none: the signal still flows to the live
   // stream and the user's own processors, but nothing of it is written to the spool.
-  const spanProcessor = opts.signals.traces
-    ? new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
-        maxQueueSize: opts.maxQueueSize,
-        scheduledDelayMillis: opts.scheduledDelayMs,
-        // Our exporter encodes inside export(): what is in flight is bytes the writer bounds.
-        maxConcurrentExports: Number.POSITIVE_INFINITY,
-        trackOpenSpans: opts.crash,
-        maxOpenSpans: opts.maxOpenSpans,
-      })
-    : undefined;
+  const spanProcessor =
+    opts.signals.traces && writer
+      ? new SpoolSpanProcessor(new JsonlSpanExporter({ writer }), {
+          maxQueueSize: opts.maxQueueSize,
+          scheduledDelayMillis: opts.scheduledDelayMs,
+          // Our exporter encodes inside export(): what is in flight is bytes the writer bounds.
+          maxConcurrentExports: Number.POSITIVE_INFINITY,
+          trackOpenSpans: opts.crash,
+          maxOpenSpans: opts.maxOpenSpans,
+        })
+      : undefined;
   // sampler and spanLimits left unset fall back, inside the upstream provider, to
   // OTEL_TRACES_SAMPLER(_ARG), OTEL_SPAN_* and OTEL_ATTRIBUTE_*.
   const tracerProvider = new BasicTracerProvider({
@@ -169,19 +222,22 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     ...(options.sampler ? { sampler: options.sampler } : {}),
     ...(options.spanLimits ? { spanLimits: options.spanLimits } : {}),
     spanProcessors: [
-      ...(spanProcessor ? [spanProcessor] : []),
+      // First, so every later processor sees the precise start it gives (precise-start.ts).
+      spanProcessor ?? preciseStartProcessor(),
       live.spanProcessor,
+      ...sinks.spanProcessors,
       ...(options.spanProcessors ?? []),
     ],
   });
 
-  const logProcessor = opts.signals.logs
-    ? new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
-        maxQueueSize: opts.maxQueueSize,
-        scheduledDelayMillis: opts.scheduledDelayMs,
-        maxConcurrentExports: Number.POSITIVE_INFINITY,
-      })
-    : undefined;
+  const logProcessor =
+    opts.signals.logs && writer
+      ? new SpoolLogRecordProcessor(new JsonlLogExporter({ writer }), {
+          maxQueueSize: opts.maxQueueSize,
+          scheduledDelayMillis: opts.scheduledDelayMs,
+          maxConcurrentExports: Number.POSITIVE_INFINITY,
+        })
+      : undefined;
   const loggerProvider = new LoggerProvider({
     resource,
     logRecordLimits: opts.logRecordLimits,
@@ -189,18 +245,27 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
       ...(logProcessor ? [logProcessor] : []),
       live.logProcessor,
       breadcrumbProcessor(() => crash),
+      ...sinks.logRecordProcessors,
       ...(options.logRecordProcessors ?? []),
     ],
   });
 
-  const snapshot = new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId, () => stats());
-  // OTEL_METRICS_EXPORTER=none: no reader, so no metrics lines and no metrics snapshot.
-  const metricReader = opts.signals.metrics
+  const snapshot = writer
+    ? new MetricsSnapshotWriter(opts.dir, opts.serviceName, sessionId, () => stats())
+    : undefined;
+  // OTEL_METRICS_EXPORTER=none: no reader, so no metrics lines and no metrics snapshot (unless
+  // an in-memory sink wants the collections).
+  const metricsWanted = writer ? opts.signals.metrics : sinks.metricListeners.length > 0;
+  const metricReader = metricsWanted
     ? new PeriodicExportingMetricReader({
-        exporter: new MetricTeeExporter(new JsonlMetricExporter({ writer }), [
-          (m) => snapshot.update(m),
-          (m) => live.onMetrics(m),
-        ]),
+        exporter: new MetricTeeExporter(
+          writer && opts.signals.metrics ? new JsonlMetricExporter({ writer }) : DISCARD_METRICS,
+          [
+            ...(snapshot ? [(m: ResourceMetrics) => snapshot.update(m)] : []),
+            (m) => live.onMetrics(m),
+            ...sinks.metricListeners,
+          ],
+        ),
         exportIntervalMillis: opts.metricIntervalMs,
         exportTimeoutMillis: Math.min(30_000, opts.metricIntervalMs),
       })
@@ -224,14 +289,14 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
     log_queue_full: logProcessor?.stats().dropped ?? 0,
   });
 
-  if (metricReader) registerSpoolMetrics(meter, writer, [processorDrops]);
+  if (metricReader && writer) registerSpoolMetrics(meter, writer, [processorDrops]);
 
   /** The crash path: synchronous, bounded, writes spans still open at the crash too. */
   const flushSync = (): void => {
     try {
       spanProcessor?.flushSync({ includeOpenSpans: true });
       logProcessor?.flushSync();
-      writer.flushSync();
+      writer?.flushSync();
     } catch {
       // the process is dying; never turn a crash into a different crash
     }
@@ -262,7 +327,7 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
   const metricFacade = new MetricFacade(appMeter);
 
   const stats = (): TelemetryStats => {
-    const s = writer.stats();
+    const s = writer?.stats() ?? NO_SPOOL_STATS;
     const dropped: Record<string, number> = { ...s.dropped };
     for (const [reason, n] of Object.entries(processorDrops())) {
       dropped[reason] = (dropped[reason] ?? 0) + n;
@@ -288,14 +353,14 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
         ? [tracerProvider.forceFlush(), loggerProvider.forceFlush()]
         : [tracerProvider.shutdown(), loggerProvider.shutdown()],
     );
-    await writer.flush().catch(() => undefined);
+    await writer?.flush().catch(() => undefined);
     // Evict now whatever the final metrics line will need, so writing it evicts nothing
     // after the evicted count was taken.
-    writer.makeRoom('metrics');
+    writer?.makeRoom('metrics');
     await (end === 'flush' ? meterProvider.forceFlush() : meterProvider.shutdown()).catch(
       () => undefined,
     );
-    await writer.flush().catch(() => undefined);
+    await writer?.flush().catch(() => undefined);
   };
   const forceFlush = (): Promise<void> => flushInOrder('flush');
 
@@ -347,9 +412,9 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
       // The session ends after its last records are written, so `exited` means complete.
       crash?.endSession();
       crash?.uninstall();
-      await writer.shutdown().catch(() => undefined);
+      await writer?.shutdown().catch(() => undefined);
       // The snapshot's `spool` section: the final, exact stats() (incl. the last metrics line).
-      if (metricReader) await snapshot.writeFinal();
+      if (metricReader) await snapshot?.writeFinal();
     })();
     await withTimeout(work, SHUTDOWN_TIMEOUT_MS);
     process.off('exit', onExit);
@@ -369,6 +434,34 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
 }
 
 const SEVERITY = { debug: 5, info: 9, warn: 13, error: 17 } as const;
+
+/** The writer's stats when there is no file spool (memory-only test telemetry). */
+const NO_SPOOL_STATS: Pick<SpoolStats, 'written' | 'evicted' | 'bytesOnDisk'> & {
+  dropped: Record<string, number>;
+} = {
+  written: { records: 0, lines: 0, bytes: 0 },
+  dropped: {},
+  evicted: { segments: 0, bytes: 0, records: 0, shipped: 0, shippedRecords: 0 },
+  bytesOnDisk: 0,
+};
+
+/** The metric exporter without a file spool: the tee's listeners are the only destination. */
+const DISCARD_METRICS: PushMetricExporter = {
+  export: (_metrics, callback) => callback({ code: ExportResultCode.SUCCESS }),
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+/** Without the spool's span processor, the precise start times (precise-start.ts) still apply. */
+function preciseStartProcessor(): SpanProcessor {
+  const refiner = new StartTimeRefiner();
+  return {
+    onStart: (span) => refiner.refine(span),
+    onEnd: () => undefined,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+}
 
 /**
  * Registers the providers as the OpenTelemetry API globals, with AsyncLocalStorage context

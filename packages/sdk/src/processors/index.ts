@@ -13,3 +13,4 @@ export type {
 export { BatchExportQueue, PRIORITY_RESERVE } from './batch-export-queue.js';
 export type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
 export { UNFINISHED_SPAN_ATTRIBUTE, snapshotUnfinishedSpan } from './unfinished-span.js';
+export { StartTimeRefiner } from './precise-start.js';

@@ -10,6 +10,7 @@ import type {
 import type { BatchExportQueueOptions, BatchExportQueueStats } from './batch-export-queue.js';
 import { QueuedProcessor } from './queued-processor.js';
 import { snapshotUnfinishedSpan } from './unfinished-span.js';
+import { StartTimeRefiner } from './precise-start.js';
 
 /** Spans tracked as open at most by default (`maxOpenSpans`). */
 export const DEFAULT_MAX_OPEN_SPANS = 2048;
@@ -33,6 +34,12 @@ export interface SpoolSpanProcessorOptions extends BatchExportQueueOptions {
    * this registry. Default 2048.
    */
   maxOpenSpans?: number;
+  /**
+   * Give spans whose start the SDK took from `Date.now()` (whole milliseconds) a
+   * sub-millisecond start on the same clock as their end (StartTimeRefiner), so siblings
+   * started in one millisecond keep their order and durations stay exact. Default true.
+   */
+  preciseStartTime?: boolean;
 }
 
 export interface SpoolSpanProcessorStats extends BatchExportQueueStats {
@@ -61,14 +68,17 @@ export class SpoolSpanProcessor extends QueuedProcessor<ReadableSpan> implements
   /** Open spans already written as unfinished snapshots: each span reaches the spool once. */
   private readonly snapshotted = new WeakSet<ReadableSpan>();
   private hasSnapshots = false;
+  private readonly refiner: StartTimeRefiner | undefined;
 
   constructor(exporter: SyncFlushableSpanExporter, options: SpoolSpanProcessorOptions = {}) {
     super(exporter, options);
     this.trackOpenSpans = options.trackOpenSpans === true;
     this.maxOpenSpans = Math.max(0, options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS);
+    this.refiner = options.preciseStartTime === false ? undefined : new StartTimeRefiner();
   }
 
   onStart(span: Span, _parentContext: Context): void {
+    this.refiner?.refine(span);
     if (!this.trackOpenSpans) return;
     this.open.add(span);
     if (this.open.size > this.maxOpenSpans) {
