@@ -55,3 +55,14 @@ export {
   type SnapshotPoint,
 } from './layout/metrics-snapshot-file.js';
 export { FifoQueue } from './util/fifo-queue.js';
+export {
+  attributeText,
+  countRecords,
+  findAttribute,
+  forEachDataPoint,
+  forEachLogRecord,
+  forEachMetric,
+  forEachSpan,
+  metricDataPoints,
+  scalarText,
+} from './otlp/walk.js';

@@ -4,7 +4,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { CRASH_ATTRIBUTES } from '@otelspool/exporter-jsonl/write-path';
-import { findAttribute } from '@otelspool/exporter-jsonl';
+import { findAttribute } from '@otelspool/exporter-jsonl/write-path';
 import { BoundedRing } from './bounded-ring.js';
 import type { RingStats } from './bounded-ring.js';
 import { estimateLogBytes, estimateSpanBytes } from './estimate-size.js';

@@ -1,7 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { encodeLogs, encodeTraces } from '@otelspool/exporter-jsonl/write-path';
-import { forEachLogRecord, forEachSpan } from '@otelspool/exporter-jsonl';
+import { forEachLogRecord, forEachSpan } from '@otelspool/exporter-jsonl/write-path';
 import type {
   InstrumentationScope,
   LogRecord,
