@@ -23,6 +23,7 @@ import type { DemoOptions } from './commands/demo.js';
 import type { ExportCommandOptions } from './commands/export.js';
 import type { ImportOptions } from './commands/import.js';
 import type { IncidentCommandOptions } from './commands/incident.js';
+import type { LogsCommandOptions } from './commands/logs.js';
 import type { ReportCommandOptions } from './commands/report.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { SloCommandOptions } from './commands/slo.js';
@@ -214,6 +215,57 @@ export function createProgram(): Command {
     )
     .action(async (options: TailCommandOptions) =>
       (await import('./commands/tail.js')).tailCommand(options),
+    );
+
+  program
+    .command('logs')
+    .description(
+      'Search log records: filters, or a query in the LogQL subset; the newest --limit, oldest first (--follow: then new ones as they land)',
+    )
+    .argument(
+      '[query]',
+      'LogQL subset: {service_name="my-app", severity_text="ERROR"} |= "text" != "x" |~ "re" !~ "re" | json | key="v" (TELEMETRY_GUIDE.md, "spool logs")',
+    )
+    .sinceOption()
+    .option('--until <when>', 'only records older than a duration (30m, 24h) or an ISO date')
+    .option(
+      '--severity <level>',
+      'that level and above: trace, debug, info, warn, error, fatal, or a SeverityNumber 1-24',
+    )
+    .option('--grep <text>', 'body contains the text (repeatable: all of them)', collectOption, [])
+    .option('--regex <re>', 'body matches the regular expression (repeatable)', collectOption, [])
+    .option(
+      '--attr <key=value>',
+      'record attribute, else resource attribute: key=value, key!=value, key=~regex, key!~regex (repeatable)',
+      collectOption,
+      [],
+    )
+    .option('--trace <id>', 'only records of this trace (32 hex digits)')
+    .option(
+      '--session <id>',
+      'only records of this session (session.id of the record or its resource)',
+    )
+    .option('--limit <n>', 'the newest N matching records (0: none, e.g. with --follow)', '100')
+    .option(
+      '-f, --follow',
+      'then keep printing new matching records as they are written (Ctrl-C to stop)',
+    )
+    .spoolOptions({ serviceFilter: true, allowEmpty: true })
+    .option('--json', 'one JSON object per record (with "schemaVersion": 1 and the OTLP logRecord)')
+    .addHelpText(
+      'after',
+      examples([
+        ['spool logs --severity warn --since 1h', 'warnings and errors of the last hour'],
+        ['spool logs --grep xrun --attr plugin.id=reverb --limit 20'],
+        [
+          'spool logs \'{service_name="my-app"} |= "timeout" | json | level="error"\'',
+          'LogQL subset',
+        ],
+        ['spool logs --severity error --follow', 'errors as they happen'],
+      ]),
+    )
+    .action(async (query: string | undefined, options: LogsCommandOptions) =>
+      (await import('./commands/logs.js')).logsCommand(query, options),
     );
 
   const crashes = program

@@ -397,6 +397,11 @@ describe('schemaVersion in every --json output', () => {
     expect(lines).toHaveLength(3); // one traces, one metrics, one logs line in the spool
     for (const line of lines) expect(JSON.parse(line).schemaVersion).toBe(1);
     seen.add('tail');
+    const logs = spool(['logs', '--json', '--dir', dir]);
+    const logLines = logs.stdout.trimEnd().split('\n');
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(JSON.parse(line).schemaVersion).toBe(1);
+    seen.add('logs');
 
     for (const name of ['serve', 'dashboard']) {
       const value = await firstJson([name, '--port', '0', '--dir', dir, '--json']);
