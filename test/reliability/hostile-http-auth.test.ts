@@ -107,7 +107,14 @@ async function stop(s: Served): Promise<void> {
   expect((await s.child.exited).code).toBe(0);
 }
 
-const DASHBOARD_ENDPOINTS = ['/', '/api/report', '/api/traces', '/api/crashes', '/api/events'];
+const DASHBOARD_ENDPOINTS = [
+  '/',
+  '/api/report',
+  '/api/traces',
+  '/api/search',
+  '/api/crashes',
+  '/api/events',
+];
 
 describe('a web page in the browser against spool serve', () => {
   it('DNS rebinding: foreign Host or Origin refused on /v1/*, nothing stored; SDK-like requests stored', async () => {

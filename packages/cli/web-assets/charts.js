@@ -22,15 +22,25 @@ function describe(container, summary) {
   container.setAttribute('aria-label', `${container.dataset.title}: ${summary}`);
 }
 
-function mount(id, options, data, summary) {
+/**
+ * What an empty chart says: `empty` is text or nodes (e.g. "No crashes", or how to get data
+ * in); the default is set by the report view once it knows the spool's directory.
+ */
+let defaultEmpty = () => 'No data yet';
+export function setDefaultEmpty(render) {
+  defaultEmpty = render;
+}
+
+function mount(id, options, data, summary, empty) {
   const container = document.getElementById(id);
-  describe(container, data[0]?.length ? summary : 'no data yet');
+  const points = data[0]?.length ?? 0;
+  describe(container, points ? summary : 'no data yet');
   charts.get(id)?.destroy();
   charts.delete(id);
-  const points = data[0]?.length ?? 0;
-  chartState[id] = { points, series: data.length - 1, data };
+  chartState[id] = { points, series: data.length - 1, data, kind: 'chart' };
   if (points === 0) {
-    fill(container, h('p', { class: 'empty' }, 'No data yet'));
+    chartState[id].kind = 'empty';
+    fill(container, h('p', { class: 'empty' }, h('span', {}, empty ?? defaultEmpty())));
     return;
   }
   fill(container);
@@ -57,7 +67,7 @@ function mount(id, options, data, summary) {
 }
 
 /** A line chart over time. `times` are epoch ms; each series is { label, values, color }. */
-export function timeSeriesChart(id, times, series, { unit = '', digits = 1 } = {}) {
+export function timeSeriesChart(id, times, series, { unit = '', digits = 1, empty } = {}) {
   const palette = [cssVar('--accent'), cssVar('--warn'), cssVar('--good'), cssVar('--bad')];
   mount(
     id,
@@ -69,6 +79,9 @@ export function timeSeriesChart(id, times, series, { unit = '', digits = 1 } = {
           label: s.label,
           stroke: palette[i % palette.length],
           width: 2,
+          // Sessions leave gaps in time: the line joins across them (a dot marks every
+          // sample while there are few), it never pretends a sample exists between them.
+          spanGaps: true,
           points: { show: times.length < 60 },
           value: (_u, v) => (v === null || v === undefined ? '–' : `${v.toFixed(digits)}${unit}`),
         })),
@@ -86,11 +99,19 @@ export function timeSeriesChart(id, times, series, { unit = '', digits = 1 } = {
           : `${s.label} latest ${fmt(values[values.length - 1])}, max ${fmt(Math.max(...values))}`;
       })
       .join('; '),
+    empty,
   );
 }
 
-/** A bar chart of labelled counts (crashes per host, latency buckets). */
-export function barChart(id, labels, counts, { label = 'count', color } = {}) {
+/**
+ * A bar chart of labelled counts (crashes per host, latency buckets). A single bar says
+ * nothing a number would not, so one label becomes a stat: the count, large, and its label.
+ */
+export function barChart(id, labels, counts, { label = 'count', color, empty } = {}) {
+  if (labels.length === 1) {
+    stat(id, labels[0], counts[0], label);
+    return;
+  }
   const fillColor = color ?? cssVar('--bar');
   const x = labels.map((_l, i) => i);
   mount(
@@ -135,6 +156,24 @@ export function barChart(id, labels, counts, { label = 'count', color } = {}) {
     },
     [x, counts],
     labels.map((l, i) => `${l} ${fmtCount(counts[i])}`).join(', '),
+    empty,
+  );
+}
+
+function stat(id, name, count, unit) {
+  const container = document.getElementById(id);
+  charts.get(id)?.destroy();
+  charts.delete(id);
+  chartState[id] = { points: 1, series: 1, data: [[0], [count]], kind: 'stat' };
+  describe(container, `${name} ${fmtCount(count)}`);
+  fill(
+    container,
+    h(
+      'div',
+      { class: 'stat' },
+      h('span', { class: 'stat-value' }, fmtCount(count)),
+      h('span', { class: 'stat-label' }, `${unit} · ${name}`),
+    ),
   );
 }
 

@@ -13,6 +13,8 @@ export interface CrashGroupView {
   hosts: string[];
   versions: string[];
   sessionCount: number;
+  byVersion: Array<{ key: string; count: number }>;
+  byHost: Array<{ key: string; count: number }>;
 }
 
 /** What the crash detail draws for one report of /api/crashes/:id. */
@@ -26,7 +28,14 @@ export interface CrashReportView {
   session: string | undefined;
   traceId: string | undefined;
   stack: string;
-  frames: Array<{ fn: string; where: string; inApp: boolean }>;
+  frames: Array<{
+    fn: string;
+    where: string;
+    inApp: boolean;
+    /** The JavaScript location when `where` came from a source map, else ''. */
+    generated: string;
+    context: { startLine: number; lines: string[]; line: number | undefined } | null;
+  }>;
   causes: string[];
   breadcrumbs: Array<{
     time: string | undefined;

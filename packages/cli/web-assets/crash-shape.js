@@ -16,6 +16,9 @@ export function crashGroupView(group) {
     hosts: group.hosts ?? [],
     versions: group.versions ?? [],
     sessionCount: group.sessionCount ?? 0,
+    // Per-release (service.version) and per-host counts, largest first.
+    byVersion: (group.byVersion ?? []).map((r) => ({ key: String(r.key), count: r.count })),
+    byHost: (group.byHost ?? []).map((r) => ({ key: String(r.key), count: r.count })),
   };
 }
 
@@ -35,8 +38,19 @@ export function crashReportView(report) {
     stack: error.stack ?? '',
     frames: (error.frames ?? []).map((f) => ({
       fn: f.function ?? (f.file ? '' : f.raw),
-      where: f.file ? [f.file, f.line, f.column].filter((x) => x !== undefined).join(':') : '',
+      where: f.file ? location(f.file, f.line, f.column) : '',
       inApp: f.inApp === true,
+      // Set when the frame was mapped through the app's source map: the JavaScript location.
+      generated: f.generated
+        ? location(f.generated.file, f.generated.line, f.generated.column)
+        : '',
+      context: f.context
+        ? {
+            startLine: f.context.startLine,
+            lines: f.context.lines.map(String),
+            line: f.line,
+          }
+        : null,
     })),
     causes: causeChain(error.cause),
     breadcrumbs: (report.breadcrumbs ?? []).map((b) => ({
@@ -47,6 +61,10 @@ export function crashReportView(report) {
       data: Object.entries(b.data ?? {}).map(([key, value]) => ({ key, value: String(value) })),
     })),
   };
+}
+
+function location(file, line, column) {
+  return [file, line, column].filter((x) => x !== undefined && x !== null).join(':');
 }
 
 function causeChain(cause) {

@@ -3,16 +3,21 @@
 import { crashGroupView, crashReportView } from './crash-shape.js';
 import { fill, fillPickList, fmtCount, fmtTime, h, markPicked } from './dom.js';
 import { showTrace } from './traces-view.js';
+import { readUrlState, writeUrlState } from './url-state.js';
 
 let selectedGroupId = null;
 
 export function renderCrashGroups(body, fetchJson) {
   const groups = (body.groups ?? []).map(crashGroupView);
+  selectedGroupId = readUrlState().get('crash') ?? selectedGroupId;
   fillPickList(document.getElementById('crash-groups'), groups, {
-    empty: 'No crashes recorded. 🎉',
+    empty: 'No crashes recorded.',
     idOf: (g) => g.id,
     selectedId: selectedGroupId,
-    onPick: (g) => selectGroup(g, fetchJson),
+    onPick: (g) => {
+      writeUrlState({ crash: g.id }, { push: true });
+      return selectGroup(g, fetchJson);
+    },
     title: (g) => [g.title, h('span', { class: 'pill' }, `×${fmtCount(g.count)}`)],
     meta: (g) =>
       [
@@ -50,7 +55,8 @@ function renderCrashDetail(detail, group, report, fetchJson) {
       'ul',
       { class: 'facts' },
       h('li', {}, `${fmtCount(group.count)} occurrence${group.count === 1 ? '' : 's'}`),
-      group.firstSeen ? h('li', {}, `first ${fmtTime(group.firstSeen)}`) : null,
+      group.firstSeen ? h('li', {}, `first seen ${fmtTime(group.firstSeen)}`) : null,
+      group.lastSeen ? h('li', {}, `last seen ${fmtTime(group.lastSeen)}`) : null,
       h('li', {}, `this one ${fmtTime(report.time)}`),
       report.host ? h('li', {}, `host ${report.host}`) : null,
       report.version ? h('li', {}, `version ${report.version}`) : null,
@@ -72,6 +78,8 @@ function renderCrashDetail(detail, group, report, fetchJson) {
           )
         : null,
     ),
+    breakdown('By release', 'service.version', group.byVersion, group.count),
+    breakdown('By host', 'host.name', group.byHost, group.count),
     report.causes.length > 0
       ? h('p', { class: 'muted' }, report.causes.map((c) => `caused by ${c}`).join(' · '))
       : null,
@@ -87,9 +95,17 @@ function renderCrashDetail(detail, group, report, fetchJson) {
                 class: f.inApp ? 'in-app' : null,
                 title: f.inApp ? 'in-app frame' : 'library frame',
               },
-              f.fn || '<anonymous>',
+              h('span', { class: 'fn' }, f.fn || '<anonymous>'),
               ' ',
               h('span', { class: 'where' }, f.where),
+              f.generated
+                ? h(
+                    'span',
+                    { class: 'generated', title: 'running JavaScript (before the source map)' },
+                    f.generated,
+                  )
+                : null,
+              f.context ? sourceContext(f.context) : null,
             ),
           ),
         )
@@ -117,5 +133,46 @@ function renderCrashDetail(detail, group, report, fetchJson) {
           ),
         )
       : h('p', { class: 'muted' }, 'No breadcrumbs.'),
+  );
+}
+
+/** A group's occurrences per release or per host, as a small table of counts. */
+function breakdown(title, attribute, rows, total) {
+  if (rows.length === 0) return null;
+  return h(
+    'table',
+    { class: 'breakdown', 'aria-label': `${title} (${attribute})` },
+    h('caption', {}, title),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, r.key),
+          h('td', { class: 'num' }, fmtCount(r.count)),
+          h('td', { class: 'num muted' }, `${Math.round((r.count / Math.max(1, total)) * 100)} %`),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The lines around an in-app frame, the frame's own line marked. */
+function sourceContext(context) {
+  return h(
+    'pre',
+    { class: 'context', 'aria-label': 'source lines around the frame' },
+    context.lines.map((line, i) => {
+      const number = context.startLine + i;
+      return h(
+        'span',
+        { class: number === context.line ? 'ctx-line current' : 'ctx-line' },
+        h('span', { class: 'ctx-no' }, String(number)),
+        line,
+        '\n',
+      );
+    }),
   );
 }

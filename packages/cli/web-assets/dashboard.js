@@ -4,9 +4,7 @@ import { chartState, resizeCharts } from './charts.js';
 import { renderCrashGroups } from './crashes-view.js';
 import { fill, fmtTime } from './dom.js';
 import { renderReport } from './report-view.js';
-import { renderTraceList } from './traces-view.js';
-
-const TRACE_LIST_LIMIT = 40;
+import { initTraceSearch, refreshTraces, traceState } from './traces-view.js';
 
 /** Read by the browser test; also handy in devtools. */
 const state = {
@@ -14,6 +12,7 @@ const state = {
   refreshes: 0,
   errors: [],
   charts: chartState,
+  traces: traceState,
   spoolVersion: null,
 };
 window.__dashboard = state;
@@ -47,19 +46,21 @@ function refresh() {
   return refreshing;
 }
 
+/**
+ * Each part is drawn as soon as its own request answers: the crash list and the trace search
+ * do not wait for the report's whole-spool scan (the slowest part on a big spool).
+ */
 async function refreshOnce() {
   const problems = [];
-  const [report, crashes, traces] = await Promise.allSettled([
-    fetchJson('/api/report'),
-    fetchJson('/api/crashes'),
-    fetchJson(`/api/traces?limit=${TRACE_LIST_LIMIT}`),
+  const part = (name, work) =>
+    work().catch((err) => {
+      problems.push(`${name}: ${err.message}`);
+    });
+  await Promise.all([
+    part('report', async () => renderReport(await fetchJson('/api/report'))),
+    part('crashes', async () => renderCrashGroups(await fetchJson('/api/crashes'), fetchJson)),
+    part('traces', () => refreshTraces()),
   ]);
-  if (report.status === 'fulfilled') renderReport(report.value);
-  else problems.push(`report: ${report.reason.message}`);
-  if (crashes.status === 'fulfilled') renderCrashGroups(crashes.value, fetchJson);
-  else problems.push(`crashes: ${crashes.reason.message}`);
-  if (traces.status === 'fulfilled') renderTraceList(traces.value.traces, fetchJson);
-  else problems.push(`traces: ${traces.reason.message}`);
 
   const banner = document.getElementById('error-banner');
   banner.hidden = problems.length === 0;
@@ -108,5 +109,6 @@ window.addEventListener('resize', () => {
 });
 
 // The stream opens first so that no change between the first fetch and `hello` is missed.
+initTraceSearch(fetchJson);
 connectLiveUpdates();
 void refresh();

@@ -1,11 +1,30 @@
 // Draws /api/report (buildReport's output): cards, resource charts, latency histogram,
 // crashes per host/version, telemetry health and the top spans/events tables.
-import { barChart, timeSeriesChart } from './charts.js';
+import { barChart, setDefaultEmpty, timeSeriesChart } from './charts.js';
 import { cssVar, fill, fmtCount, fmtMs, fmtPercent, h } from './dom.js';
 import { reportToView } from './report-shape.js';
+import { setEmptyHint } from './traces-view.js';
+
+/** The one command that puts data into this spool: the sample app, writing here. */
+function getDataIn(dir) {
+  return () =>
+    h(
+      'span',
+      { class: 'get-data' },
+      'Get data in: ',
+      h('code', {}, `npx spool demo --dir ${shellQuote(dir)}`),
+    );
+}
+
+function shellQuote(text) {
+  return /^[\w@%+=:,./~-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
 
 export function renderReport(report) {
   const view = reportToView(report);
+  const hint = getDataIn(report.dir);
+  setDefaultEmpty(() => ['No data yet. ', hint()]);
+  setEmptyHint(hint);
   fill(document.getElementById('scope'), view.scope);
   renderCards(view.cards);
   timeSeriesChart('chart-cpu', view.cpu.times, [{ label: 'CPU', values: view.cpu.values }], {
@@ -21,7 +40,7 @@ export function renderReport(report) {
     'chart-latency',
     view.latency.map((b) => b.label),
     view.latency.map((b) => b.count),
-    { label: 'spans' },
+    { label: 'spans', empty: ['No spans yet. ', hint()] },
   );
   crashChart('chart-crash-hosts', view.crashesByHost);
   crashChart('chart-crash-versions', view.crashesByVersion);
@@ -58,7 +77,8 @@ function crashChart(id, rows) {
     id,
     rows.map((c) => c.label),
     rows.map((c) => c.count),
-    { label: 'crashes', color: cssVar('--bad') },
+    // An empty crash chart is the truth, not missing data.
+    { label: 'crashes', color: cssVar('--bad'), empty: 'No crashes' },
   );
 }
 

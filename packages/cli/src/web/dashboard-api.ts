@@ -1,4 +1,4 @@
-import { listCrashGroups, readCrashReport } from '@otelspool/crash';
+import { groupCrashReports, listCrashReports, readCrashReport } from '@otelspool/crash';
 import { buildReport, type ReportOptions } from '../analysis/index.js';
 import type { SpoolWatcher } from './spool-watcher.js';
 import {
@@ -8,6 +8,7 @@ import {
   listRecentTraces,
   readTrace,
 } from './trace-index.js';
+import { SearchQueryError, parseSpanSearch, searchSpans } from './trace-search.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** A request the API refuses, with the status and machine-readable code to send. */
@@ -35,6 +36,8 @@ const MAX_REPORT_IDS = 20;
  */
 export class DashboardApi {
   private readonly cache = new VersionedCache();
+  /** Searches get their own cache, so paging through results never evicts the report. */
+  private readonly searches = new VersionedCache(16);
 
   constructor(
     private readonly dir: string,
@@ -46,6 +49,7 @@ export class DashboardApi {
     if (path === '/api/crashes') return this.cached('crashes', () => this.crashGroups());
     if (path.startsWith('/api/crashes/')) return this.crash(path.slice('/api/crashes/'.length));
     if (path === '/api/traces') return this.traces(query);
+    if (path === '/api/search') return this.search(query);
     if (path.startsWith('/api/traces/')) return this.trace(path.slice('/api/traces/'.length));
     throw new HttpError(404, 'not_found', 'no such API endpoint');
   }
@@ -73,15 +77,33 @@ export class DashboardApi {
    * groups, per-session/install lists reduced to counts, the last MAX_REPORT_IDS report ids.
    */
   private async crashGroups(): Promise<unknown> {
-    const groups = listCrashGroups(this.dir);
+    const reports = listCrashReports(this.dir);
+    const groups = groupCrashReports(reports);
+    // Per-release and per-host counts of each group (CrashGroup only lists the distinct values).
+    const breakdown = new Map<string, { byVersion: Tally; byHost: Tally }>();
+    for (const report of reports) {
+      const key = `${report.signature.version}:${report.signature.id}`;
+      let b = breakdown.get(key);
+      if (b === undefined) {
+        b = { byVersion: new Map(), byHost: new Map() };
+        breakdown.set(key, b);
+      }
+      bump(b.byVersion, report.resource['service.version']);
+      bump(b.byHost, report.resource['host.name']);
+    }
     return {
       total: groups.length,
-      groups: groups.slice(0, MAX_CRASH_GROUPS).map(({ sessions, installs, ...group }) => ({
-        ...group,
-        reportIds: group.reportIds.slice(-MAX_REPORT_IDS),
-        sessionCount: sessions.length,
-        installCount: installs.length,
-      })),
+      groups: groups.slice(0, MAX_CRASH_GROUPS).map(({ sessions, installs, ...group }) => {
+        const b = breakdown.get(`${group.signatureVersion}:${group.id}`);
+        return {
+          ...group,
+          reportIds: group.reportIds.slice(-MAX_REPORT_IDS),
+          sessionCount: sessions.length,
+          installCount: installs.length,
+          byVersion: tallyRows(b?.byVersion),
+          byHost: tallyRows(b?.byHost),
+        };
+      }),
     };
   }
 
@@ -120,6 +142,25 @@ export class DashboardApi {
     }));
   }
 
+  /** /api/search: span search with filters, sort and paging (trace-search.ts). */
+  private search(query: URLSearchParams): Promise<unknown> {
+    let search;
+    try {
+      search = parseSpanSearch(query);
+    } catch (err) {
+      if (err instanceof SearchQueryError) throw new HttpError(400, 'bad_request', err.message);
+      throw err;
+    }
+    // Relative times move with the clock; only absolute searches are cached.
+    const relative = [query.get('since'), query.get('until')].some(
+      (v) => v !== null && v !== '' && !/^\d{10,}$/.test(v) && !/^\d{4}-/.test(v),
+    );
+    const compute = (): Promise<unknown> => searchSpans(this.dir, search);
+    if (relative) return compute();
+    const key = JSON.stringify([...query].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return this.watcher.current().then((version) => this.searches.get(key, version, compute));
+  }
+
   private trace(rawId: string): Promise<unknown> {
     const traceId = rawId.toLowerCase();
     if (!TRACE_ID.test(traceId)) {
@@ -136,6 +177,23 @@ export class DashboardApi {
     const version = await this.watcher.current();
     return this.cache.get(key, version, compute);
   }
+}
+
+type Tally = Map<string, number>;
+
+function bump(tally: Tally, value: unknown): void {
+  const key =
+    (typeof value === 'string' && value !== '') || typeof value === 'number'
+      ? String(value)
+      : '(unknown)';
+  tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+
+/** Largest count first. */
+function tallyRows(tally: Tally | undefined): Array<{ key: string; count: number }> {
+  return [...(tally ?? new Map<string, number>())]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
 }
 
 function queryValue(query: URLSearchParams, name: string): string | undefined {

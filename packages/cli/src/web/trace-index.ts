@@ -206,7 +206,7 @@ function keepMostRecent(traces: Map<string, TraceAccumulator>, keep: number): vo
  * in ns is ~1.8e18, where a double is only exact to 256 ns, so they are kept as BigInt and only
  * differences and final milliseconds become numbers. Anything unparseable counts as 0.
  */
-function toNs(value: string | number | undefined): bigint {
+export function toNs(value: string | number | undefined): bigint {
   try {
     const n = BigInt(typeof value === 'number' ? Math.trunc(value) : (value ?? 0));
     return n > 0n ? n : 0n;
@@ -219,7 +219,7 @@ function maxNs(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-function nsToMs(ns: bigint): number {
+export function nsToMs(ns: bigint): number {
   return Number(ns / 1000n) / 1000 + Number(ns % 1000n) / 1e6;
 }
 

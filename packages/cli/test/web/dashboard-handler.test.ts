@@ -297,6 +297,35 @@ describe('createDashboardHandler', () => {
       installCount: 1,
     });
     expect(body.groups[0]).not.toHaveProperty('sessions');
+    // Per-release and per-host counts of the group.
+    writeCrashReportFixture(spool.dir, {
+      id: 'eeee5555ffff6666',
+      time: '2026-11-24T09:10:00.000Z',
+      host: 'laptop-2',
+      version: '1.5.0',
+    });
+    const split = JSON.parse((await rawRequest(port, '/api/crashes')).body) as {
+      groups: Array<{
+        count: number;
+        firstSeen: string;
+        lastSeen: string;
+        byVersion: unknown;
+        byHost: unknown;
+      }>;
+    };
+    expect(split.groups[0]).toMatchObject({
+      count: 3,
+      firstSeen: '2026-11-24T08:00:00.000Z',
+      lastSeen: '2026-11-24T09:10:00.000Z',
+      byVersion: [
+        { key: '1.4.2', count: 2 },
+        { key: '1.5.0', count: 1 },
+      ],
+      byHost: [
+        { key: 'studio-1', count: 2 },
+        { key: 'laptop-2', count: 1 },
+      ],
+    });
 
     const report = await rawRequest(port, `/api/crashes/${newer}`);
     expect(report.status).toBe(200);

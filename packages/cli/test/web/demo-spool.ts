@@ -2,11 +2,12 @@
 // CPU and memory metric points, user events, and a crash report. Every expected number is
 // computed here independently of the dashboard so the test can compare.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readSpool, type TracesData } from '@otelspool/exporter-jsonl';
+import { forEachSpan, readSpool, type TracesData } from '@otelspool/exporter-jsonl';
+import ts from 'typescript';
 import { appendLines, hex, segmentName, tracesLine, type FixtureSpan } from './spool-fixture.js';
 
 export interface DemoSpool {
@@ -19,6 +20,10 @@ export interface DemoSpool {
   crashCount: number;
   crashFunction: string;
   crashMessage: string;
+  /** Where the crash is in the app's TypeScript source (the fixture app ships a source map). */
+  crashSource: { file: string; line: number };
+  /** The slow failing span a user searches for: its ids and the attribute that finds it. */
+  slowError: { traceId: string; spanId: string; attribute: string; durationMs: number };
   /** Highest CPU sample in percent and highest memory sample in MiB. */
   cpuMaxPercent: number;
   memoryMaxMiB: number;
@@ -30,9 +35,7 @@ export interface DemoSpool {
 export async function countSpans(dir: string): Promise<number> {
   let spans = 0;
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
-    for (const rs of (record.data as TracesData).resourceSpans) {
-      for (const ss of rs.scopeSpans ?? []) spans += ss.spans?.length ?? 0;
-    }
+    forEachSpan(record.data as TracesData, () => spans++);
   }
   return spans;
 }
@@ -62,7 +65,14 @@ function lcg(seed: number): () => number {
   };
 }
 
-export async function writeDemoSpool(dir: string): Promise<DemoSpool> {
+const SLOW_ERROR_TRACE = 13;
+const SLOW_ERROR_MS = 900;
+
+/** `crash: false` leaves the crash out (the dashboard of an app that never crashed). */
+export async function writeDemoSpool(
+  dir: string,
+  { crash = true }: { crash?: boolean } = {},
+): Promise<DemoSpool> {
   const random = lcg(42);
   const start = Date.now() - 10 * 60_000;
 
@@ -74,7 +84,9 @@ export async function writeDemoSpool(dir: string): Promise<DemoSpool> {
     const t0 = start + t * 20_000;
     const root = hex(t * 16 + 1, 16);
     const load = hex(t * 16 + 2, 16);
-    const dbMs = 2 + random() * 40 * (t % 7 === 0 ? 8 : 1);
+    const slowError = t === SLOW_ERROR_TRACE;
+    const drawn = 2 + random() * 40 * (t % 7 === 0 ? 8 : 1);
+    const dbMs = slowError ? SLOW_ERROR_MS : drawn;
     const renderMs = 1 + random() * 12;
     const loadMs = dbMs + renderMs + 3;
     if (t % 9 === 4) renderErrors++;
@@ -86,7 +98,11 @@ export async function writeDemoSpool(dir: string): Promise<DemoSpool> {
         name: 'db.query',
         startMs: t0 + 3,
         durationMs: dbMs,
-        attributes: { 'db.system': 'sqlite' },
+        error: slowError,
+        attributes: {
+          'db.system': 'sqlite',
+          'preset.bank': slowError ? 'Broken Bank' : t % 2 === 0 ? 'Warm Pads' : 'Strings',
+        },
       },
       {
         traceId,
@@ -183,7 +199,7 @@ export async function writeDemoSpool(dir: string): Promise<DemoSpool> {
     },
   ]);
 
-  const crash = await writeDemoCrash(dir);
+  const crashed = crash ? await writeDemoCrash(dir) : undefined;
   return {
     spanCount: TRACE_COUNT * SPANS_PER_TRACE,
     traceCount: TRACE_COUNT,
@@ -191,44 +207,89 @@ export async function writeDemoSpool(dir: string): Promise<DemoSpool> {
     cpuPoints: METRIC_POINTS,
     memoryPoints: METRIC_POINTS,
     eventCount: events.length,
-    crashCount: 1,
+    crashCount: crashed ? 1 : 0,
     cpuMaxPercent,
     memoryMaxMiB,
     renderErrorPercent: `${((renderErrors / TRACE_COUNT) * 100).toFixed(1)} %`,
-    ...crash,
+    crashFunction: crashed?.crashFunction ?? '',
+    crashMessage: crashed?.crashMessage ?? '',
+    crashSource: crashed?.crashSource ?? { file: '', line: 0 },
+    slowError: {
+      traceId: hex(0xa000 + SLOW_ERROR_TRACE, 32),
+      spanId: hex(SLOW_ERROR_TRACE * 16 + 3, 16),
+      attribute: 'preset.bank=Broken Bank',
+      durationMs: SLOW_ERROR_MS,
+    },
   };
 }
 
 const CRASH_DIST = fileURLToPath(new URL('../../../crash/dist/index.js', import.meta.url));
 
 /**
- * A real crash: a child Node process (the project's Node, running the built @otelspool/crash)
- * installs the crash handler, leaves a breadcrumb and throws from a named function, so the
- * report, its signature, frames and in-app flags all come from the real code path.
+ * A real crash from a TypeScript app: the fixture's `src/plugin-host.ts` is compiled by the
+ * TypeScript compiler into `dist/plugin-host.mjs` with a source map (as `tsc --sourceMap`
+ * ships it), and a child Node process (the project's Node, running the built @otelspool/crash)
+ * runs the JavaScript: installs the crash handler, leaves breadcrumbs (one with attributes)
+ * and throws from a named function. The report, its signature, its frames mapped back to the
+ * `.ts` source and the in-app flags all come from the real code path.
  */
-async function writeDemoCrash(
-  dir: string,
-): Promise<{ crashFunction: string; crashMessage: string }> {
+async function writeDemoCrash(dir: string): Promise<{
+  crashFunction: string;
+  crashMessage: string;
+  crashSource: { file: string; line: number };
+}> {
   if (!existsSync(CRASH_DIST)) {
     throw new Error(`${CRASH_DIST} is missing: run \`npx tsc -b\` before the browser test`);
   }
   const appRoot = mkdtempSync(join(tmpdir(), 'otelspool-demo-app-'));
+  mkdirSync(join(appRoot, 'src'));
+  mkdirSync(join(appRoot, 'dist'));
   const crashFunction = 'loadPresetBank';
   const crashMessage = 'preset bank "Warm Pads" is corrupt';
-  const script = join(appRoot, 'plugin-host.mjs');
+  const source = [
+    `import { installCrashHandler, addBreadcrumb } from ${JSON.stringify(pathToFileURL(CRASH_DIST).href)};`,
+    '',
+    'interface PresetBank {',
+    '  name: string;',
+    '  presets: number;',
+    '}',
+    '',
+    `installCrashHandler({ dir: ${JSON.stringify(dir)}, serviceName: ${JSON.stringify(SERVICE)},`,
+    `  serviceVersion: ${JSON.stringify(VERSION)}, appRoot: ${JSON.stringify(appRoot)},`,
+    `  watchChildProcesses: false, nativeReports: false });`,
+    `addBreadcrumb({ category: 'plugin', message: 'loaded reverb.vst3', data: { format: 'vst3', latencyMs: 12 } });`,
+    `addBreadcrumb({ category: 'ui', message: 'preset browser opened' });`,
+    '',
+    `function ${crashFunction}(bank: PresetBank): never {`,
+    '  const reason: string = `preset bank "${bank.name}" is corrupt`;',
+    '  throw new TypeError(reason);',
+    '}',
+    '',
+    `setTimeout(() => ${crashFunction}({ name: 'Warm Pads', presets: 0 }), 5);`,
+  ].join('\n');
+  const tsFile = join(appRoot, 'src', 'plugin-host.ts');
+  const throwLine = source.split('\n').findIndex((l) => l.includes('throw new TypeError')) + 1;
+  writeFileSync(tsFile, source);
+  const compiled = ts.transpileModule(source, {
+    fileName: tsFile,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      sourceMap: true,
+    },
+  });
+  const map = JSON.parse(compiled.sourceMapText ?? '{}') as { sources: string[]; file: string };
+  map.file = 'plugin-host.mjs';
+  map.sources = ['../src/plugin-host.ts'];
+  const script = join(appRoot, 'dist', 'plugin-host.mjs');
   writeFileSync(
     script,
-    [
-      `import { installCrashHandler, addBreadcrumb } from ${JSON.stringify(pathToFileURL(CRASH_DIST).href)};`,
-      `installCrashHandler({ dir: ${JSON.stringify(dir)}, serviceName: ${JSON.stringify(SERVICE)},`,
-      `  serviceVersion: ${JSON.stringify(VERSION)}, appRoot: ${JSON.stringify(appRoot)},`,
-      `  watchChildProcesses: false, nativeReports: false });`,
-      `addBreadcrumb({ category: 'plugin', message: 'loaded reverb.vst3' });`,
-      `addBreadcrumb({ category: 'ui', message: 'preset browser opened' });`,
-      `function ${crashFunction}(name) { throw new TypeError(\`preset bank "\${name}" is corrupt\`); }`,
-      `setTimeout(() => ${crashFunction}('Warm Pads'), 5);`,
-    ].join('\n'),
+    compiled.outputText.replace(
+      /\/\/# sourceMappingURL=.*$/m,
+      '//# sourceMappingURL=plugin-host.mjs.map',
+    ),
   );
+  writeFileSync(`${script}.map`, JSON.stringify(map));
   try {
     const exit = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -240,5 +301,5 @@ async function writeDemoCrash(
   } finally {
     rmSync(appRoot, { recursive: true, force: true });
   }
-  return { crashFunction, crashMessage };
+  return { crashFunction, crashMessage, crashSource: { file: tsFile, line: throwLine } };
 }

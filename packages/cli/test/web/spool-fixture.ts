@@ -95,7 +95,10 @@ export const hex = (n: number, width: number): string => n.toString(16).padStart
  * A crash report file in the shape @otelspool/crash writes (CrashReport, schemaVersion 1),
  * for handler tests that need exact contents; the browser test makes a real crash instead.
  */
-export function writeCrashReportFixture(dir: string, at: { id: string; time: string }): string {
+export function writeCrashReportFixture(
+  dir: string,
+  at: { id: string; time: string; host?: string; version?: string },
+): string {
   mkdirSync(join(dir, 'crashes'), { recursive: true, mode: 0o700 });
   const compact = at.time.replace(/[-:]/g, '').replace('.', '');
   const report = {
@@ -139,7 +142,11 @@ export function writeCrashReportFixture(dir: string, at: { id: string; time: str
       launchCompleted: true,
     },
     breadcrumbs: [{ timestamp: at.time, category: 'plugin', message: 'loaded reverb' }],
-    resource: { 'service.name': 'demo-host', 'service.version': '1.4.2', 'host.name': 'studio-1' },
+    resource: {
+      'service.name': 'demo-host',
+      'service.version': at.version ?? '1.4.2',
+      'host.name': at.host ?? 'studio-1',
+    },
     process: { pid: 4242 },
   };
   writeFileSync(

@@ -10,6 +10,7 @@ import type {
 import type { ErrorInfo } from '../report/error-info.js';
 import type { ProcessFacts } from '../report/process-facts.js';
 import type { StackFrame } from '../report/stack-frames.js';
+import { frameSourceFieldsOf } from '../report/stack-frames.js';
 
 // A crash report file is untrusted input: another process, a damaged disk or a person may have
 // written it. The validator does not cast: it rebuilds the report field by field, keeping only
@@ -68,6 +69,7 @@ function frameOf(v: unknown): StackFrame | undefined {
   put(frame, 'line', num(v.line));
   put(frame, 'column', num(v.column));
   put(frame, 'async', bool(v.async));
+  Object.assign(frame, frameSourceFieldsOf(v));
   return frame;
 }
 

@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { parseStack } from '../../src/report/stack-frames.js';
+import { frameSourceFieldsOf, parseStack } from '../../src/report/stack-frames.js';
 import { createCaptureScrubber } from '@otelspool/exporter-jsonl/write-path';
 
 const scrub = createCaptureScrubber({ homeDirs: ['/home/alice'], userNames: ['alice'] });
@@ -49,5 +54,115 @@ describe('parseStack', () => {
   it('returns no frames for a missing or frameless stack', () => {
     expect(parseStack(undefined, scrub)).toEqual([]);
     expect(parseStack('Error: only a message\nsecond line', scrub)).toEqual([]);
+  });
+});
+
+describe('parseStack with source maps (a TypeScript app compiled by tsc)', () => {
+  /** Compiles app.ts to dist/app.js + dist/app.js.map, runs it, and returns the stack it printed. */
+  function crashStack(enableSourceMaps: boolean): { root: string; stack: string } {
+    const root = mkdtempSync(join(tmpdir(), 'otelspool-srcmap-'));
+    mkdirSync(join(root, 'src'));
+    mkdirSync(join(root, 'dist'));
+    const source = [
+      'interface Preset { name: string }',
+      '',
+      'export function loadPresetBank(preset: Preset): never {',
+      '  const reason: string = `preset bank "${preset.name}" is corrupt`;',
+      '  throw new TypeError(reason);',
+      '}',
+      '',
+      'try {',
+      "  loadPresetBank({ name: 'Warm Pads' });",
+      '} catch (err) {',
+      '  process.stdout.write((err as Error).stack ?? "");',
+      '}',
+    ].join('\n');
+    writeFileSync(join(root, 'src', 'app.ts'), source);
+    const out = ts.transpileModule(source, {
+      fileName: join(root, 'src', 'app.ts'),
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        sourceMap: true,
+        outDir: join(root, 'dist'),
+        sourceRoot: '',
+      },
+    });
+    // transpileModule names the map after the file; point it at dist/app.js.map like tsc does.
+    const map = JSON.parse(out.sourceMapText!) as { sources: string[]; file: string };
+    map.sources = ['../src/app.ts'];
+    map.file = 'app.js';
+    writeFileSync(
+      join(root, 'dist', 'app.mjs'),
+      out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=app.mjs.map'),
+    );
+    writeFileSync(join(root, 'dist', 'app.mjs.map'), JSON.stringify(map));
+    const args = [
+      ...(enableSourceMaps ? ['--enable-source-maps'] : []),
+      join(root, 'dist', 'app.mjs'),
+    ];
+    const stack = execFileSync(process.execPath, args, { encoding: 'utf8' });
+    return { root, stack };
+  }
+
+  it('maps an in-app frame to its .ts file and line, keeps the generated one and reads context', () => {
+    const { root, stack } = crashStack(false);
+    try {
+      expect(stack).toContain('app.mjs'); // V8 printed the JavaScript location
+      const [top] = parseStack(stack, scrub, root);
+      expect(top).toMatchObject({
+        function: 'loadPresetBank',
+        file: join(root, 'src', 'app.ts'),
+        line: 5,
+        inApp: true,
+      });
+      expect(top?.generated?.file).toBe(join(root, 'dist', 'app.mjs'));
+      expect(top?.raw).toContain('app.mjs');
+      expect(top?.context?.startLine).toBe(2);
+      expect(top?.context?.lines[3]).toBe('  throw new TypeError(reason);');
+      expect(top?.context?.lines).toHaveLength(7);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps Node-mapped frames (--enable-source-maps) and reads their context', () => {
+    const { root, stack } = crashStack(true);
+    try {
+      const [top] = parseStack(stack, scrub, root);
+      expect(top).toMatchObject({ file: join(root, 'src', 'app.ts'), line: 5, inApp: true });
+      expect(top?.generated).toBeUndefined();
+      expect(top?.context?.lines[3]).toBe('  throw new TypeError(reason);');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads no context for node_modules or node: frames', () => {
+    const frames = parseStack(STACK, scrub);
+    expect(frames.every((f) => f.context === undefined && f.generated === undefined)).toBe(true);
+  });
+});
+
+describe('frameSourceFieldsOf', () => {
+  it('keeps well-formed generated locations and context, drops anything else', () => {
+    expect(
+      frameSourceFieldsOf({
+        generated: { file: '/app/dist/a.js', line: 3, column: 9 },
+        context: { startLine: 1, lines: ['a', 'b'] },
+      }),
+    ).toEqual({
+      generated: { file: '/app/dist/a.js', line: 3, column: 9 },
+      context: { startLine: 1, lines: ['a', 'b'] },
+    });
+    expect(frameSourceFieldsOf({ generated: { file: 1, line: 3, column: 9 } })).toEqual({});
+    expect(frameSourceFieldsOf({ generated: { file: 'a', line: 0, column: 9 } })).toEqual({});
+    expect(frameSourceFieldsOf({ context: { startLine: 1, lines: [1] } })).toEqual({});
+    expect(frameSourceFieldsOf({ context: { startLine: 1, lines: Array(8).fill('x') } })).toEqual(
+      {},
+    );
+    expect(frameSourceFieldsOf({ context: { startLine: 1, lines: ['x'.repeat(500)] } })).toEqual(
+      {},
+    );
   });
 });

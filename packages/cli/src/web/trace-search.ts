@@ -1,0 +1,302 @@
+import {
+  attributeText,
+  forEachSpan,
+  readSpool,
+  type Span,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import { parseDurationMs, parseSince } from '../analysis/duration.js';
+import { serviceName } from '../analysis/record-filter.js';
+import { nsToMs, toNs } from './trace-index.js';
+
+/**
+ * Span search for the dashboard's Traces view (Jaeger's "Find traces" form): every filter is
+ * optional and they all have to hold. The result is one page of matching spans in the chosen
+ * order plus the true number of matches in the spool.
+ */
+export interface SpanSearch {
+  /** Exact service.name of the span's resource. */
+  service?: string;
+  /** Case-insensitive substring of the span name. */
+  name?: string;
+  minDurationMs?: number;
+  maxDurationMs?: number;
+  /** Only spans with status ERROR. */
+  errorOnly?: boolean;
+  /** `key=value` pairs; each must equal a span attribute (or, failing that, a resource attribute). */
+  attributes?: Array<{ key: string; value: string }>;
+  /** Span start window, epoch ms, inclusive. */
+  sinceMs?: number;
+  untilMs?: number;
+  sort: 'time' | 'duration';
+  order: 'desc' | 'asc';
+  limit: number;
+  offset: number;
+}
+
+/** One matching span in the result list. Times are epoch milliseconds. */
+export interface SpanHit {
+  traceId: string;
+  spanId: string;
+  name: string;
+  service: string;
+  startTimeMs: number;
+  durationMs: number;
+  error: boolean;
+  root: boolean;
+}
+
+export interface SpanSearchResult {
+  /** Every matching span in the spool, not only the ones in `hits`. */
+  total: number;
+  offset: number;
+  limit: number;
+  sort: SpanSearch['sort'];
+  order: SpanSearch['order'];
+  hits: SpanHit[];
+}
+
+export const DEFAULT_SEARCH_LIMIT = 50;
+export const MAX_SEARCH_LIMIT = 500;
+/** offset + limit beyond this would keep too many spans in memory for one page. */
+export const MAX_SEARCH_WINDOW = 10_000;
+const MAX_ATTRIBUTE_FILTERS = 8;
+const STATUS_ERROR = 2;
+
+/** The query parameters /api/search understands (anything else is refused). */
+const PARAMS = new Set([
+  'service',
+  'name',
+  'minDuration',
+  'maxDuration',
+  'error',
+  'attr',
+  'since',
+  'until',
+  'sort',
+  'order',
+  'limit',
+  'offset',
+]);
+const MAX_VALUE = 200;
+
+/** A query parameter the search refuses; the API turns it into a 400 with this message. */
+export class SearchQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SearchQueryError';
+  }
+}
+
+/**
+ * Parses /api/search's query string. Durations take a unit (`250ms`, `1.5s`) or are plain
+ * milliseconds; `since`/`until` take what `spool report --since` takes (a duration back from
+ * now, or an ISO date/time) or epoch milliseconds.
+ */
+export function parseSpanSearch(query: URLSearchParams, now = Date.now()): SpanSearch {
+  for (const [name, value] of query) {
+    if (!PARAMS.has(name)) {
+      throw new SearchQueryError(
+        `unknown parameter ${JSON.stringify(name)}; expected one of ${[...PARAMS].join(', ')}`,
+      );
+    }
+    if (value.length > MAX_VALUE) throw new SearchQueryError(`${name} is too long`);
+    if (name !== 'attr' && query.getAll(name).length > 1) {
+      throw new SearchQueryError(`${name} is given more than once`);
+    }
+  }
+  const text = (name: string): string | undefined => {
+    const v = query.get(name);
+    return v === null || v === '' ? undefined : v;
+  };
+  const search: SpanSearch = {
+    sort: oneOf(text('sort') ?? 'time', 'sort', ['time', 'duration'] as const),
+    order: oneOf(text('order') ?? 'desc', 'order', ['desc', 'asc'] as const),
+    limit: integer(text('limit'), 'limit', DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT),
+    offset: integer(text('offset'), 'offset', 0, 0, MAX_SEARCH_WINDOW),
+  };
+  if (search.offset + search.limit > MAX_SEARCH_WINDOW) {
+    throw new SearchQueryError(`offset + limit must be at most ${MAX_SEARCH_WINDOW}`);
+  }
+  const service = text('service');
+  if (service !== undefined) search.service = service;
+  const name = text('name');
+  if (name !== undefined) search.name = name;
+  const min = duration(text('minDuration'), 'minDuration');
+  if (min !== undefined) search.minDurationMs = min;
+  const max = duration(text('maxDuration'), 'maxDuration');
+  if (max !== undefined) search.maxDurationMs = max;
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new SearchQueryError('minDuration is larger than maxDuration');
+  }
+  const error = text('error');
+  if (error !== undefined) {
+    if (error !== 'true' && error !== 'false' && error !== '1' && error !== '0') {
+      throw new SearchQueryError('error must be true or false');
+    }
+    if (error === 'true' || error === '1') search.errorOnly = true;
+  }
+  const attrs = query.getAll('attr').filter((a) => a !== '');
+  if (attrs.length > MAX_ATTRIBUTE_FILTERS) {
+    throw new SearchQueryError(`at most ${MAX_ATTRIBUTE_FILTERS} attr filters`);
+  }
+  if (attrs.length > 0) {
+    search.attributes = attrs.map((a) => {
+      const eq = a.indexOf('=');
+      if (eq <= 0) throw new SearchQueryError(`attr ${JSON.stringify(a)}: expected key=value`);
+      return { key: a.slice(0, eq), value: a.slice(eq + 1) };
+    });
+  }
+  const since = time(text('since'), 'since', now);
+  if (since !== undefined) search.sinceMs = since;
+  const until = time(text('until'), 'until', now);
+  if (until !== undefined) search.untilMs = until;
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new SearchQueryError('since is later than until');
+  }
+  return search;
+}
+
+function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new SearchQueryError(`${name} must be one of ${allowed.join(', ')}`);
+}
+
+function integer(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new SearchQueryError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function duration(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = /^\d+(?:\.\d+)?$/.test(value) ? Number(value) : parseDurationMs(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    throw new SearchQueryError(
+      `${name} ${JSON.stringify(value)}: expected a duration like 250ms, 1.5s or a number of milliseconds`,
+    );
+  }
+  return ms;
+}
+
+function time(value: string | undefined, name: string, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{10,}$/.test(value)) return Number(value);
+  try {
+    return parseSince(value, now);
+  } catch {
+    throw new SearchQueryError(
+      `${name} ${JSON.stringify(value)}: expected a duration back from now like 30m, 24h, an ISO date like 2026-11-24 or epoch milliseconds`,
+    );
+  }
+}
+
+interface Candidate {
+  hit: SpanHit;
+  startNs: bigint;
+  durationNs: bigint;
+}
+
+/**
+ * Runs a search over the spool (through the shared reader and forEachSpan). Memory stays
+ * bounded by the page: candidates beyond offset + limit are dropped as the scan goes, while
+ * `total` counts every match.
+ */
+export async function searchSpans(dir: string, search: SpanSearch): Promise<SpanSearchResult> {
+  const keep = search.offset + search.limit;
+  const compare = comparator(search);
+  let candidates: Candidate[] = [];
+  let total = 0;
+  const nameNeedle = search.name?.toLowerCase();
+  const sinceNs = search.sinceMs !== undefined ? msToNs(search.sinceMs) : undefined;
+  const untilNs = search.untilMs !== undefined ? msToNs(search.untilMs) : undefined;
+  const minNs = search.minDurationMs !== undefined ? msToNs(search.minDurationMs) : undefined;
+  const maxNs = search.maxDurationMs !== undefined ? msToNs(search.maxDurationMs) : undefined;
+
+  for await (const record of readSpool(dir, { signals: ['traces'] })) {
+    forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
+      if (!span.traceId) return;
+      const service = serviceName(resource);
+      if (search.service !== undefined && service !== search.service) return;
+      if (nameNeedle !== undefined && !(span.name ?? '').toLowerCase().includes(nameNeedle)) {
+        return;
+      }
+      const error = span.status?.code === STATUS_ERROR;
+      if (search.errorOnly === true && !error) return;
+      const startNs = toNs(span.startTimeUnixNano);
+      const endNs = toNs(span.endTimeUnixNano);
+      const durationNs = endNs > startNs ? endNs - startNs : 0n;
+      if (minNs !== undefined && durationNs < minNs) return;
+      if (maxNs !== undefined && durationNs > maxNs) return;
+      if (sinceNs !== undefined && startNs < sinceNs) return;
+      if (untilNs !== undefined && startNs > untilNs) return;
+      if (search.attributes && !attributesMatch(span, resource?.attributes, search.attributes)) {
+        return;
+      }
+      total++;
+      candidates.push({
+        startNs,
+        durationNs,
+        hit: {
+          traceId: span.traceId,
+          spanId: span.spanId ?? '',
+          name: span.name ?? '',
+          service,
+          startTimeMs: nsToMs(startNs),
+          durationMs: nsToMs(durationNs),
+          error,
+          root: !span.parentSpanId,
+        },
+      });
+      // Amortised top-k: sort and cut only when twice the page has piled up.
+      if (candidates.length >= 2 * keep + 64) candidates = candidates.sort(compare).slice(0, keep);
+    });
+  }
+  candidates.sort(compare);
+  return {
+    total,
+    offset: search.offset,
+    limit: search.limit,
+    sort: search.sort,
+    order: search.order,
+    hits: candidates.slice(search.offset, keep).map((c) => c.hit),
+  };
+}
+
+function attributesMatch(
+  span: Span,
+  resourceAttributes: Parameters<typeof attributeText>[0],
+  wanted: NonNullable<SpanSearch['attributes']>,
+): boolean {
+  return wanted.every(
+    ({ key, value }) =>
+      (attributeText(span.attributes, key) ?? attributeText(resourceAttributes, key)) === value,
+  );
+}
+
+/** Ties are broken by span id so pages never overlap or skip when values repeat. */
+function comparator(search: SpanSearch): (a: Candidate, b: Candidate) => number {
+  const sign = search.order === 'desc' ? -1 : 1;
+  const field = search.sort === 'duration' ? 'durationNs' : 'startNs';
+  return (a, b) => {
+    const x = a[field];
+    const y = b[field];
+    if (x !== y) return x < y ? -sign : sign;
+    const ka = a.hit.traceId + a.hit.spanId;
+    const kb = b.hit.traceId + b.hit.spanId;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}
