@@ -2,13 +2,17 @@
 // report: exception, stack frames with the app's own frames highlighted, breadcrumbs.
 import { crashGroupView, crashReportView } from './crash-shape.js';
 import { fill, fillPickList, fmtCount, fmtTime, h, markPicked } from './dom.js';
+import { showLogs } from './logs-view.js';
 import { showTrace } from './traces-view.js';
 import { readUrlState, writeUrlState } from './url-state.js';
 
 let selectedGroupId = null;
+/** The groups last drawn and how to fetch a report, for links from other views. */
+let shown = { groups: [], fetchJson: null };
 
 export function renderCrashGroups(body, fetchJson) {
   const groups = (body.groups ?? []).map(crashGroupView);
+  shown = { groups, fetchJson };
   selectedGroupId = readUrlState().get('crash') ?? selectedGroupId;
   fillPickList(document.getElementById('crash-groups'), groups, {
     empty: 'No crashes recorded.',
@@ -31,6 +35,21 @@ export function renderCrashGroups(body, fetchJson) {
   });
   const selected = groups.find((g) => g.id === selectedGroupId);
   if (selected) void selectGroup(selected, fetchJson);
+}
+
+/** Opens a crash group by id (a crash log record's signature) and scrolls to it. */
+export async function showCrashGroup(id) {
+  writeUrlState({ crash: id }, { push: true });
+  const group = shown.groups.find((g) => g.id === id);
+  document.getElementById('crashes-title').scrollIntoView({ block: 'start' });
+  if (group === undefined) {
+    fill(
+      document.getElementById('crash-detail'),
+      h('p', { class: 'muted' }, `No crash group ${id} in the spool's crash reports.`),
+    );
+    return;
+  }
+  await selectGroup(group, shown.fetchJson);
 }
 
 async function selectGroup(group, fetchJson) {
@@ -61,6 +80,22 @@ function renderCrashDetail(detail, group, report, fetchJson) {
       report.host ? h('li', {}, `host ${report.host}`) : null,
       report.version ? h('li', {}, `version ${report.version}`) : null,
       report.session ? h('li', {}, `session ${report.session}`) : null,
+      report.session
+        ? h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                'data-link': 'session-logs',
+                onclick: () => showLogs({ session: report.session }),
+              },
+              'logs of this session',
+            ),
+          )
+        : null,
       report.origin ? h('li', {}, report.origin) : null,
       report.traceId
         ? h(

@@ -3,6 +3,7 @@
 import { chartState, resizeCharts } from './charts.js';
 import { renderCrashGroups } from './crashes-view.js';
 import { fill, fmtTime } from './dom.js';
+import { initLogSearch, logState, refreshLogs } from './logs-view.js';
 import { renderReport } from './report-view.js';
 import { initTraceSearch, refreshTraces, traceState } from './traces-view.js';
 
@@ -13,6 +14,7 @@ const state = {
   errors: [],
   charts: chartState,
   traces: traceState,
+  logs: logState,
   spoolVersion: null,
 };
 window.__dashboard = state;
@@ -60,6 +62,7 @@ async function refreshOnce() {
     part('report', async () => renderReport(await fetchJson('/api/report'))),
     part('crashes', async () => renderCrashGroups(await fetchJson('/api/crashes'), fetchJson)),
     part('traces', () => refreshTraces()),
+    part('logs', () => refreshLogs()),
   ]);
 
   const banner = document.getElementById('error-banner');
@@ -110,5 +113,6 @@ window.addEventListener('resize', () => {
 
 // The stream opens first so that no change between the first fetch and `hello` is missed.
 initTraceSearch(fetchJson);
+initLogSearch(fetchJson);
 connectLiveUpdates();
 void refresh();

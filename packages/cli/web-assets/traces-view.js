@@ -4,6 +4,7 @@
 // depth, a bar from its start offset for its duration). The filters and the selected trace
 // live in the page's query string, so a link to a search or a trace survives a reload.
 import { fill, fillPickList, fmtCount, fmtMs, fmtTime, h, markPicked } from './dom.js';
+import { showLogs } from './logs-view.js';
 import { readUrlState, writeUrlState } from './url-state.js';
 
 const STATUS_ERROR = 2;
@@ -269,6 +270,20 @@ function renderWaterfall(detail, trace, pickedSpanId) {
       h('li', {}, `${trace.spans.length} spans${trace.truncated ? ' (truncated)' : ''}`),
       h('li', {}, `duration ${fmtMs(trace.durationMs)}`),
       h('li', {}, fmtTime(trace.startTimeMs)),
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            'data-link': 'trace-logs',
+            onclick: () => showLogs({ trace: trace.traceId }),
+          },
+          'logs of this trace',
+        ),
+      ),
     ),
     h('h4', {}, 'Waterfall'),
     h(

@@ -8,6 +8,7 @@ import {
   listRecentTraces,
   readTrace,
 } from './trace-index.js';
+import { LogSearchError, parseLogSearch, searchLogs } from './log-search.js';
 import { SearchQueryError, parseSpanSearch, searchSpans } from './trace-search.js';
 import { VersionedCache } from './versioned-cache.js';
 
@@ -50,6 +51,7 @@ export class DashboardApi {
     if (path.startsWith('/api/crashes/')) return this.crash(path.slice('/api/crashes/'.length));
     if (path === '/api/traces') return this.traces(query);
     if (path === '/api/search') return this.search(query);
+    if (path === '/api/logs') return this.logs(query);
     if (path.startsWith('/api/traces/')) return this.trace(path.slice('/api/traces/'.length));
     throw new HttpError(404, 'not_found', 'no such API endpoint');
   }
@@ -151,14 +153,27 @@ export class DashboardApi {
       if (err instanceof SearchQueryError) throw new HttpError(400, 'bad_request', err.message);
       throw err;
     }
-    // Relative times move with the clock; only absolute searches are cached.
-    const relative = [query.get('since'), query.get('until')].some(
-      (v) => v !== null && v !== '' && !/^\d{10,}$/.test(v) && !/^\d{4}-/.test(v),
-    );
     const compute = (): Promise<unknown> => searchSpans(this.dir, search);
-    if (relative) return compute();
-    const key = JSON.stringify([...query].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return this.watcher.current().then((version) => this.searches.get(key, version, compute));
+    if (isRelative(query)) return compute();
+    return this.watcher
+      .current()
+      .then((version) => this.searches.get(searchKey(query), version, compute));
+  }
+
+  /** /api/logs: `spool logs`'s filters and engine over the spool's logs (log-search.ts). */
+  private logs(query: URLSearchParams): Promise<unknown> {
+    let search;
+    try {
+      search = parseLogSearch(query);
+    } catch (err) {
+      if (err instanceof LogSearchError) throw new HttpError(400, 'bad_request', err.message);
+      throw err;
+    }
+    const compute = (): Promise<unknown> => searchLogs(this.dir, search);
+    if (isRelative(query)) return compute();
+    return this.watcher
+      .current()
+      .then((version) => this.searches.get(`logs ${searchKey(query)}`, version, compute));
   }
 
   private trace(rawId: string): Promise<unknown> {
@@ -177,6 +192,18 @@ export class DashboardApi {
     const version = await this.watcher.current();
     return this.cache.get(key, version, compute);
   }
+}
+
+/** Relative times move with the clock; only absolute searches are cached. */
+function isRelative(query: URLSearchParams): boolean {
+  return [query.get('since'), query.get('until')].some(
+    (v) => v !== null && v.trim() !== '' && !/^\d{10,}$/.test(v) && !/^\d{4}-/.test(v),
+  );
+}
+
+/** The same parameters in any order are the same search. */
+function searchKey(query: URLSearchParams): string {
+  return JSON.stringify([...query].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 type Tally = Map<string, number>;

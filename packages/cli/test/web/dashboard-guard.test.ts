@@ -13,7 +13,15 @@ interface Reply {
 }
 
 const TOKEN = 'dash-T0ken_42';
-const ENDPOINTS = ['/', '/api/report', '/api/traces', '/api/search', '/api/crashes', '/api/events'];
+const ENDPOINTS = [
+  '/',
+  '/api/report',
+  '/api/traces',
+  '/api/search',
+  '/api/logs',
+  '/api/crashes',
+  '/api/events',
+];
 
 /** Raw GET; an event stream is cut after its headers (it never ends by itself). */
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {

@@ -156,3 +156,48 @@ export function writeCrashReportFixture(
   );
   return at.id;
 }
+
+export interface FixtureLog {
+  timeMs: number;
+  severityNumber?: number;
+  severityText?: string;
+  body?: string;
+  eventName?: string;
+  traceId?: string;
+  spanId?: string;
+  attributes?: Record<string, string>;
+}
+
+/** One OTLP LogsData line holding `records` for one service. */
+export function logsLine(
+  records: FixtureLog[],
+  service = 'demo-host',
+  host = 'studio-1',
+  version = '1.4.2',
+) {
+  return {
+    resourceLogs: [
+      {
+        resource: resource(service, host, version),
+        scopeLogs: [
+          {
+            scope: { name: 'demo' },
+            logRecords: records.map((r) => ({
+              timeUnixNano: msToNanos(r.timeMs),
+              ...(r.severityNumber !== undefined ? { severityNumber: r.severityNumber } : {}),
+              ...(r.severityText !== undefined ? { severityText: r.severityText } : {}),
+              ...(r.body !== undefined ? { body: { stringValue: r.body } } : {}),
+              ...(r.eventName !== undefined ? { eventName: r.eventName } : {}),
+              ...(r.traceId !== undefined ? { traceId: r.traceId } : {}),
+              ...(r.spanId !== undefined ? { spanId: r.spanId } : {}),
+              attributes: Object.entries(r.attributes ?? {}).map(([key, v]) => ({
+                key,
+                value: { stringValue: v },
+              })),
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
