@@ -2,9 +2,11 @@
 // docker-compose.yml is valid (Debian's docker-compose), the Collector config is valid for a real
 // Collector of the image's version, Prometheus rules pass promtool (syntax and unit tests), and
 // ports, endpoints, datasources and every metric name the dashboard and rules query line up.
+// Loki and Grafana cannot run here, so their files are checked as files: the Loki service, its
+// config (what OTLP ingest needs), the Loki datasource with its trace link, each LogQL panel.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPECTED_SERIES } from './support/expect-in-prometheus.js';
@@ -46,17 +48,44 @@ interface PrometheusRules {
   }[];
 }
 interface Dashboard {
-  templating: { list: { datasource?: { uid: string } }[] };
+  templating: { list: { name: string; allValue?: string; datasource?: { uid: string } }[] };
   panels: {
     title: string;
     type: string;
-    datasource?: { uid: string };
+    datasource?: { uid: string; type?: string };
     targets?: { expr?: string; datasource?: { uid: string } }[];
   }[];
+}
+interface LokiConfig {
+  auth_enabled: boolean;
+  server: { http_listen_port: number };
+  common: { storage: { filesystem: { chunks_directory: string } }; path_prefix: string };
+  schema_config: { configs: { store: string; object_store: string; schema: string }[] };
+  limits_config: {
+    allow_structured_metadata: boolean;
+    reject_old_samples_max_age: string;
+    retention_period: string;
+  };
+}
+interface Datasource {
+  uid: string;
+  type: string;
+  url: string;
+  jsonData?: {
+    derivedFields?: {
+      name: string;
+      matcherType?: string;
+      matcherRegex: string;
+      datasourceUid?: string;
+      url: string;
+    }[];
+    tracesToLogsV2?: { datasourceUid: string; customQuery?: boolean; query?: string };
+  };
 }
 
 const compose = yamlOf<Compose>('docker-compose.yml');
 const collector = yamlOf<CollectorConfig>('deploy/otelcol/config.yaml');
+const loki = yamlOf<LokiConfig>('deploy/loki/config.yaml');
 const service = (name: string): ComposeService => {
   const found = compose.services[name];
   if (found === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
@@ -111,7 +140,7 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('publishes OTLP 4317/4318, Jaeger 16686, Prometheus 9090 and Grafana 3000 on 127.0.0.1 only', () => {
+  it('publishes OTLP 4317/4318, Jaeger 16686, Prometheus 9090, Loki 3100 and Grafana 3000 on 127.0.0.1 only', () => {
     expect([...published('otel-collector')]).toEqual(
       expect.arrayContaining([
         [4317, '127.0.0.1:4317'],
@@ -120,6 +149,7 @@ describe('docker-compose.yml', () => {
     );
     expect(published('jaeger').get(16686)).toBe('127.0.0.1:16686');
     expect(published('prometheus').get(9090)).toBe('127.0.0.1:9090');
+    expect(published('loki').get(3100)).toBe('127.0.0.1:3100');
     expect(published('grafana').get(3000)).toBe('127.0.0.1:3000');
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const port of svc.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
@@ -132,13 +162,14 @@ describe('docker-compose.yml', () => {
         Object.entries(service(name).depends_on ?? {}).map(([k, v]) => [k, v.condition]),
       );
     expect(waitsFor('otel-collector')).toEqual({
-      'otelcol-logs-init': 'service_completed_successfully',
       jaeger: 'service_healthy',
       prometheus: 'service_healthy',
+      loki: 'service_healthy',
     });
     expect(waitsFor('grafana')).toEqual({
       jaeger: 'service_healthy',
       prometheus: 'service_healthy',
+      loki: 'service_healthy',
     });
     for (const svc of Object.values(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {})) {
@@ -149,6 +180,34 @@ describe('docker-compose.yml', () => {
     }
     expect(service('jaeger').healthcheck?.test.join(' ')).toContain(':13133/status');
     expect(service('prometheus').healthcheck?.test.join(' ')).toContain(':9090/-/ready');
+    // The Loki image has no shell or wget since 3.6: its own `-health` client asks /ready.
+    expect(service('loki').healthcheck?.test).toEqual(['CMD', '/usr/bin/loki', '-health']);
+  });
+
+  it('runs a pinned Loki 3 (3.5 or newer) as one process with the repository config', () => {
+    const match = /^grafana\/loki:(\d+)\.(\d+)\.(\d+)$/.exec(service('loki').image);
+    expect(match, service('loki').image).not.toBeNull();
+    expect(Number(match?.[1])).toBe(3);
+    expect(Number(match?.[2])).toBeGreaterThanOrEqual(5);
+    const mount = mountOf('loki', 'deploy/loki/config.yaml');
+    expect(service('loki').command).toEqual([`-config.file=${mount}`, '-target=all']);
+    const data = (service('loki').volumes ?? []).find((v) => v.startsWith('loki-data:'));
+    expect(data?.split(':')[1]).toBe(loki.common.path_prefix);
+  });
+
+  it('runs the Prometheus release the interop suite builds from source and tests', () => {
+    ensurePeers('prometheus3');
+    // `go install` stamps no version into the binary (`--version` is empty), but the module
+    // version is in its build info. Prometheus' Go module path has no /v3, so v3.M.P is v0.3MM.P.
+    const info = spawnSync('go', ['version', '-m', peerBinaries.prometheus()], {
+      encoding: 'utf8',
+    });
+    const module = /\bmod\s+github\.com\/prometheus\/prometheus\s+v0\.3(\d\d)\.(\d+)\b/.exec(
+      info.stdout,
+    );
+    expect(module, info.stdout + info.stderr).not.toBeNull();
+    const release = `v3.${Number(module?.[1])}.${module?.[2] ?? ''}`;
+    expect(service('prometheus').image).toBe(`prom/prometheus:${release}`);
   });
 
   it('mounts only files that exist in the repository', () => {
@@ -204,13 +263,19 @@ describe('deploy/otelcol/config.yaml', () => {
     expect(collector.service.pipelines.metrics?.exporters).toEqual(['otlp_http/prometheus']);
   });
 
-  it('writes logs to a file on the otelcol-logs volume', () => {
-    const path = collector.exporters['file/logs']?.path ?? '';
-    const mount = (service('otel-collector').volumes ?? []).find((v) =>
-      v.startsWith('otelcol-logs:'),
-    );
-    expect(mount).toBeDefined();
-    expect(posix.dirname(path)).toBe(mount?.split(':')[1]);
+  it("sends logs to Loki's OTLP endpoint (/otlp), on the port Loki listens on", () => {
+    const url = new URL(collector.exporters['otlp_http/loki']?.endpoint ?? '');
+    expect(url.hostname).toBe('loki');
+    expect(Number(url.port)).toBe(loki.server.http_listen_port);
+    expect(published('loki').has(Number(url.port))).toBe(true);
+    // The exporter appends /v1/logs: records land at /otlp/v1/logs, Loki's OTLP path.
+    expect(url.pathname).toBe('/otlp');
+    expect(collector.service.pipelines.logs?.exporters).toEqual([
+      'otlp_http/loki',
+      'count/otelspool',
+      'debug',
+    ]);
+    expect(Object.keys(collector.exporters)).not.toContain('file/logs');
   });
 
   it('derives the crash, session and event counters and span metrics the dashboard queries', () => {
@@ -228,6 +293,31 @@ describe('deploy/otelcol/config.yaml', () => {
     // span_metrics' default namespace, unit ms: traces_span_metrics_duration_milliseconds_*.
     expect(collector.connectors.span_metrics.namespace).toBeUndefined();
     expect(collector.connectors.span_metrics.histogram.unit).toBe('ms');
+  });
+});
+
+describe('deploy/loki/config.yaml', () => {
+  it('has what OTLP ingest needs: structured metadata on a TSDB v13 schema', () => {
+    expect(loki.limits_config.allow_structured_metadata).toBe(true);
+    expect(loki.schema_config.configs.at(-1)).toMatchObject({
+      store: 'tsdb',
+      schema: 'v13',
+      object_store: 'filesystem',
+    });
+    expect(
+      loki.common.storage.filesystem.chunks_directory.startsWith(loki.common.path_prefix),
+    ).toBe(true);
+    expect(loki.auth_enabled).toBe(false);
+  });
+
+  it('accepts offline replay as far back as Prometheus does, and keeps it', () => {
+    const prometheusWindow = yamlOf<{ storage: { tsdb: { out_of_order_time_window: string } } }>(
+      'deploy/prometheus/prometheus.yml',
+    ).storage.tsdb.out_of_order_time_window;
+    expect(loki.limits_config.reject_old_samples_max_age).toBe(prometheusWindow);
+    expect(parseInt(loki.limits_config.retention_period, 10)).toBeGreaterThan(
+      parseInt(prometheusWindow, 10),
+    );
   });
 });
 
@@ -354,26 +444,78 @@ describe('Prometheus config and SLO rules', () => {
 });
 
 describe('Grafana provisioning', () => {
-  const datasources = yamlOf<{ datasources: { uid: string; type: string; url: string }[] }>(
+  const datasources = yamlOf<{ datasources: Datasource[] }>(
     'deploy/grafana/provisioning/datasources/datasources.yaml',
   ).datasources;
+  const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
   const dashboard = JSON.parse(read('deploy/grafana/dashboards/otelspool.json')) as Dashboard;
-  const exprs = dashboard.panels
-    .flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''))
-    .filter((e) => e !== '');
+  const queriesOf = (uid: string) =>
+    dashboard.panels
+      .filter((p) => p.datasource?.uid === uid)
+      .flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''))
+      .filter((e) => e !== '');
+  // PromQL: the metric-name checks below apply to these only; LogQL panels are checked apart.
+  const exprs = queriesOf('prometheus');
+  const logPanel = (title: string) => {
+    const found = dashboard.panels.find((p) => p.title === title);
+    if (found === undefined) throw new Error(`no panel "${title}"`);
+    expect(found.datasource?.uid, title).toBe('loki');
+    return found;
+  };
   const recorded = new Set(
     yamlOf<PrometheusRules>('deploy/prometheus/rules/otelspool-slo.rules.yml').groups.flatMap((g) =>
       g.rules.flatMap((r) => (r.record === undefined ? [] : [r.record])),
     ),
   );
 
-  it('points the Prometheus and Jaeger datasources at the compose services and ports', () => {
-    const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
+  it('points the Prometheus, Jaeger and Loki datasources at the compose services and ports', () => {
     expect(byUid.prometheus).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
     expect(byUid.jaeger).toMatchObject({ type: 'jaeger', url: 'http://jaeger:16686' });
+    expect(byUid.loki).toMatchObject({ type: 'loki', url: 'http://loki:3100' });
     expect(published('prometheus').has(9090)).toBe(true);
     expect(published('jaeger').has(16686)).toBe(true);
+    expect(published('loki').has(loki.server.http_listen_port)).toBe(true);
     expect(mountOf('grafana', 'deploy/grafana/provisioning')).toBe('/etc/grafana/provisioning');
+  });
+
+  it('links a log line to its trace in Jaeger (derived field on trace_id) and a span to its logs', () => {
+    // OTLP ingest keeps the trace id as the structured-metadata field trace_id: matched by name.
+    expect(byUid.loki?.jsonData?.derivedFields).toEqual([
+      expect.objectContaining({
+        name: 'trace_id',
+        matcherType: 'label',
+        matcherRegex: 'trace_id',
+        datasourceUid: 'jaeger',
+      }),
+    ]);
+    // `$$` in a provisioning file is a literal `$` (Grafana expands `$NAME` from its environment).
+    expect(read('deploy/grafana/provisioning/datasources/datasources.yaml')).toContain(
+      "url: '$${__value.raw}'",
+    );
+    const toLogs = byUid.jaeger?.jsonData?.tracesToLogsV2;
+    expect(toLogs?.datasourceUid).toBe('loki');
+    expect(toLogs?.query).toBe(
+      '{service_name="$${__span.tags["service.name"]}"} | trace_id="$${__span.traceId}"',
+    );
+  });
+
+  it('has the Loki panels from the LogQL cookbook queries, on the service variable', () => {
+    // Loki refuses a selector whose only matcher can match "" (the "All" value `.*`); the
+    // second matcher on service_name keeps each query valid for every choice.
+    const all = dashboard.templating.list.find((v) => v.name === 'service')?.allValue;
+    expect(all).toBe('.*');
+    const selector = '{service_name=~"$service", service_name=~".+"}';
+    const expr = (title: string) =>
+      (logPanel(title).targets ?? []).map((t) => t.expr ?? '').join('\n');
+    expect(logPanel('Error logs').type).toBe('logs');
+    expect(expr('Error logs')).toBe(`${selector} | severity_text=~"ERROR|FATAL"`);
+    expect(logPanel('Error logs per service (5m)').type).toBe('timeseries');
+    expect(expr('Error logs per service (5m)')).toBe(
+      `sum by (service_name) (count_over_time(${selector} | severity_text=~"ERROR|FATAL" [5m]))`,
+    );
+    expect(logPanel('Crashes (FATAL) with trace links').type).toBe('logs');
+    expect(expr('Crashes (FATAL) with trace links')).toBe(`${selector} | severity_text="FATAL"`);
+    expect(queriesOf('loki')).toHaveLength(3);
   });
 
   it('loads the dashboard from where compose mounts it, and opens it as the home dashboard', () => {

@@ -20,13 +20,15 @@ describe('spool sync → Collector → Jaeger v2', () => {
   let fileFixture: SpoolFixture;
 
   beforeAll(async () => {
-    ensurePeers('collector', 'jaeger', 'prometheus');
+    ensurePeers('collector', 'jaeger', 'prometheus3');
     dir = await mkdtemp(join(tmpdir(), 'otelspool-interop-jaeger-'));
     fileFixture = await writeFixtureSpool(join(dir, 'file-spool'), ['traces']);
     stack = await startNativeStack(join(dir, 'stack'), {
-      'otlp_json_file/traces': {
-        include: [join(fileFixture.dir, 'traces', '*.jsonl')],
-        start_at: 'beginning',
+      extraReceivers: {
+        'otlp_json_file/traces': {
+          include: [join(fileFixture.dir, 'traces', '*.jsonl')],
+          start_at: 'beginning',
+        },
       },
     });
   });

@@ -2,13 +2,16 @@
 # Builds the real peers the interop suite runs against, once, into a cache OUTSIDE the repo:
 #   - OpenTelemetry Collector, from the official builder (ocb) and otelcol-builder.yaml
 #   - Jaeger v2 (`go install .../cmd/jaeger`)
-#   - Prometheus, from Debian (`apt-get install prometheus`; CI runs as root)
+#   - Prometheus 3 (`go install .../cmd/prometheus`): the version docker-compose.yml runs, with
+#     OTLP ingest (`--web.enable-otlp-receiver`) and the out-of-order window
+#   - Prometheus 2.42, from Debian (`apt-get install prometheus`; CI runs as root): only its
+#     `promtool` is still used (rule checks and rule unit tests in deploy-configs.test.ts)
 #   - docker-compose, from Debian (no Docker engine here: only `docker-compose config` runs)
 # Idempotent: each peer has a stamp file holding the version it was built at; a matching stamp
 # skips the build. A failed build exits non-zero with the tool's own error on stderr, so the
 # suite fails loudly instead of skipping.
 #
-# Usage: build-peers.sh [collector|jaeger|prometheus|docker-compose|all]   (default: all)
+# Usage: build-peers.sh [collector|jaeger|prometheus3|prometheus|docker-compose|all]   (default: all)
 # Env:   OTELSPOOL_PEERS_CACHE  cache dir (default: $HOME/.cache/otelspool-peers)
 set -euo pipefail
 
@@ -19,6 +22,11 @@ COLLECTOR_BUILDER_VERSION="v0.158.0"
 # commit without that directive would work, but none is served by this machine's module proxy,
 # so build_jaeger falls back to a wrapper module (see there).
 JAEGER_VERSION="${OTELSPOOL_JAEGER_VERSION:-v1.76.0}"
+# Prometheus tags v3 releases v3.x.y, but its Go module path has no /v3 suffix, so the Go
+# toolchain sees them as v0.3xx.y: v0.316.0 is the source of the v3.x release series this
+# machine's module proxy serves (docker-compose.yml pins the prom/prometheus image; see
+# deploy/README.md for how the two are kept in step).
+PROMETHEUS3_VERSION="${OTELSPOOL_PROMETHEUS3_VERSION:-v0.316.0}"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${OTELSPOOL_PEERS_CACHE:-$HOME/.cache/otelspool-peers}"
@@ -79,7 +87,7 @@ build_collector() {
       nice -n 10 "$CACHE/bin/builder" --config="$work/manifest.yaml" &&
       cp "$work/otelcol-otelspool" "$bin"
   }
-  timed collector "$logfile" build_collector_steps
+  timed collector "$logfile" build_collector_steps || return 1
   echo "$version" >"$CACHE/collector.stamp"
 }
 
@@ -137,12 +145,38 @@ build_jaeger() {
     echo "[build-peers] plain go install failed; building through a wrapper module" >&2
     (install_jaeger_wrapped)
   }
-  timed jaeger "$logfile" install_jaeger
+  timed jaeger "$logfile" install_jaeger || return 1
   echo "$JAEGER_VERSION" >"$CACHE/jaeger.stamp"
 }
 
-# Installs a Debian package when its binary is missing. Used for Prometheus (2.42 in bookworm:
-# remote-write receiver, no OTLP) and docker-compose (validates docker-compose.yml offline).
+build_prometheus3() {
+  local bin="$CACHE/bin/prometheus"
+  if stamp_ok prometheus3 "$PROMETHEUS3_VERSION" "$bin"; then
+    log "prometheus3 $PROMETHEUS3_VERSION cached"
+    return 0
+  fi
+  log "building prometheus3 $PROMETHEUS3_VERSION (cold build takes minutes)"
+  local logfile="$CACHE/logs/prometheus3.log"
+  : >"$logfile"
+  install_prometheus3() {
+    local help
+    GOBIN="$CACHE/bin" nice -n 10 go install \
+      "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_VERSION" || return 1
+    # The suite relies on OTLP ingest; a build without the flag must fail here, not in a test
+    # (kingpin lists it as `--[no-]web.enable-otlp-receiver`). The help is captured first:
+    # `grep -q` in a pipe stops reading early, and under pipefail the binary's SIGPIPE fails.
+    help=$("$bin" --help 2>&1) || return 1
+    if [[ "$help" != *web.enable-otlp-receiver* ]]; then
+      echo "[build-peers] $bin has no --web.enable-otlp-receiver" >&2
+      return 1
+    fi
+  }
+  timed prometheus3 "$logfile" install_prometheus3 || return 1
+  echo "$PROMETHEUS3_VERSION" >"$CACHE/prometheus3.stamp"
+}
+
+# Installs a Debian package when its binary is missing. Used for Prometheus 2.42 (bookworm; the
+# suite uses only its promtool) and docker-compose (validates docker-compose.yml offline).
 install_debian_package() { # package binary
   local pkg="$1" binary="$2"
   if command -v "$binary" >/dev/null 2>&1; then
@@ -180,6 +214,7 @@ what="${1:-all}"
 case "$what" in
 collector) build_collector ;;
 jaeger) build_jaeger ;;
+prometheus3) build_prometheus3 ;;
 prometheus) install_debian_package prometheus prometheus ;;
 docker-compose) install_debian_package docker-compose docker-compose ;;
 all)
@@ -188,6 +223,7 @@ all)
   rc=0
   build_collector || rc=1
   build_jaeger || rc=1
+  build_prometheus3 || rc=1
   install_debian_package prometheus prometheus || rc=1
   install_debian_package docker-compose docker-compose || rc=1
   exit "$rc"

@@ -48,7 +48,7 @@ export async function expectFixtureInPrometheus(
 ): Promise<void> {
   const selector = `{service_name="${fixture.serviceName}"}`;
   const total = Object.values(EXPECTED_SERIES).reduce((a, b) => a + b, 0);
-  // Remote write is asynchronous and span metrics flush every 15 s: wait, bounded.
+  // The Collector pushes asynchronously and span metrics flush every 15 s: wait, bounded.
   const names = await waitFor(
     async () => {
       const found = (await seriesNames(url, selector)).filter((n) => n !== 'target_info');

@@ -45,23 +45,26 @@ export function startPeerProcess(
     hasExited = true;
   });
 
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    if (!hasExited) {
+      process.kill(pid, 'SIGTERM');
+      // Bounded: 10 s for a graceful shutdown (exporters flush), then SIGKILL.
+      const graceful = await Promise.race([exit.then(() => true), sleep(10_000, false)]);
+      if (!graceful && !hasExited) {
+        process.kill(pid, 'SIGKILL');
+        await exit;
+      }
+    }
+    await new Promise<void>((resolve) => log.end(resolve));
+  };
   return {
     name,
     pid,
     logFile: options.logFile,
     output: () => tail,
     exited: () => hasExited,
-    async stop() {
-      if (!hasExited) {
-        process.kill(pid, 'SIGTERM');
-        // Bounded: 10 s for a graceful shutdown (exporters flush), then SIGKILL.
-        const graceful = await Promise.race([exit.then(() => true), sleep(10_000, false)]);
-        if (!graceful && !hasExited) {
-          process.kill(pid, 'SIGKILL');
-          await exit;
-        }
-      }
-      await new Promise<void>((resolve) => log.end(resolve));
-    },
+    // Once: a test may stop a peer early (to flush it) and afterAll stops it again.
+    stop: () => (stopping ??= stop()),
   };
 }

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const BUILD_SCRIPT = join(REPO_ROOT, 'test/interop/peers/build-peers.sh');
 
-export type PeerName = 'collector' | 'jaeger' | 'prometheus' | 'docker-compose';
+/**
+ * `prometheus3`: Prometheus 3 built from source into the cache (the server the tests run);
+ * `prometheus`: Debian's package, for its `promtool` (rule checks and rule unit tests).
+ */
+export type PeerName = 'collector' | 'jaeger' | 'prometheus3' | 'prometheus' | 'docker-compose';
 
 export function peersCacheDir(): string {
   return process.env.OTELSPOOL_PEERS_CACHE ?? join(homedir(), '.cache/otelspool-peers');
@@ -38,7 +42,7 @@ export function ensurePeers(...names: PeerName[]): void {
 export const peerBinaries = {
   collector: () => join(peersCacheDir(), 'bin/otelcol-otelspool'),
   jaeger: () => join(peersCacheDir(), 'bin/jaeger'),
-  prometheus: () => findOnPath('prometheus'),
+  prometheus: () => join(peersCacheDir(), 'bin/prometheus'),
   promtool: () => findOnPath('promtool'),
   dockerCompose: () => findOnPath('docker-compose'),
 };

@@ -10,42 +10,76 @@ export interface RunningPrometheus {
   process: PeerProcess;
   /** Base URL, e.g. http://127.0.0.1:PORT */
   url: string;
-  /** Remote-write receiver URL for the Collector's prometheusremotewrite exporter. */
-  remoteWriteUrl: string;
+  /** The flags it was started with (docker-compose.yml's, paths and listen address rewired). */
+  args: string[];
   stop(): Promise<void>;
 }
 
+export interface StartPrometheusOptions {
+  /**
+   * false: the deployed prometheus.yml without `storage.tsdb.out_of_order_time_window` (so
+   * Prometheus' default, 0), to show what that window is for. Default: as deployed.
+   */
+  outOfOrderWindow?: boolean;
+}
+
+interface DeployedPrometheusConfig {
+  storage?: { tsdb?: Record<string, unknown> };
+  rule_files?: string[];
+  scrape_configs?: { job_name: string; static_configs?: { targets: string[] }[] }[];
+  [key: string]: unknown;
+}
+
+interface ComposeFile {
+  services: { prometheus: { command: string[] } };
+}
+
 /**
- * Starts Debian's Prometheus (2.42: remote-write receiver, no OTLP ingest) with the compose
- * stack's prometheus.yml minus its v3-only `otlp` block: same out-of-order window, same SLO
- * rules (loaded from deploy/prometheus/rules), no scrape jobs.
+ * Starts Prometheus 3 (built from source into the peers cache, the release docker-compose.yml
+ * runs) with deploy/prometheus/prometheus.yml as deployed (OTLP translation, promoted resource
+ * attributes, out-of-order window, SLO rules) and the flags of the compose service (OTLP receiver
+ * on, retention). Only what cannot be the same here is rewired: the config, data and rule paths,
+ * the listen address (127.0.0.1, a free port) and the self-scrape target.
  */
-export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
-  const deployed = parse(
+export async function startPrometheus(
+  dir: string,
+  options: StartPrometheusOptions = {},
+): Promise<RunningPrometheus> {
+  const config = parse(
     await readFile(join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'),
-  ) as Record<string, unknown>;
-  const config = {
-    global: deployed.global,
-    storage: deployed.storage,
-    rule_files: [join(REPO_ROOT, 'deploy/prometheus/rules/*.yml')],
-  };
+  ) as DeployedPrometheusConfig;
+  const compose = parse(
+    await readFile(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'),
+  ) as ComposeFile;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+
+  config.rule_files = [join(REPO_ROOT, 'deploy/prometheus/rules/*.yml')];
+  for (const job of config.scrape_configs ?? []) {
+    for (const targets of job.static_configs ?? []) {
+      targets.targets = targets.targets.map((t) =>
+        t === 'localhost:9090' ? `127.0.0.1:${port}` : t,
+      );
+    }
+  }
+  if (options.outOfOrderWindow === false) delete config.storage?.tsdb?.out_of_order_time_window;
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, stringify(config));
   const dataDir = join(dir, 'prometheus-data');
   await mkdir(dataDir, { recursive: true });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const peer = startPeerProcess(
-    'prometheus',
-    peerBinaries.prometheus(),
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${dataDir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    { cwd: dir, logFile: join(dir, 'prometheus.log') },
-  );
+
+  const deployedFlags = compose.services.prometheus.command;
+  const args = deployedFlags.map((flag) => {
+    if (flag.startsWith('--config.file=')) return `--config.file=${configFile}`;
+    if (flag.startsWith('--storage.tsdb.path=')) return `--storage.tsdb.path=${dataDir}`;
+    return flag;
+  });
+  args.push(`--web.listen-address=127.0.0.1:${port}`);
+
+  const peer = startPeerProcess('prometheus', peerBinaries.prometheus(), args, {
+    cwd: dir,
+    logFile: join(dir, 'prometheus.log'),
+  });
   try {
     await waitFor(
       async () => {
@@ -58,5 +92,5 @@ export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
     await peer.stop();
     throw new Error(`${(error as Error).message}\n--- prometheus output ---\n${peer.output()}`);
   }
-  return { process: peer, url, remoteWriteUrl: `${url}/api/v1/write`, stop: () => peer.stop() };
+  return { process: peer, url, args, stop: () => peer.stop() };
 }

@@ -37,6 +37,7 @@ export interface SpoolFixture {
   dir: string;
   serviceName: string;
   hostName: string;
+  sessionId: string;
   spans: ExpectedSpan[];
   traceIds: string[];
   metrics: ExpectedMetric[];
@@ -66,7 +67,12 @@ export interface ExpectedMetric {
 export interface ExpectedLog {
   eventName: string;
   severityNumber: SeverityNumber;
+  severityText: string;
+  body: string;
   attributes: Record<string, unknown>;
+  /** Hex trace and span id of the span the record was emitted in; '' when none. */
+  traceId: string;
+  spanId: string;
 }
 
 /** The exact values the fixture records, so tests can assert on them too. */
@@ -100,17 +106,18 @@ export async function writeFixtureSpool(
 ): Promise<SpoolFixture> {
   const serviceName = `interop-plugin-${randomBytes(4).toString('hex')}`;
   const hostName = 'interop-host';
+  const sessionId = randomBytes(8).toString('hex');
   const resource = resourceFromAttributes({
     'service.name': serviceName,
     'service.version': '1.4.2',
     'host.name': hostName,
     'os.type': 'linux',
-    'session.id': randomBytes(8).toString('hex'),
+    'session.id': sessionId,
   });
 
   const spans = recordSpans(resource);
   const resourceMetrics = await recordMetrics(resource);
-  const logRecords = recordLogs(resource);
+  const logRecords = recordLogs(resource, spans);
 
   await writeSegments(
     dir,
@@ -123,6 +130,7 @@ export async function writeFixtureSpool(
     dir,
     serviceName,
     hostName,
+    sessionId,
     spans: spans.map((span) => ({
       traceId: span.spanContext().traceId,
       spanId: span.spanContext().spanId,
@@ -137,7 +145,11 @@ export async function writeFixtureSpool(
     logs: logRecords.map((record) => ({
       eventName: record.eventName ?? '',
       severityNumber: record.severityNumber ?? SeverityNumber.UNSPECIFIED,
+      severityText: record.severityText ?? '',
+      body: String(record.body),
       attributes: record.attributes,
+      traceId: record.spanContext?.traceId ?? '',
+      spanId: record.spanContext?.spanId ?? '',
     })),
   };
 }
@@ -255,7 +267,20 @@ function expectedMetrics(): ExpectedMetric[] {
   ];
 }
 
-function recordLogs(resource: ReturnType<typeof resourceFromAttributes>): ReadableLogRecord[] {
+/**
+ * The log records of the fixture, each emitted inside the span it belongs to (so it carries that
+ * span's trace and span id, as the SDK and @otelspool/crash record them), except `session.end`,
+ * which has no trace context.
+ */
+function recordLogs(
+  resource: ReturnType<typeof resourceFromAttributes>,
+  spans: readonly ReadableSpan[],
+): ReadableLogRecord[] {
+  const inSpan = (name: string, index = 0) => {
+    const span = spans.filter((s) => s.name === name)[index];
+    if (span === undefined) throw new Error(`fixture has no span ${name}[${index}]`);
+    return { context: trace.setSpanContext(ROOT_CONTEXT, span.spanContext()) };
+  };
   const exporter = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
     resource,
@@ -263,21 +288,29 @@ function recordLogs(resource: ReturnType<typeof resourceFromAttributes>): Readab
   });
   const logger = provider.getLogger('otelspool-interop', '1.0.0');
   const info = { severityNumber: SeverityNumber.INFO, severityText: 'INFO' };
-  logger.emit({ ...info, eventName: 'session.start', body: 'session started' });
   logger.emit({
     ...info,
+    ...inSpan('session'),
+    eventName: 'session.start',
+    body: 'session started',
+  });
+  logger.emit({
+    ...info,
+    ...inSpan('plugin.load'),
     eventName: 'plugin.load',
     body: 'plugin loaded',
     attributes: { 'plugin.name': 'Warm Pad' },
   });
   logger.emit({
     ...info,
+    ...inSpan('preset.change'),
     eventName: 'preset.change',
     body: 'preset changed',
     attributes: { 'preset.name': 'Glass Keys' },
   });
   for (let index = 0; index < 2; index += 1) {
     logger.emit({
+      ...inSpan('process_block', index),
       severityNumber: SeverityNumber.WARN,
       severityText: 'WARN',
       eventName: 'buffer.underrun',
@@ -286,6 +319,7 @@ function recordLogs(resource: ReturnType<typeof resourceFromAttributes>): Readab
     });
   }
   logger.emit({
+    ...inSpan('process_block', 2),
     severityNumber: SeverityNumber.FATAL,
     severityText: 'FATAL',
     eventName: 'app.crash',

@@ -64,10 +64,18 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
+/**
+ * The OTLP/HTTP paths (https://opentelemetry.io/docs/specs/otlp/#otlphttp-request), also under
+ * the `/otlp` prefix that Loki 3 serves (`/otlp/v1/logs`) and several vendors use, so an exporter
+ * configured for such a backend (`endpoint: http://host:port/otlp`) can be pointed here as is.
+ */
 const PATHS: Record<string, Signal> = {
   '/v1/traces': 'traces',
   '/v1/metrics': 'metrics',
   '/v1/logs': 'logs',
+  '/otlp/v1/traces': 'traces',
+  '/otlp/v1/metrics': 'metrics',
+  '/otlp/v1/logs': 'logs',
 };
 
 function guardOf(options: OtlpReceiverOptions): RequestGuard {
@@ -110,8 +118,8 @@ function guardStep(
 }
 
 /**
- * The OTLP/HTTP receiver behind `spool serve`: `/v1/traces`, `/v1/metrics`, `/v1/logs` with
- * JSON or protobuf bodies, gzip or deflate, written into the spool through the pipeline
+ * The OTLP/HTTP receiver behind `spool serve`: `/v1/traces`, `/v1/metrics`, `/v1/logs` (and the
+ * same under `/otlp`) with JSON or protobuf bodies, gzip or deflate, written into the spool through the pipeline
  * (processors → spool-writer exporter). Every failure is an HTTP answer, never a crash.
  * The steps: the guard (guardStep), the export request (export-handler.ts: head checks, body,
  * decoding in check-body.ts, answers in responses.ts), any other path (the fallback or 404).
@@ -150,7 +158,12 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
         return;
       }
       stats.errors[404] = (stats.errors[404] ?? 0) + 1;
-      sendStatus(res, 404, 'json', `no route for ${path}: use /v1/traces, /v1/metrics or /v1/logs`);
+      sendStatus(
+        res,
+        404,
+        'json',
+        `no route for ${path}: use /v1/traces, /v1/metrics or /v1/logs (or the same under /otlp)`,
+      );
       req.resume();
       return;
     }
