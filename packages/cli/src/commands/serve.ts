@@ -102,7 +102,7 @@ export async function serveCommand(
     });
   else {
     process.stdout.write(
-      `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs)\n`,
+      `OTLP/HTTP receiver for ${dir}: ${url} (POST /v1/traces, /v1/metrics, /v1/logs; also under /otlp)\n`,
     );
     if (fallback) process.stdout.write(`Dashboard: ${dashboardUrl}\n`);
   }
