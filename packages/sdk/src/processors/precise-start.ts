@@ -66,10 +66,21 @@ export class StartTimeRefiner {
     if (precise === wallMs) return;
     // hrTime(perf) adds timeOrigin at full precision; the offset is small (ms), so adding it as
     // an HrTime keeps sub-microsecond precision that an epoch-ms double would lose.
-    s.startTime = addOffset(hrTime(perfStart), offset);
+    const refined = addOffset(hrTime(perfStart), offset);
+    // The HrTime sum and the double above can differ by a rounding step: keep the start inside
+    // the SDK's own millisecond, compared exactly on [seconds, nanoseconds].
+    if (compareHrTime(refined, start) < 0 || compareHrTime(refined, addHrTimes(start, ONE_MS)) >= 0)
+      return;
+    s.startTime = refined;
     // Events and ends given as performance.now() timestamps use this offset: same timeline.
     s._performanceOffset = offset;
   }
+}
+
+const ONE_MS: HrTime = [0, 1_000_000];
+
+function compareHrTime(a: HrTime, b: HrTime): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
 }
 
 function addOffset(time: HrTime, offsetMs: number): HrTime {
