@@ -65,6 +65,7 @@ export const RECORDED_ENTRIES: readonly string[] = Object.freeze([
   SPOOL_FOLDERS.quarantine,
   SPOOL_FOLDERS.deadLetter,
   SPOOL_FOLDERS.sync,
+  SPOOL_FOLDERS.index, // a derived copy of the telemetry: purged with it
   SPOOL_FILES.metricsSnapshot,
 ]);
 
