@@ -45,6 +45,14 @@ export async function sqlCommand(query: string, options: SqlCommandOptions): Pro
     result = runReadOnlyQuery(indexDbPath(dir), query);
   } catch (err) {
     if (err instanceof ReadOnlyQueryError) throw new CliError(err.message, EXIT_USAGE);
+    // SQLite's authorizer refuses some reads only when the statement runs (pragma_* table
+    // functions, load_extension): the same refusal as a write, a usage error.
+    if (/not authorized/i.test((err as Error).message)) {
+      throw new CliError(
+        `refused: ${(err as Error).message}; spool sql runs read-only SELECTs over the index tables`,
+        EXIT_USAGE,
+      );
+    }
     throw new CliError(`query failed: ${(err as Error).message}`);
   }
   const { columns, rows } = result;

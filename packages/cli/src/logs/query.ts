@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import {
   findAttribute,
   forEachLogRecord,
@@ -37,6 +38,34 @@ export function entryTimeMs(record: LogRecord): number {
   return Number.isFinite(t) ? t : nanosToExactMs(record.observedTimeUnixNano);
 }
 
+// A query's regex runs on the dashboard server's one thread, and its text may come from a URL:
+// catastrophic backtracking (`(.*.*)*X`) must not freeze the process. With this V8 flag a regex
+// that backtracks excessively falls back to V8's linear-time engine (no backtracking), which
+// takes every construct except the ones nonRegularConstruct refuses below. Set once, before
+// any query regex is compiled.
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+
+/**
+ * The first construct of `pattern` that is not a regular language construct (a backreference
+ * or a lookaround: V8's linear-time engine cannot run them, RE2 refuses them), or undefined.
+ */
+export function nonRegularConstruct(pattern: string): string | undefined {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(next)) return `the backreference \\${next}`;
+      if (next === 'k') return 'the named backreference \\k<…>';
+      i += 1; // an escaped character, whatever it is
+    } else if (c === '(' && pattern[i + 1] === '?') {
+      const rest = pattern.slice(i + 2, i + 4);
+      if (rest.startsWith('=') || rest.startsWith('!')) return `the lookahead (?${rest[0]}`;
+      if (rest === '<=' || rest === '<!') return `the lookbehind (?${rest}`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * A regular expression of a query. JavaScript syntax; a leading `(?i)` (the RE2 flag group
  * LogQL users write) becomes the `i` flag. `whole`: the match must span the value, as LogQL's
@@ -48,6 +77,13 @@ export function compileRegex(source: string, whole: boolean, what: string): RegE
   if (pattern.startsWith('(?i)')) {
     pattern = pattern.slice(4);
     flags = 'i';
+  }
+  const unsupported = nonRegularConstruct(pattern);
+  if (unsupported !== undefined) {
+    throw new LogQueryError(
+      `${what} ${JSON.stringify(source)}: ${unsupported} is not supported (LogQL's RE2 syntax has ` +
+        'no backreferences or lookarounds, and they can make one match run for minutes)',
+    );
   }
   try {
     return new RegExp(whole ? `^(?:${pattern})$` : pattern, flags);

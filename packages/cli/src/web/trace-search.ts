@@ -238,7 +238,7 @@ export async function searchSpans(dir: string, search: SpanSearch): Promise<Span
       if (minNs !== undefined && durationNs < minNs) return;
       if (maxNs !== undefined && durationNs > maxNs) return;
       if (sinceNs !== undefined && startNs < sinceNs) return;
-      if (untilNs !== undefined && startNs > untilNs) return;
+      if (untilNs !== undefined && startNs >= untilNs) return; // before `until`, as spool logs
       if (search.attributes && !attributesMatch(span, resource?.attributes, search.attributes)) {
         return;
       }

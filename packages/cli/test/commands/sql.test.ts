@@ -85,6 +85,8 @@ describe('spool sql', () => {
     ['SELECT 1; SELECT 2'],
     ['PRAGMA writable_schema = 1'],
     ['WITH x AS (SELECT 1) DELETE FROM spans'],
+    ["SELECT * FROM pragma_table_info('meta')"],
+    ["SELECT load_extension('/nonexistent')"],
   ])('refuses %s with exit 2 and leaves the index as it was', async (query) => {
     const r = await run(['sql', query, '--dir', dir]);
     expect(r.code).toBe(2);

@@ -180,7 +180,7 @@ describe('/api/search', () => {
       ],
       [
         `since=${T0 + 50_000}&until=${new Date(T0 + 120_000).toISOString()}`,
-        (s) => s.startMs >= T0 + 50_000 && s.startMs <= T0 + 120_000,
+        (s) => s.startMs >= T0 + 50_000 && s.startMs < T0 + 120_000, // until is exclusive
       ],
     ];
     for (const [query, predicate] of cases) {

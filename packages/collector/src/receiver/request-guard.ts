@@ -282,10 +282,14 @@ function foreignOrigin(req: IncomingMessage, host: ParsedHost): string | undefin
   }
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') {
-    // A link the user followed from another site: the page behind it cannot read the answer.
+    // A link the user followed from another site to the dashboard page: the page behind it
+    // cannot read the answer. Never for the API or OTLP paths: a foreign page could still make
+    // them work (an expensive search opened with window.open) without reading the answer.
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const navigation =
       (req.method === 'GET' || req.method === 'HEAD') &&
-      req.headers['sec-fetch-mode'] === 'navigate';
+      req.headers['sec-fetch-mode'] === 'navigate' &&
+      !/^\/(api|v1|otlp)(\/|$)/.test(path);
     if (!navigation) return `requests from other sites are refused (Sec-Fetch-Site: ${site})`;
   }
   return undefined;

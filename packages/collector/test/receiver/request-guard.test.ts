@@ -201,6 +201,16 @@ describe('request guard: requests from other web pages', () => {
     expect(nav.status).toBe(200);
     const post = await postLogs({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
     expect(post.status).toBe(403);
+    // A foreign page opening an API or OTLP URL (window.open) is refused: it cannot read the
+    // answer, but it could still make the server do the work (an expensive search).
+    for (const path of ['/api/logs?regex=x', '/api/search', '/v1/logs', '/otlp/v1/logs']) {
+      const opened = await send('GET', path, {
+        host: `127.0.0.1:${port}`,
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+      });
+      expect(opened.status, path).toBe(403);
+    }
   });
 });
 

@@ -1,4 +1,11 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
 import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -145,7 +152,11 @@ class SourceLookup {
       const path = toLocalPath(rawFile);
       if (path === undefined || frame.line === undefined || frame.column === undefined) return;
       const loaded = this.mapOf(path);
-      let sourcePath = path;
+      // The file whose lines are shown as context: the generated file until the frame is
+      // mapped; then the original file, or none (only the map's sourcesContent) when the
+      // original is not a local path (`webpack://…`): the bundle's lines at the original line
+      // numbers would be code that never ran there.
+      let sourcePath: string | undefined = path;
       let sourcesContent: string | undefined;
       if (loaded !== undefined) {
         const entry = loaded.map.findEntry(frame.line - 1, frame.column - 1);
@@ -158,7 +169,7 @@ class SourceLookup {
             frame.file = shown;
             frame.line = entry.originalLine + 1;
             frame.column = entry.originalColumn + 1;
-            if (originalPath !== undefined) sourcePath = originalPath;
+            sourcePath = originalPath;
             const index = loaded.payload.sources.indexOf(entry.originalSource);
             const fromPayload = index >= 0 ? loaded.payload.sourcesContent?.[index] : undefined;
             if (typeof fromPayload === 'string') sourcesContent = fromPayload;
@@ -201,7 +212,12 @@ class SourceLookup {
     return loaded;
   }
 
-  private linesOf(path: string, fallback: string | undefined): string[] | undefined {
+  private linesOf(path: string | undefined, fallback: string | undefined): string[] | undefined {
+    if (path === undefined) {
+      return fallback !== undefined && fallback.length <= MAX_SOURCE_BYTES
+        ? fallback.split(/\r?\n/)
+        : undefined;
+    }
     if (!this.texts.has(path)) {
       if (this.texts.size >= MAX_LOOKUP_FILES) return undefined;
       const text = readBounded(path, MAX_SOURCE_BYTES);
@@ -260,10 +276,16 @@ function loadMapFromComment(path: string): LoadedMap | undefined {
   return { map: new SourceMap(payload), base, payload };
 }
 
+/**
+ * Opened non-blocking: a FIFO (or device) named by a source map or a stack frame must not block
+ * the dying process; only regular files are read.
+ */
+const READ_NONBLOCK = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+
 function readBounded(path: string, maxBytes: number): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_NONBLOCK);
     if (!fstatSync(fd).isFile() || fstatSync(fd).size > maxBytes) return undefined;
     return readFileSync(fd, 'utf8');
   } catch {
@@ -276,7 +298,7 @@ function readBounded(path: string, maxBytes: number): string | undefined {
 function readTail(path: string, bytes: number): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) return undefined;
     const length = Math.min(bytes, stat.size);

@@ -59,7 +59,7 @@ describe('parseStack', () => {
 
 describe('parseStack with source maps (a TypeScript app compiled by tsc)', () => {
   /** Compiles app.ts to dist/app.js + dist/app.js.map, runs it, and returns the stack it printed. */
-  function crashStack(enableSourceMaps: boolean): { root: string; stack: string } {
+  function crashStack(enableSourceMaps: boolean, bundler = false): { root: string; stack: string } {
     const root = mkdtempSync(join(tmpdir(), 'otelspool-srcmap-'));
     mkdirSync(join(root, 'src'));
     mkdirSync(join(root, 'dist'));
@@ -90,8 +90,10 @@ describe('parseStack with source maps (a TypeScript app compiled by tsc)', () =>
     });
     // transpileModule names the map after the file; point it at dist/app.js.map like tsc does.
     const map = JSON.parse(out.sourceMapText!) as { sources: string[]; file: string };
-    map.sources = ['../src/app.ts'];
+    map.sources = bundler ? ['webpack://app/./src/app.ts'] : ['../src/app.ts'];
     map.file = 'app.js';
+    // A bundler's map names sources by URL and carries their text.
+    if (bundler) Object.assign(map, { sourcesContent: [source] });
     writeFileSync(
       join(root, 'dist', 'app.mjs'),
       out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=app.mjs.map'),
@@ -133,6 +135,20 @@ describe('parseStack with source maps (a TypeScript app compiled by tsc)', () =>
       expect(top).toMatchObject({ file: join(root, 'src', 'app.ts'), line: 5, inApp: true });
       expect(top?.generated).toBeUndefined();
       expect(top?.context?.lines[3]).toBe('  throw new TypeError(reason);');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a bundler map (webpack:// sources): context from its sourcesContent, never the bundle', () => {
+    const { root, stack } = crashStack(false, true);
+    try {
+      const [top] = parseStack(stack, scrub);
+      expect(top).toMatchObject({ file: 'webpack://app/./src/app.ts', line: 5 });
+      expect(top?.generated?.file).toBe(join(root, 'dist', 'app.mjs'));
+      // the original's line 5, not the bundle's line 5
+      expect(top?.context?.lines[3]).toBe('  throw new TypeError(reason);');
+      expect(top?.context?.lines[0]).toBe('');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
