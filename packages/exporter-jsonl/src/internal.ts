@@ -14,7 +14,6 @@ export {
   deadLetterDir,
   importDir,
   importedStatePath,
-  indexDbPath,
   installIdPath,
   lastSessionPath,
   ledgerPath,
