@@ -8,8 +8,9 @@ import {
   listRecentTraces,
   readTrace,
 } from './trace-index.js';
-import { LogSearchError, parseLogSearch, searchLogs } from './log-search.js';
-import { SearchQueryError, parseSpanSearch, searchSpans } from './trace-search.js';
+import { parseLogSearch, searchLogs } from './log-search.js';
+import { SearchQueryError } from './query-params.js';
+import { parseSpanSearch, searchSpans } from './trace-search.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** A request the API refuses, with the status and machine-readable code to send. */
@@ -166,7 +167,7 @@ export class DashboardApi {
     try {
       search = parseLogSearch(query);
     } catch (err) {
-      if (err instanceof LogSearchError) throw new HttpError(400, 'bad_request', err.message);
+      if (err instanceof SearchQueryError) throw new HttpError(400, 'bad_request', err.message);
       throw err;
     }
     const compute = (): Promise<unknown> => searchLogs(this.dir, search);

@@ -1,6 +1,6 @@
 import { findAttribute, readSpool } from '@otelspool/exporter-jsonl';
 import { CRASH_ATTRIBUTES } from '@otelspool/exporter-jsonl/internal';
-import { parseSince } from '../analysis/duration.js';
+import { integerParam, SearchQueryError, timeParam } from './query-params.js';
 import {
   compileLogQuery,
   LogQueryError,
@@ -84,48 +84,16 @@ const PARAMS = new Set([
 ]);
 
 /** A query parameter /api/logs refuses; the API turns it into a 400 with this message. */
-export class LogSearchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LogSearchError';
-  }
-}
 
 /** `key=value`, `key!=value`, `key=~regex`, `key!~regex`, as `spool logs --attr` takes them. */
 function attrMatcher(text: string): LabelMatcher {
   const match = /^([^=!~]+?)(!=|=~|!~|=)(.*)$/s.exec(text);
   if (!match || match[1] === undefined || match[1].trim() === '') {
-    throw new LogSearchError(
+    throw new SearchQueryError(
       `attr ${JSON.stringify(text)}: expected key=value, key!=value, key=~regex or key!~regex`,
     );
   }
   return { name: match[1], op: match[2] as MatchOp, value: match[3] ?? '' };
-}
-
-function time(value: string, name: string, now: number): number {
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  try {
-    return parseSince(value, now);
-  } catch {
-    throw new LogSearchError(
-      `${name} ${JSON.stringify(value)}: expected a duration back from now like 30m, 24h, an ISO date like 2026-11-24 or epoch milliseconds`,
-    );
-  }
-}
-
-function integer(
-  value: string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new LogSearchError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return n;
 }
 
 /**
@@ -135,15 +103,15 @@ function integer(
 export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSearch {
   for (const [name, value] of query) {
     if (!PARAMS.has(name)) {
-      throw new LogSearchError(
+      throw new SearchQueryError(
         `unknown parameter ${JSON.stringify(name)}; expected one of ${[...PARAMS].join(', ')}`,
       );
     }
     if (value.length > (name === 'q' ? MAX_QUERY_LENGTH : MAX_VALUE)) {
-      throw new LogSearchError(`${name} is too long`);
+      throw new SearchQueryError(`${name} is too long`);
     }
     if (!REPEATABLE.has(name) && query.getAll(name).length > 1) {
-      throw new LogSearchError(`${name} is given more than once`);
+      throw new SearchQueryError(`${name} is given more than once`);
     }
   }
   const text = (name: string): string | undefined => {
@@ -152,19 +120,19 @@ export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSea
   };
   const list = (name: string): string[] => query.getAll(name).filter((v) => v !== '');
 
-  const limit = integer(text('limit'), 'limit', DEFAULT_LOG_LIMIT, 1, MAX_LOG_LIMIT);
-  const offset = integer(text('offset'), 'offset', 0, 0, MAX_LOG_WINDOW);
+  const limit = integerParam(text('limit'), 'limit', DEFAULT_LOG_LIMIT, 1, MAX_LOG_LIMIT);
+  const offset = integerParam(text('offset'), 'offset', 0, 0, MAX_LOG_WINDOW);
   if (offset + limit > MAX_LOG_WINDOW) {
-    throw new LogSearchError(`offset + limit must be at most ${MAX_LOG_WINDOW}`);
+    throw new SearchQueryError(`offset + limit must be at most ${MAX_LOG_WINDOW}`);
   }
   // The engine keeps the newest `limit`; a page further back needs the newest offset + limit.
   const q: LogQuery = { limit: offset + limit };
   const since = text('since');
-  if (since !== undefined) q.sinceUnixMs = time(since, 'since', now);
+  if (since !== undefined) q.sinceUnixMs = timeParam(since, 'since', now);
   const until = text('until');
-  if (until !== undefined) q.untilUnixMs = time(until, 'until', now);
+  if (until !== undefined) q.untilUnixMs = timeParam(until, 'until', now);
   if (q.sinceUnixMs !== undefined && q.untilUnixMs !== undefined && q.sinceUnixMs > q.untilUnixMs)
-    throw new LogSearchError('since is later than until');
+    throw new SearchQueryError('since is later than until');
   const service = text('service');
   if (service !== undefined) q.service = service;
   const severity = text('severity');
@@ -172,7 +140,7 @@ export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSea
     try {
       q.minSeverity = parseSeverityThreshold(severity);
     } catch (err) {
-      throw new LogSearchError((err as Error).message.replace(/^--severity/, 'severity'));
+      throw new SearchQueryError((err as Error).message.replace(/^--severity/, 'severity'));
     }
   }
   const grep = list('grep');
@@ -186,7 +154,7 @@ export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSea
     ['regex', regex],
   ] as const) {
     if (values.length > MAX_REPEATED)
-      throw new LogSearchError(`at most ${MAX_REPEATED} ${name} filters`);
+      throw new SearchQueryError(`at most ${MAX_REPEATED} ${name} filters`);
   }
   if (attrs.length > 0) q.attributes = attrs.map(attrMatcher);
   const trace = text('trace');
@@ -200,7 +168,7 @@ export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSea
   } catch (err) {
     // The engine's messages name the CLI's flags; here they are parameters.
     if (err instanceof LogQueryError) {
-      throw new LogSearchError(err.message.replace(/^--(regex|attr|trace)\b/, '$1'));
+      throw new SearchQueryError(err.message.replace(/^--(regex|attr|trace)\b/, '$1'));
     }
     throw err;
   }

@@ -5,8 +5,9 @@ import {
   type Span,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
-import { parseDurationMs, parseSince } from '../analysis/duration.js';
+import { parseDurationMs } from '../analysis/duration.js';
 import { serviceName } from '../analysis/record-filter.js';
+import { integerParam, SearchQueryError, timeParam } from './query-params.js';
 import { nsToMs, toNs } from './trace-index.js';
 
 /**
@@ -81,12 +82,6 @@ const PARAMS = new Set([
 const MAX_VALUE = 200;
 
 /** A query parameter the search refuses; the API turns it into a 400 with this message. */
-export class SearchQueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SearchQueryError';
-  }
-}
 
 /**
  * Parses /api/search's query string. Durations take a unit (`250ms`, `1.5s`) or are plain
@@ -112,8 +107,8 @@ export function parseSpanSearch(query: URLSearchParams, now = Date.now()): SpanS
   const search: SpanSearch = {
     sort: oneOf(text('sort') ?? 'time', 'sort', ['time', 'duration'] as const),
     order: oneOf(text('order') ?? 'desc', 'order', ['desc', 'asc'] as const),
-    limit: integer(text('limit'), 'limit', DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT),
-    offset: integer(text('offset'), 'offset', 0, 0, MAX_SEARCH_WINDOW),
+    limit: integerParam(text('limit'), 'limit', DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT),
+    offset: integerParam(text('offset'), 'offset', 0, 0, MAX_SEARCH_WINDOW),
   };
   if (search.offset + search.limit > MAX_SEARCH_WINDOW) {
     throw new SearchQueryError(`offset + limit must be at most ${MAX_SEARCH_WINDOW}`);
@@ -162,21 +157,6 @@ function oneOf<T extends string>(value: string, name: string, allowed: readonly 
   throw new SearchQueryError(`${name} must be one of ${allowed.join(', ')}`);
 }
 
-function integer(
-  value: string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new SearchQueryError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return n;
-}
-
 function duration(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d+(?:\.\d+)?$/.test(value) ? Number(value) : parseDurationMs(value);
@@ -189,15 +169,7 @@ function duration(value: string | undefined, name: string): number | undefined {
 }
 
 function time(value: string | undefined, name: string, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  try {
-    return parseSince(value, now);
-  } catch {
-    throw new SearchQueryError(
-      `${name} ${JSON.stringify(value)}: expected a duration back from now like 30m, 24h, an ISO date like 2026-11-24 or epoch milliseconds`,
-    );
-  }
+  return value === undefined ? undefined : timeParam(value, name, now);
 }
 
 interface Candidate {
