@@ -22,11 +22,13 @@ import type { DashboardOptions } from './commands/dashboard.js';
 import type { DemoOptions } from './commands/demo.js';
 import type { ExportCommandOptions } from './commands/export.js';
 import type { ImportOptions } from './commands/import.js';
+import type { IndexCommandOptions } from './commands/index-command.js';
 import type { IncidentCommandOptions } from './commands/incident.js';
 import type { LogsCommandOptions } from './commands/logs.js';
 import type { ReportCommandOptions } from './commands/report.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { SloCommandOptions } from './commands/slo.js';
+import type { SqlCommandOptions } from './commands/sql.js';
 import type { SyncCliOptions } from './commands/sync.js';
 import type { TailCommandOptions } from './commands/tail.js';
 
@@ -504,6 +506,50 @@ export function createProgram(): Command {
     )
     .action(async (paths: string[], options: ImportOptions) =>
       (await import('./commands/import.js')).importCommand(paths, options),
+    );
+
+  program
+    .command('index')
+    .description(
+      'build or update the SQLite index of the spool (<spool>/index/spool.sqlite) that `spool sql` queries',
+    )
+    .option('--rebuild', 'drop the index and build it again from the spool')
+    .spoolOptions()
+    .option('--json', 'print what was indexed as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        ['spool index', 'index the new segments and lines'],
+        ['spool index --rebuild --json', 'from scratch, machine-readable'],
+      ]),
+    )
+    .action(async (options: IndexCommandOptions) =>
+      (await import('./commands/index-command.js')).indexCommand(options),
+    );
+
+  program
+    .command('sql')
+    .description(
+      'one read-only SQL query over the spool index (tables in TELEMETRY_GUIDE.md); updates the index first',
+    )
+    .argument('<query>', 'a single SELECT or WITH statement')
+    .option('--no-update', 'query the index as it is, without indexing new data first')
+    .spoolOptions()
+    .option('--json', 'print { columns, rows } as JSON')
+    .option('--csv', 'print the rows as CSV (RFC 4180) with a header line')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          `spool sql "SELECT name, count(*) AS n, avg(duration_ns)/1e6 AS avg_ms FROM spans GROUP BY name ORDER BY n DESC"`,
+        ],
+        [
+          `spool sql --csv "SELECT time_ns, severity_text, body FROM logs WHERE body LIKE '%timeout%'"`,
+        ],
+      ]),
+    )
+    .action(async (query: string, options: SqlCommandOptions) =>
+      (await import('./commands/sql.js')).sqlCommand(query, options),
     );
 
   return program;

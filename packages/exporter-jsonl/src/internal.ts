@@ -14,6 +14,7 @@ export {
   deadLetterDir,
   importDir,
   importedStatePath,
+  indexDbPath,
   installIdPath,
   lastSessionPath,
   ledgerPath,

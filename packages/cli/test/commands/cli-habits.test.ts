@@ -377,6 +377,8 @@ describe('schemaVersion in every --json output', () => {
       sync: ['sync', '--dry-run', '--out', join(home, 'dry.jsonl'), ...d],
       import: ['import', importFile, '--dir', join(home, 'imported')],
       demo: ['demo', '--duration', '0.3', '--dir', join(home, 'demo')],
+      index: ['index', ...d],
+      sql: ['sql', 'SELECT count(*) AS n FROM spans', ...d],
       'consent revoke': ['consent', 'revoke', '--purge', '--yes', ...d],
     };
     const seen = new Set<string>();

@@ -54,12 +54,12 @@ describe('consent', () => {
   });
 
   it('deny --purge deletes recorded data but keeps the choice', () => {
-    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync']) {
+    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync', 'index']) {
       mkdirSync(join(dir, sub));
       writeFileSync(join(dir, sub, 'x.jsonl'), '{}\n');
     }
     denyConsent(dir, { purge: true });
-    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync'])
+    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync', 'index'])
       expect(existsSync(join(dir, sub))).toBe(false);
     expect(readConsent(dir).state).toBe('denied');
   });

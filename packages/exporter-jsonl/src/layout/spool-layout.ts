@@ -16,6 +16,7 @@ import type { Signal } from '../otlp/types.js';
 //   <spool>/consent.json                               the user's decision (@otelspool/collector)
 //   <spool>/metrics_snapshot.json                      last cumulative metric values (@otelspool/sdk)
 //   <spool>/import/imported.json                       what `spool import` already took in
+//   <spool>/index/spool.sqlite                         the derived SQLite index (`spool index`, `spool sql`)
 
 /** Folder names directly below a spool dir (besides one folder per signal). */
 export const SPOOL_FOLDERS = Object.freeze({
@@ -25,6 +26,7 @@ export const SPOOL_FOLDERS = Object.freeze({
   sync: 'sync',
   deadLetter: 'dead-letter',
   import: 'import',
+  index: 'index',
 } as const);
 
 /** File names directly below a spool dir, or inside one of its folders. */
@@ -36,6 +38,7 @@ export const SPOOL_FILES = Object.freeze({
   ledger: 'ledger.jsonl',
   installId: 'install_id',
   syncLock: '.lock',
+  indexDb: 'spool.sqlite',
 } as const);
 
 /** Entries whose presence marks a folder as a spool (for discovery under the spool root). */
@@ -62,6 +65,7 @@ export const RECORDED_ENTRIES: readonly string[] = Object.freeze([
   SPOOL_FOLDERS.quarantine,
   SPOOL_FOLDERS.deadLetter,
   SPOOL_FOLDERS.sync,
+  SPOOL_FOLDERS.index, // a derived copy of the telemetry: purged with it
   SPOOL_FILES.metricsSnapshot,
 ]);
 
@@ -141,4 +145,13 @@ export function importDir(spoolDir: string): string {
 
 export function importedStatePath(spoolDir: string): string {
   return join(spoolDir, SPOOL_FOLDERS.import, SPOOL_FILES.imported);
+}
+
+/**
+ * `<spool>/index/spool.sqlite`: the SQLite index of the spool (`spool index`). Derived from the
+ * segments, crash reports and ledger, rebuildable, safe to delete at any time; beside the byte
+ * cap, not counted in it.
+ */
+export function indexDbPath(spoolDir: string): string {
+  return join(spoolDir, SPOOL_FOLDERS.index, SPOOL_FILES.indexDb);
 }

@@ -1,0 +1,399 @@
+import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { listCrashReports, readSessionLedger } from '@otelspool/crash';
+import {
+  listSegments,
+  readSpool,
+  SIGNALS,
+  type SegmentInfo,
+  type Signal,
+  type SpoolRecord,
+} from '@otelspool/exporter-jsonl';
+import {
+  ensureSpoolDirSync,
+  indexDbPath,
+  OWNER_FILE_MODE,
+  SPOOL_FOLDERS,
+} from '@otelspool/exporter-jsonl/internal';
+import { emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
+import { DROP_SQL, INDEX_SCHEMA_VERSION, SCHEMA_SQL } from './schema.js';
+
+/**
+ * How long a second `spool index` waits for the first one's segment transaction (SQLite's
+ * busy timeout). One transaction holds one segment's rows; a 64 MiB segment takes seconds.
+ */
+export const INDEX_BUSY_TIMEOUT_MS = 120_000;
+
+/** What one `spool index` run did. */
+export interface IndexRunSummary {
+  /** The database file. */
+  path: string;
+  rebuilt: boolean;
+  /** Segments that gave new rows this run. */
+  segmentsIndexed: number;
+  /** Segments known to the index whose files are gone (evicted by the byte cap, or deleted). */
+  segmentsGone: number;
+  /** Segment files in the spool now. */
+  segmentsListed: number;
+  rowsAdded: RowCounts & { crashes: number; sessions: number };
+}
+
+export interface UpdateIndexOptions {
+  /** Drop everything and index the spool from scratch. */
+  rebuild?: boolean;
+}
+
+interface SegmentRow {
+  identity: string;
+  position: number;
+  compressed: number;
+  complete: number;
+}
+
+/**
+ * Opens (creating when missing) the index database of a spool for writing: the `index/` dir
+ * checked and created like every spool dir, the file created 0600 before SQLite opens it (SQLite
+ * gives its -wal and -shm files the database file's mode), WAL so readers never block the
+ * indexer, and the schema in place (an index of another schema version is rebuilt).
+ */
+export function openIndexForWrite(spoolDir: string): DatabaseSync {
+  const path = indexDbPath(spoolDir);
+  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);
+  // O_NOFOLLOW: a symlink planted in our index/ is not followed (ensureSpoolDirSync made the
+  // dir ours, so only we can plant one; still, never write through a link).
+  const fd = openSync(
+    path,
+    constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0),
+    OWNER_FILE_MODE,
+  );
+  closeSync(fd);
+  const db = new DatabaseSync(path);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${INDEX_BUSY_TIMEOUT_MS}`);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    transaction(db, () => {
+      db.exec(SCHEMA_SQL);
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+        { value: string } | undefined;
+      if (row && row.value !== String(INDEX_SCHEMA_VERSION)) {
+        db.exec(DROP_SQL);
+        db.exec(SCHEMA_SQL);
+      }
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+        String(INDEX_SCHEMA_VERSION),
+      );
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** True when the spool has an index file (`spool sql --no-update` needs one). */
+export function indexExists(spoolDir: string): boolean {
+  return existsSync(indexDbPath(spoolDir));
+}
+
+/**
+ * Brings the index of `spoolDir` up to date with the spool: new segments and the new lines of
+ * the active ones (from the position the index reached, through readSpool's `from`), crash
+ * reports and sessions; segments whose files are gone are marked gone, their rows kept.
+ *
+ * Safe against a concurrent run and a crash: each segment's rows and its bookkeeping row are
+ * written in one `BEGIN IMMEDIATE` transaction, and the position is re-read inside it, so a line
+ * is indexed by exactly one run, exactly once.
+ */
+export async function updateSpoolIndex(
+  spoolDir: string,
+  options: UpdateIndexOptions = {},
+): Promise<IndexRunSummary> {
+  const db = openIndexForWrite(spoolDir);
+  try {
+    if (options.rebuild) {
+      transaction(db, () => {
+        db.exec(DROP_SQL);
+        db.exec(SCHEMA_SQL);
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
+          String(INDEX_SCHEMA_VERSION),
+        );
+      });
+    }
+    const summary: IndexRunSummary = {
+      path: indexDbPath(spoolDir),
+      rebuilt: options.rebuild === true,
+      segmentsIndexed: 0,
+      segmentsGone: 0,
+      segmentsListed: 0,
+      rowsAdded: { ...emptyRowCounts(), crashes: 0, sessions: 0 },
+    };
+    const rows = new RowWriter(db);
+    for (const signal of SIGNALS) await indexSignal(db, rows, spoolDir, signal, summary);
+    indexCrashesAndSessions(db, spoolDir, summary);
+    summary.segmentsGone = Number(
+      (db.prepare('SELECT count(*) AS n FROM segments WHERE gone = 1').get() as { n: number }).n,
+    );
+    return summary;
+  } finally {
+    db.close();
+  }
+}
+
+async function indexSignal(
+  db: DatabaseSync,
+  rows: RowWriter,
+  spoolDir: string,
+  signal: Signal,
+  summary: IndexRunSummary,
+): Promise<void> {
+  const listed = await listSegments(spoolDir, [signal]);
+  summary.segmentsListed += listed.length;
+  const getRow = db.prepare(
+    'SELECT identity, position, compressed, complete FROM segments WHERE signal = ? AND segment = ?',
+  );
+  const known = new Map<string, SegmentRow>();
+  for (const r of db
+    .prepare(
+      'SELECT segment, identity, position, compressed, complete FROM segments WHERE signal = ?',
+    )
+    .all(signal) as unknown as (SegmentRow & { segment: string })[]) {
+    known.set(r.segment, r);
+  }
+
+  // Bookkeeping first: gone segments, replaced files, and a row for every listed segment, so
+  // every later transaction only moves a position forward.
+  const identities = new Map<string, string>();
+  const from: Record<string, number> = {};
+  transaction(db, () => {
+    const names = new Set(listed.map((s) => s.segment));
+    const markGone = db.prepare(
+      'UPDATE segments SET gone = 1 WHERE signal = ? AND segment = ? AND gone = 0',
+    );
+    for (const segment of known.keys()) if (!names.has(segment)) markGone.run(signal, segment);
+    for (const info of listed) {
+      const fresh = getRow.get(signal, info.segment) as SegmentRow | undefined;
+      const identity = fileIdentity(info, fresh);
+      if (identity === undefined) continue; // vanished since the listing
+      identities.set(info.segment, identity);
+      if (fresh && !info.compressed && !fresh.compressed && fresh.identity !== identity) {
+        // The same segment name, another file (replaced by a user or a tool; our writer never
+        // does this): its old rows no longer describe the spool.
+        deleteSegmentRows(db, signal, info.segment);
+        db.prepare(
+          'UPDATE segments SET identity = ?, position = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
+        ).run(identity, signal, info.segment);
+      }
+      db.prepare(
+        `INSERT INTO segments (signal, segment, file, identity, size, compressed, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (signal, segment) DO UPDATE SET file = excluded.file, size = excluded.size,
+           compressed = excluded.compressed, gone = 0,
+           complete = CASE WHEN excluded.compressed = 0 THEN 0 ELSE complete END`,
+      ).run(
+        signal,
+        info.segment,
+        basename(info.file),
+        identity,
+        info.size,
+        info.compressed ? 1 : 0,
+        new Date().toISOString(),
+      );
+      const row = getRow.get(signal, info.segment) as unknown as SegmentRow;
+      // A compressed segment read to its end is final: skip all of it. (readSpool still scans
+      // it for newlines; it parses nothing before `from`.)
+      from[info.segment] = row.complete ? Number.MAX_SAFE_INTEGER : row.position;
+    }
+  });
+
+  const malformedAt = new Map<string, number>();
+  let current:
+    { segment: string; threshold: number; skip: boolean; last: number; lines: number } | undefined;
+  const commit = (): void => {
+    if (!current) return;
+    if (current.lines > 0) {
+      db.prepare(
+        `UPDATE segments SET position = max(position, ?), records = records + ?, indexed_at = ?
+         WHERE signal = ? AND segment = ?`,
+      ).run(current.last, current.lines, new Date().toISOString(), signal, current.segment);
+      summary.segmentsIndexed++;
+    }
+    db.exec('COMMIT');
+    current = undefined;
+  };
+  try {
+    for await (const record of readSpool(spoolDir, {
+      signals: [signal],
+      from,
+      onMalformed: (entry) => {
+        if (entry.position !== undefined) {
+          malformedAt.set(
+            entry.segment,
+            Math.max(malformedAt.get(entry.segment) ?? 0, entry.position),
+          );
+        }
+      },
+    }) as AsyncGenerator<SpoolRecord>) {
+      if (current?.segment !== record.segment) {
+        commit();
+        db.exec('BEGIN IMMEDIATE');
+        // Re-read under the write lock: a concurrent run may have indexed part of this
+        // segment since our snapshot, or the file may have been replaced meanwhile.
+        const fresh = getRow.get(signal, record.segment) as SegmentRow | undefined;
+        current = {
+          segment: record.segment,
+          threshold: Math.max(from[record.segment] ?? 0, fresh?.position ?? 0),
+          skip: fresh === undefined || fresh.identity !== identities.get(record.segment),
+          last: 0,
+          lines: 0,
+        };
+      }
+      if (current.skip || record.position <= current.threshold) continue;
+      rows.write(record, summary.rowsAdded);
+      current.last = record.position;
+      current.lines++;
+    }
+    commit();
+  } catch (err) {
+    rollback(db);
+    throw err;
+  }
+
+  // Lines past the last record that the reader quarantined, and compressed segments now read
+  // to their end: both move the position only forward, so a racing run cannot undo them.
+  transaction(db, () => {
+    for (const [segment, position] of malformedAt) {
+      db.prepare(
+        'UPDATE segments SET position = max(position, ?) WHERE signal = ? AND segment = ?',
+      ).run(position, signal, segment);
+    }
+    for (const info of listed) {
+      if (info.compressed && identities.has(info.segment)) {
+        db.prepare(
+          'UPDATE segments SET complete = 1 WHERE signal = ? AND segment = ? AND compressed = 1',
+        ).run(signal, info.segment);
+      }
+    }
+  });
+}
+
+/**
+ * The identity of a segment's file: `dev:ino` of the plain file. A `.gz` is the same segment
+ * (positions are in decompressed bytes, the same in both): it keeps the identity the plain file
+ * had; a segment first seen compressed gets the `.gz` file's own.
+ */
+function fileIdentity(info: SegmentInfo, known: SegmentRow | undefined): string | undefined {
+  if (info.compressed && known) return known.identity;
+  try {
+    const st = lstatSync(info.file);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const SIGNAL_TABLES: Record<Signal, readonly string[]> = {
+  traces: ['spans', 'span_events'],
+  logs: ['logs'],
+  metrics: ['metric_points'],
+};
+
+function deleteSegmentRows(db: DatabaseSync, signal: Signal, segment: string): void {
+  for (const table of SIGNAL_TABLES[signal]) {
+    db.prepare(`DELETE FROM ${table} WHERE segment = ?`).run(segment);
+  }
+}
+
+/**
+ * Crash reports and sessions are small and keyed by id: upserted every run, never deleted, so
+ * the index keeps them after the ledger's tail window or a byte cap has dropped the files.
+ */
+function indexCrashesAndSessions(
+  db: DatabaseSync,
+  spoolDir: string,
+  summary: IndexRunSummary,
+): void {
+  const crashes = listCrashReports(spoolDir);
+  const ledger = readSessionLedger(spoolDir);
+  transaction(db, () => {
+    const crash = db.prepare(
+      `INSERT INTO crashes (id, time, type, message, signature, origin, service, version, host,
+         session_id, trace_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    for (const r of crashes) {
+      const text = (key: string): string | null => {
+        const v = r.resource[key];
+        return v === undefined ? null : String(v);
+      };
+      const result = crash.run(
+        r.id,
+        r.time,
+        r.error.type,
+        r.error.message,
+        r.signature.id,
+        r.origin,
+        text('service.name'),
+        text('service.version'),
+        text('host.name'),
+        r.session.id,
+        r.trace?.traceId ?? null,
+      );
+      summary.rowsAdded.crashes += Number(result.changes);
+    }
+    const session = db.prepare(
+      `INSERT INTO sessions (id, previous_id, install_id, state, pid, started_at, ended_at,
+         exit_code, signal, crash_report_id, launch_completed, service, version, host, os_type,
+         os_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended_at = excluded.ended_at,
+         exit_code = excluded.exit_code, signal = excluded.signal,
+         crash_report_id = excluded.crash_report_id, launch_completed = excluded.launch_completed`,
+    );
+    const before = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    for (const s of ledger.sessions) {
+      session.run(
+        s.id,
+        s.previousId ?? null,
+        s.installId,
+        s.state,
+        s.pid,
+        s.startedAt,
+        s.endedAt ?? null,
+        s.exitCode ?? null,
+        s.signal ?? null,
+        s.crashReportId ?? null,
+        s.launchCompleted === undefined ? null : s.launchCompleted ? 1 : 0,
+        s.serviceName,
+        s.serviceVersion ?? null,
+        s.hostName,
+        s.os.type,
+        s.os.version,
+      );
+    }
+    const after = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    summary.rowsAdded.sessions += Number(after) - Number(before);
+  });
+}
+
+/** Runs `body` in one `BEGIN IMMEDIATE` transaction (the write lock up front: no upgrade deadlock). */
+export function transaction(db: DatabaseSync, body: () => void): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    body();
+    db.exec('COMMIT');
+  } catch (err) {
+    rollback(db);
+    throw err;
+  }
+}
+
+/** ROLLBACK when a transaction is open (SQLite may have rolled back already on some errors). */
+function rollback(db: DatabaseSync): void {
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // no transaction was active
+  }
+}

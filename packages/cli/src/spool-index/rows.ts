@@ -1,0 +1,199 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import {
+  attributeText,
+  forEachDataPoint,
+  forEachLogRecord,
+  forEachSpan,
+  metricType,
+  type DataPoint,
+  type KeyValue,
+  type LogsData,
+  type MetricsData,
+  type OtlpDouble,
+  type SpoolRecord,
+  type TracesData,
+} from '@otelspool/exporter-jsonl';
+import { bodyText, plainValue } from '../logs/values.js';
+
+/** Rows added per table by one batch of records. */
+export interface RowCounts {
+  spans: number;
+  span_events: number;
+  logs: number;
+  metric_points: number;
+}
+
+export const emptyRowCounts = (): RowCounts => ({
+  spans: 0,
+  span_events: 0,
+  logs: 0,
+  metric_points: 0,
+});
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An OTLP fixed64 nanosecond time (a decimal string) as an SQLite INTEGER: exact through
+ * BigInt (Unix nanoseconds pass 2^53 in 1970 + 104 days, so a Number would round them). Absent,
+ * unparsable or beyond int64 → NULL.
+ */
+export function nanos(text: string | undefined): bigint | null {
+  if (text === undefined || text === '') return null;
+  try {
+    const value = BigInt(text);
+    return value >= 0n && value <= INT64_MAX ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** OTLP doubles as REAL; NaN and ±Infinity (written as strings in OTLP JSON) as NULL. */
+function real(value: OtlpDouble | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function intOrNull(text: string | undefined): bigint | null {
+  return nanos(text);
+}
+
+/** Attributes as one JSON object (key → plain value), for SQLite's `->>` and json_extract. */
+export function attributesJson(attributes: readonly KeyValue[] | undefined): string {
+  const out: Record<string, unknown> = {};
+  for (const kv of attributes ?? []) out[kv.key] = plainValue(kv.value);
+  return JSON.stringify(out);
+}
+
+const SERVICE = 'service.name';
+
+/** The prepared INSERTs of the four record tables (one set per connection). */
+export class RowWriter {
+  private readonly span: StatementSync;
+  private readonly event: StatementSync;
+  private readonly log: StatementSync;
+  private readonly point: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.span = db.prepare(
+      `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, start_ns, end_ns,
+         duration_ns, status_code, status_message, attributes, resource, scope, segment, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.event = db.prepare(
+      `INSERT INTO span_events (trace_id, span_id, name, time_ns, attributes, service, segment, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.log = db.prepare(
+      `INSERT INTO logs (time_ns, observed_ns, severity_number, severity_text, service, body,
+         event_name, trace_id, span_id, attributes, resource, segment, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.point = db.prepare(
+      `INSERT INTO metric_points (name, type, unit, service, time_ns, start_ns, value, count, sum,
+         attributes, resource, segment, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Inserts every row of one spool record (inside the caller's transaction). */
+  write(record: SpoolRecord, counts: RowCounts): void {
+    const { segment, line } = record;
+    if (record.signal === 'traces') {
+      forEachSpan(record.data as TracesData, (span, scopeSpans, resourceSpans) => {
+        const attrs = resourceSpans.resource?.attributes;
+        const service = attributeText(attrs, SERVICE) ?? null;
+        const start = nanos(span.startTimeUnixNano);
+        const end = nanos(span.endTimeUnixNano);
+        this.span.run(
+          span.traceId,
+          span.spanId,
+          span.parentSpanId || null,
+          span.name ?? null,
+          span.kind ?? null,
+          service,
+          start,
+          end,
+          start !== null && end !== null ? end - start : null,
+          span.status?.code ?? 0,
+          span.status?.message || null,
+          attributesJson(span.attributes),
+          attributesJson(attrs),
+          scopeSpans.scope?.name ?? null,
+          segment,
+          line,
+        );
+        counts.spans++;
+        for (const event of span.events ?? []) {
+          this.event.run(
+            span.traceId,
+            span.spanId,
+            event.name ?? null,
+            nanos(event.timeUnixNano),
+            attributesJson(event.attributes),
+            service,
+            segment,
+            line,
+          );
+          counts.span_events++;
+        }
+      });
+    } else if (record.signal === 'logs') {
+      forEachLogRecord(record.data as LogsData, (log, _scopeLogs, resourceLogs) => {
+        const attrs = resourceLogs.resource?.attributes;
+        this.log.run(
+          nanos(log.timeUnixNano),
+          nanos(log.observedTimeUnixNano),
+          log.severityNumber ?? null,
+          log.severityText ?? null,
+          attributeText(attrs, SERVICE) ?? null,
+          bodyText(log.body),
+          log.eventName || null,
+          log.traceId || null,
+          log.spanId || null,
+          attributesJson(log.attributes),
+          attributesJson(attrs),
+          segment,
+          line,
+        );
+        counts.logs++;
+      });
+    } else {
+      forEachDataPoint(record.data as MetricsData, (point, metric, _scope, resourceMetrics) => {
+        const attrs = resourceMetrics.resource?.attributes;
+        const type = metricType(metric) ?? 'unknown';
+        const { value, count, sum } = pointValues(point);
+        this.point.run(
+          metric.name ?? null,
+          type,
+          metric.unit || null,
+          attributeText(attrs, SERVICE) ?? null,
+          nanos(point.timeUnixNano),
+          nanos(point.startTimeUnixNano),
+          value,
+          count,
+          sum,
+          attributesJson(point.attributes),
+          attributesJson(attrs),
+          segment,
+          line,
+        );
+        counts.metric_points++;
+      });
+    }
+  }
+}
+
+/** Gauge/sum points carry a value; histograms, exponential histograms and summaries count+sum. */
+function pointValues(point: DataPoint): {
+  value: number | null;
+  count: bigint | null;
+  sum: number | null;
+} {
+  if ('asDouble' in point || 'asInt' in point) {
+    const p = point as { asDouble?: OtlpDouble; asInt?: string };
+    const value =
+      p.asDouble !== undefined ? real(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : null;
+    return { value, count: null, sum: null };
+  }
+  const p = point as { count?: string; sum?: OtlpDouble };
+  return { value: null, count: intOrNull(p.count), sum: real(p.sum) };
+}

@@ -1,0 +1,152 @@
+// The schema of the spool index (TELEMETRY_GUIDE.md, "The spool index and `spool sql`"). One
+// place for the DDL so the guide's tables, the writer (index-spool.ts) and a later reader (views
+// served from the index) agree. A schema change bumps INDEX_SCHEMA_VERSION: an index of another
+// version is dropped and rebuilt from the spool (it is derived, nothing is lost).
+
+/** Bumped on every change below; stored in `meta`. */
+export const INDEX_SCHEMA_VERSION = 1;
+
+/** The row tables, in the order `spool index` reports them. */
+export const INDEX_TABLES = Object.freeze([
+  'spans',
+  'span_events',
+  'logs',
+  'metric_points',
+  'crashes',
+  'sessions',
+] as const);
+
+export type IndexTable = (typeof INDEX_TABLES)[number];
+
+/** Every table, bookkeeping included (what `--rebuild` and a version change drop). */
+const ALL_TABLES = [...INDEX_TABLES, 'segments', 'meta'] as const;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS segments (
+  signal TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  file TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  position INTEGER NOT NULL DEFAULT 0,
+  records INTEGER NOT NULL DEFAULT 0,
+  compressed INTEGER NOT NULL DEFAULT 0,
+  complete INTEGER NOT NULL DEFAULT 0,
+  gone INTEGER NOT NULL DEFAULT 0,
+  indexed_at TEXT NOT NULL,
+  PRIMARY KEY (signal, segment)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS spans (
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT,
+  name TEXT,
+  kind INTEGER,
+  service TEXT,
+  start_ns INTEGER,
+  end_ns INTEGER,
+  duration_ns INTEGER,
+  status_code INTEGER NOT NULL,
+  status_message TEXT,
+  attributes TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  scope TEXT,
+  segment TEXT NOT NULL,
+  line INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS spans_trace ON spans (trace_id);
+CREATE INDEX IF NOT EXISTS spans_name_start ON spans (name, start_ns);
+CREATE INDEX IF NOT EXISTS spans_segment ON spans (segment);
+
+CREATE TABLE IF NOT EXISTS span_events (
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  name TEXT,
+  time_ns INTEGER,
+  attributes TEXT NOT NULL,
+  service TEXT,
+  segment TEXT NOT NULL,
+  line INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS span_events_name ON span_events (name, time_ns);
+CREATE INDEX IF NOT EXISTS span_events_segment ON span_events (segment);
+
+CREATE TABLE IF NOT EXISTS logs (
+  time_ns INTEGER,
+  observed_ns INTEGER,
+  severity_number INTEGER,
+  severity_text TEXT,
+  service TEXT,
+  body TEXT NOT NULL,
+  event_name TEXT,
+  trace_id TEXT,
+  span_id TEXT,
+  attributes TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  line INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
+CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
+CREATE INDEX IF NOT EXISTS logs_segment ON logs (segment);
+
+CREATE TABLE IF NOT EXISTS metric_points (
+  name TEXT,
+  type TEXT NOT NULL,
+  unit TEXT,
+  service TEXT,
+  time_ns INTEGER,
+  start_ns INTEGER,
+  value REAL,
+  count INTEGER,
+  sum REAL,
+  attributes TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  line INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS metric_points_name_time ON metric_points (name, time_ns);
+CREATE INDEX IF NOT EXISTS metric_points_segment ON metric_points (segment);
+
+CREATE TABLE IF NOT EXISTS crashes (
+  id TEXT PRIMARY KEY,
+  time TEXT NOT NULL,
+  type TEXT NOT NULL,
+  message TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  service TEXT,
+  version TEXT,
+  host TEXT,
+  session_id TEXT,
+  trace_id TEXT
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  previous_id TEXT,
+  install_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  exit_code INTEGER,
+  signal TEXT,
+  crash_report_id TEXT,
+  launch_completed INTEGER,
+  service TEXT NOT NULL,
+  version TEXT,
+  host TEXT NOT NULL,
+  os_type TEXT,
+  os_version TEXT
+) STRICT;
+`;
+
+/** Drops every table of the index (for `--rebuild` and a schema version change). */
+export const DROP_SQL = ALL_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n');
