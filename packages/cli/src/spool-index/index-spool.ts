@@ -16,6 +16,7 @@ import {
   OWNER_FILE_MODE,
   SPOOL_FOLDERS,
 } from '@otelspool/exporter-jsonl/internal';
+import { acquireIndexLock } from './index-lock.js';
 import { emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
 import { DROP_SQL, INDEX_SCHEMA_VERSION, SCHEMA_SQL } from './schema.js';
 
@@ -110,7 +111,14 @@ export async function updateSpoolIndex(
   spoolDir: string,
   options: UpdateIndexOptions = {},
 ): Promise<IndexRunSummary> {
-  const db = openIndexForWrite(spoolDir);
+  const lock = await acquireIndexLock(spoolDir);
+  let db: DatabaseSync;
+  try {
+    db = openIndexForWrite(spoolDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   try {
     if (options.rebuild) {
       transaction(db, () => {
@@ -138,6 +146,7 @@ export async function updateSpoolIndex(
     return summary;
   } finally {
     db.close();
+    lock.release();
   }
 }
 

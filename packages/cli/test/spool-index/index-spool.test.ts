@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -16,6 +25,7 @@ import {
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
+import { indexLockPath } from '../../src/spool-index/index-lock.js';
 import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
 import {
   appendLines,
@@ -288,6 +298,47 @@ describe('spool index', () => {
     );
     expect(added[0]! + added[1]!).toBe(6000);
     expect(indexCounts(dir).spans).toBe(6000);
+  });
+
+  it('a second indexer waits while another holds the index lock, then indexes everything', async () => {
+    const dir = spool();
+    for (let s = 0; s < 5; s++) {
+      appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span(`s${s}`, T0 + s)])]);
+    }
+    // This test process plays the lock holder: its pid is alive for the child.
+    mkdirSync(join(dir, 'index'), { recursive: true, mode: 0o700 });
+    writeFileSync(indexLockPath(dir), `${process.pid} ${Date.now()}`, { mode: 0o600 });
+    const child = spawn(process.execPath, [BIN, 'index', '--dir', dir, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // While the lock is held the child has not even created the database.
+    expect(existsSync(indexDbPath(dir))).toBe(false);
+    unlinkSync(indexLockPath(dir));
+    expect(await closed).toBe(0);
+    expect(
+      (JSON.parse(out) as { index: { rowsAdded: { spans: number } } }).index.rowsAdded.spans,
+    ).toBe(5);
+    expect(indexCounts(dir).spans).toBe(5);
+    expect(existsSync(indexLockPath(dir))).toBe(false);
+  });
+
+  it('takes over a lock whose owner is dead, and serialises runs inside one process', async () => {
+    const dir = spool();
+    for (let s = 0; s < 4; s++) {
+      appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span(`s${s}`, T0 + s)])]);
+    }
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    mkdirSync(join(dir, 'index'), { recursive: true, mode: 0o700 });
+    writeFileSync(indexLockPath(dir), `${dead.pid} ${Date.now()}`, { mode: 0o600 });
+    const [a, b] = await Promise.all([updateSpoolIndex(dir), updateSpoolIndex(dir)]);
+    expect(a.rowsAdded.spans + b.rowsAdded.spans).toBe(4);
+    expect(indexCounts(dir).spans).toBe(4);
+    expect(existsSync(indexLockPath(dir))).toBe(false);
   });
 
   it('rebuilds from scratch with --rebuild and after the index dir is deleted', async () => {
