@@ -1,3 +1,4 @@
+import { booleanAt, countAt, objectAt, pairsAt, SnapshotError } from './snapshot-check.js';
 import type { CountByKey } from './types.js';
 
 /**
@@ -24,6 +25,37 @@ export class BoundedCounter {
       this.capped = true;
       this.counts.set(this.overflowKey, (this.counts.get(this.overflowKey) ?? 0) + n);
     }
+  }
+
+  /**
+   * Adds another counter's counts, key by key in its insertion order, through the same cap. Below
+   * the cap the result equals one counter fed both inputs; past it, which keys are kept depends on
+   * merge order, so partials are merged in the order the scan would visit them.
+   */
+  merge(other: BoundedCounter): void {
+    for (const [key, n] of other.counts) {
+      if (other.capped && key === other.overflowKey) {
+        this.capped = true;
+        this.counts.set(this.overflowKey, (this.counts.get(this.overflowKey) ?? 0) + n);
+      } else this.add(key, n);
+    }
+    if (other.capped) this.capped = true;
+  }
+
+  toJSON(): { capped: boolean; counts: [string, number][] } {
+    return { capped: this.capped, counts: [...this.counts] };
+  }
+
+  static fromJSON(json: unknown, maxKeys: number, path = 'counter'): BoundedCounter {
+    const o = objectAt(json, path);
+    const counter = new BoundedCounter(maxKeys);
+    const counts = pairsAt(o.counts, `${path}.counts`, countAt);
+    // The overflow key itself comes on top of maxKeys.
+    if (counts.length > maxKeys + 1)
+      throw new SnapshotError(`${path}.counts`, `at most ${maxKeys + 1} keys`);
+    for (const [key, n] of counts) counter.counts.set(key, n);
+    counter.capped = booleanAt(o.capped, `${path}.capped`);
+    return counter;
   }
 
   get size(): number {

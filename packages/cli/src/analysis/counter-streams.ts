@@ -5,6 +5,7 @@ import {
   type Resource,
 } from '@otelspool/exporter-jsonl';
 import { pointValue } from './otlp-values.js';
+import { numberAt, objectAt, pairsAt, SnapshotError, stringAt } from './snapshot-check.js';
 
 const MAX_STREAMS = 10_000;
 
@@ -46,6 +47,53 @@ export class CounterStreams {
     }
   }
 
+  /**
+   * Adds another set of streams: per cumulative stream the later point wins (ties: `other`'s, as
+   * the scan keeps the later-read point), deltas add. Merging partials of one scan in scan order
+   * gives the one-pass totals; past MAX_STREAMS which streams are kept depends on that order.
+   */
+  merge(other: CounterStreams): void {
+    for (const [group, value] of other.deltas)
+      this.deltas.set(group, (this.deltas.get(group) ?? 0) + value);
+    for (const [key, point] of other.cumulative) {
+      const prev = this.cumulative.get(key);
+      if (prev) {
+        if (point.t >= prev.t) {
+          prev.t = point.t;
+          prev.value = point.value;
+        }
+      } else if (this.cumulative.size < MAX_STREAMS) {
+        this.cumulative.set(key, { ...point });
+      }
+    }
+  }
+
+  toJSON(): CounterStreamsSnapshot {
+    return {
+      cumulative: [...this.cumulative].map(([key, p]) => [key, { ...p }]),
+      deltas: [...this.deltas],
+    };
+  }
+
+  static fromJSON(json: unknown, groupBy: string | undefined, path = 'counter'): CounterStreams {
+    const o = objectAt(json, path);
+    const streams = new CounterStreams(groupBy);
+    const cumulative = pairsAt(o.cumulative, `${path}.cumulative`, (v, p) => {
+      const point = objectAt(v, p);
+      return {
+        t: numberAt(point.t, `${p}.t`),
+        value: numberAt(point.value, `${p}.value`),
+        group: stringAt(point.group, `${p}.group`),
+      };
+    });
+    if (cumulative.length > MAX_STREAMS)
+      throw new SnapshotError(`${path}.cumulative`, `at most ${MAX_STREAMS} streams`);
+    for (const [key, point] of cumulative) streams.cumulative.set(key, point);
+    for (const [group, value] of pairsAt(o.deltas, `${path}.deltas`, numberAt))
+      streams.deltas.set(group, value);
+    return streams;
+  }
+
   totals(): Map<string, number> {
     const out = new Map(this.deltas);
     for (const { value, group } of this.cumulative.values()) {
@@ -59,4 +107,9 @@ export class CounterStreams {
     for (const v of this.totals().values()) sum += v;
     return sum;
   }
+}
+
+export interface CounterStreamsSnapshot {
+  cumulative: [string, { t: number; value: number; group: string }][];
+  deltas: [string, number][];
 }

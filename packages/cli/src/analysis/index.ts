@@ -2,6 +2,7 @@
 export {
   buildReport,
   resolveFilter,
+  reportContext,
   earliestTimeMs,
   CPU_METRIC,
   MEMORY_METRIC,
@@ -14,7 +15,30 @@ export { LatencyHistogram, LATENCY_BOUNDS_MS } from './latency-histogram.js';
 export { BoundedCounter } from './bounded-counter.js';
 export { SeriesDownsampler } from './series-downsampler.js';
 export { CounterStreams } from './counter-streams.js';
-export { SyncHealthTracker } from './sync-health.js';
+export {
+  SyncHealthTracker,
+  SyncHealthFold,
+  syncHealthFromLines,
+  type SyncCursorState,
+  type SpoolLineRow,
+} from './sync-health.js';
+export {
+  ReportAccumulator,
+  REPORT_PARTIAL_VERSION,
+  type ReportContext,
+  type ReportPartialJson,
+} from './report-accumulator.js';
+export {
+  PartitionedReportAccumulator,
+  mergePartials,
+  addBucketItems,
+  boundaryBucket,
+  bucketOf,
+  HOUR_MS,
+  type PartitionKey,
+  type ReportPartial,
+} from './report-partitions.js';
+export { SnapshotError } from './snapshot-check.js';
 export { sessionsInWindow, summarizeSessions } from './sessions.js';
 export { crashReportsInWindow, summarizeCrashes } from './crashes.js';
 export { serviceName, serviceMatches, timeMatches, type RecordFilter } from './record-filter.js';

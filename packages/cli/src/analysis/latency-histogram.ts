@@ -1,3 +1,4 @@
+import { arrayAt, countAt, SnapshotError } from './snapshot-check.js';
 import type { HistogramBucket } from './types.js';
 
 /**
@@ -17,6 +18,24 @@ export class LatencyHistogram {
     let i = 0;
     while (i < LATENCY_BOUNDS_MS.length && durationMs > (LATENCY_BOUNDS_MS[i] ?? Infinity)) i++;
     this.counts[i] = (this.counts[i] ?? 0) + 1;
+  }
+
+  merge(other: LatencyHistogram): void {
+    other.counts.forEach((c, i) => (this.counts[i] = (this.counts[i] ?? 0) + c));
+  }
+
+  /** The bucket counts, in bound order (the bounds are fixed, so they are not stored). */
+  toJSON(): number[] {
+    return [...this.counts];
+  }
+
+  static fromJSON(json: unknown, path = 'histogram'): LatencyHistogram {
+    const counts = arrayAt(json, path);
+    if (counts.length !== LATENCY_BOUNDS_MS.length + 1)
+      throw new SnapshotError(path, `${LATENCY_BOUNDS_MS.length + 1} bucket counts`);
+    const h = new LatencyHistogram();
+    counts.forEach((c, i) => (h.counts[i] = countAt(c, `${path}[${i}]`)));
+    return h;
   }
 
   buckets(): HistogramBucket[] {

@@ -90,7 +90,15 @@ export async function recordSyncMetrics(
     return;
   }
   try {
-    const writer = new SpoolWriter({ dir, durability: 'batch' });
+    // No byte cap of its own: the cap belongs to the app that configured it (maxSpoolBytes
+    // is per writer, not stored in the spool). With the default 256 MiB here, one sync of a
+    // spool an app lets grow to 8 GiB evicted every sealed segment beyond 256 MiB to make room
+    // for this one small line (found by the reliability load test).
+    const writer = new SpoolWriter({
+      dir,
+      durability: 'batch',
+      maxSpoolBytes: Number.POSITIVE_INFINITY,
+    });
     const line = syncMetricsLine(summary, spoolService(dir), startMs, endMs);
     await writer.write('metrics', line, summary.destinations.length * 2);
     await writer.shutdown();

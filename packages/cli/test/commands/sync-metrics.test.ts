@@ -1,11 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  ftruncateSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantConsent } from '@otelspool/collector';
 import { readSpool, SpoolWriter, type MetricsData } from '@otelspool/exporter-jsonl';
+import { segmentFileName } from '@otelspool/exporter-jsonl/internal';
+import { recordSyncMetrics } from '../../src/commands/sync-metrics.js';
 import { run } from './capture.js';
 
 let dir: string;
@@ -91,5 +101,22 @@ describe('spool sync self-metrics', () => {
     const out = join(dir, 'dry.json');
     expect((await run(['sync', '--dir', dir, '--dry-run', '--out', out])).code).toBe(0);
     expect(await total('otelspool.sync.records.sent')).toBe(0);
+  });
+
+  it('never evicts the spool to the default byte cap (the cap is the app setting, not the sync)', async () => {
+    await logs(2);
+    grantConsent(dir);
+    const first = await run(['sync', '--dir', dir, '--endpoint', url, '--json']);
+    expect(first.code).toBe(0);
+    // A sealed segment of a process that is gone, 300 MiB (sparse, so nothing is written):
+    // over the writer's default 256 MiB, as in a spool whose app set maxSpoolBytes to 8 GiB.
+    mkdirSync(join(dir, 'traces'), { recursive: true });
+    const big = join(dir, 'traces', segmentFileName(new Date(0), 4_194_000, 'dead', 0));
+    const fd = openSync(big, 'w', 0o600);
+    ftruncateSync(fd, 300 * 1024 * 1024);
+    closeSync(fd);
+    await recordSyncMetrics(dir, JSON.parse(first.stdout), Date.now() - 10);
+    expect(existsSync(big)).toBe(true);
+    expect(await total('otelspool.sync.records.sent')).toBe(2 + 2);
   });
 });
