@@ -6,7 +6,9 @@
 //
 // Builds a spool from two real `spool demo` runs (one with --crash), replicates their lines
 // into 8 MiB segments up to the requested size, then times, each in its own process:
-// `spool report --json` and a bare `readSpool` loop. Prints seconds, MiB/s and peak RSS.
+// `spool report --json --no-index` and a bare `readSpool` loop; then `spool index` (first
+// build), the report from the index, and the report after 10 MiB of new segments (G12–G16 of
+// issue 15). Prints seconds, MiB/s, peak RSS and the ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -16,6 +18,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,13 @@ const work = mkdtempSync(join(tmpdir(), 'otelspool-bigreport-'));
 const demo = join(work, 'demo');
 const big = join(work, 'big');
 
+function dirBytes(dir) {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
+  return total;
+}
+
 try {
   execFileSync(process.execPath, [spool, 'demo', '--dir', demo, '--duration', '3', '--json'], {
     stdio: 'ignore',
@@ -40,6 +50,29 @@ try {
   );
 
   let bytes = 0;
+  const chunks = {};
+  let segmentSeq = 0;
+  // New 8 MiB segments (names after every existing one) holding `total` bytes of demo lines,
+  // split across signals as the spool is.
+  const addSegments = (total) => {
+    for (const signal of ['traces', 'metrics', 'logs']) {
+      const chunk = chunks[signal];
+      const share = signal === 'traces' ? 0.8 : 0.1;
+      let fd = -1;
+      let size = Infinity;
+      for (let written = 0; written < total * share; written += chunk.length) {
+        if (size > 8 * 1048576) {
+          if (fd >= 0) closeSync(fd);
+          const seq = ++segmentSeq;
+          const name = `20261124T100000000Z_${1000 + seq}_beef_${String(seq).padStart(6, '0')}.jsonl`;
+          fd = openSync(join(big, signal, name), 'w', 0o600);
+          size = 0;
+        }
+        size += writeSync(fd, chunk);
+      }
+      if (fd >= 0) closeSync(fd);
+    }
+  };
   for (const signal of ['traces', 'metrics', 'logs']) {
     const lines = readdirSync(join(demo, signal)).flatMap((f) =>
       readFileSync(join(demo, signal, f), 'utf8')
@@ -47,24 +80,10 @@ try {
         .filter(Boolean)
         .map((l) => l + '\n'),
     );
-    const chunk = lines.join('');
+    chunks[signal] = lines.join('');
     mkdirSync(join(big, signal), { recursive: true });
-    const share = signal === 'traces' ? 0.8 : 0.1;
-    let seq = 0;
-    let fd = -1;
-    let size = Infinity;
-    for (let written = 0; written < targetMiB * 1048576 * share; written += chunk.length) {
-      if (size > 8 * 1048576) {
-        if (fd >= 0) closeSync(fd);
-        seq++;
-        const name = `20261124T100000000Z_${1000 + seq}_beef_${String(seq).padStart(6, '0')}.jsonl`;
-        fd = openSync(join(big, signal, name), 'w', 0o600);
-        size = 0;
-      }
-      size += writeSync(fd, chunk);
-    }
-    if (fd >= 0) closeSync(fd);
   }
+  addSegments(targetMiB * 1048576);
   for (const signal of ['traces', 'metrics', 'logs']) {
     for (const f of readdirSync(join(big, signal)))
       bytes += readFileSync(join(big, signal, f)).length;
@@ -88,11 +107,24 @@ try {
     'readSpool only',
     `const {readSpool}=await import(${JSON.stringify(join(root, 'packages/exporter-jsonl/dist/index.js'))});for await (const r of readSpool(${JSON.stringify(big)},{quarantine:false})){}`,
   );
-  const report = measure(
-    'spool report --json',
-    `const {runCli}=await import(${JSON.stringify(join(root, 'packages/cli/dist/index.js'))});const w=process.stdout.write.bind(process.stdout);process.stdout.write=()=>true;await runCli(['report','--dir',${JSON.stringify(big)},'--json']);process.stdout.write=w`,
-  );
+  const cli = (...args) =>
+    `const {runCli}=await import(${JSON.stringify(join(root, 'packages/cli/dist/index.js'))});const w=process.stdout.write.bind(process.stdout);process.stdout.write=()=>true;await runCli(${JSON.stringify([...args, '--dir', big])});process.stdout.write=w`;
+  const report = measure('spool report --json', cli('report', '--json', '--no-index'));
   console.log(`report / reader time: ${(report.s / reader.s).toFixed(2)}x`);
+
+  // The index (issue 15, G12–G16): first build, then the report from it, then after 10 MiB of
+  // new segments (the report updates the index first). Ratios against the scan above.
+  const build = measure('spool index (build)', cli('index', '--json'));
+  const indexBytes = dirBytes(join(big, 'index'));
+  console.log(
+    `index bytes ${(indexBytes / 1048576).toFixed(1)} MiB = ${(indexBytes / bytes).toFixed(3)}x the spool's`,
+  );
+  console.log(`index build / reader time: ${(build.s / reader.s).toFixed(2)}x`);
+  const indexed = measure('report from index', cli('report', '--json'));
+  console.log(`indexed report / scan time: ${(indexed.s / report.s).toFixed(3)}x`);
+  addSegments(10 * 1048576);
+  const after = measure('report after +10 MiB', cli('report', '--json'));
+  console.log(`report after +10 MiB / scan time: ${(after.s / report.s).toFixed(3)}x`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

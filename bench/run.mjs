@@ -510,14 +510,80 @@ const contributed = [
     },
   },
 ];
+const indexRows = ['G12', 'G13', 'G14', 'G16'];
 for (const c of contributed) {
-  if (!wanted(c.id) || !existsSync(join(here, c.file))) continue;
+  const needed = wanted(c.id) || (c.id === 'report' && indexRows.some(wanted));
+  if (!needed || !existsSync(join(here, c.file))) continue;
   step(`${c.file} (${c.id})`);
   try {
     const out = runScript(c.file, c.args);
     rows.push({ id: c.id, lost: '—', ...c.row(out), raw: out });
   } catch (err) {
     errorRow(c.id, c.file, [{ error: String(err.message).split('\n')[0] }]);
+  }
+}
+
+// ------------------------------------------------------------------------------ G12–G16
+// The spool index (issue 15), from the same report-big-spool.mjs run as the `report` row: every
+// ratio has both sides measured in that one run.
+const bigReport = rows.find((r) => r.id === 'report' && typeof r.raw === 'string');
+if (bigReport && ['G12', 'G13', 'G14', 'G16'].some(wanted)) {
+  const out = bigReport.raw;
+  const m = (label) => {
+    const x = new RegExp(`^${label}\\s+([\\d.]+) s.*?peak RSS (\\d+) MiB`, 'm').exec(out);
+    return x ? { s: Number(x[1]), rss: Number(x[2]) } : undefined;
+  };
+  const scan = m('spool report --json');
+  const reader = m('readSpool only');
+  const build = m('spool index \\(build\\)');
+  const indexed = m('report from index');
+  const after = m('report after \\+10 MiB');
+  const idx = /^index bytes ([\d.]+) MiB = ([\d.]+)x/m.exec(out);
+  const mib = /spool of (\d+) MiB/.exec(out)?.[1];
+  const ratioRow = (id, what, ours, peer, limit, target) => {
+    const ratio = ours && peer ? ours.s / peer.s : NaN;
+    rows.push({
+      id,
+      what: `${what} (${mib} MiB spool)`,
+      ours: ours ? `${ours.s} s, RSS ${ours.rss} MiB` : 'FAILED',
+      peer: peer ? `${peer.s} s` : 'FAILED',
+      ratio: Number.isFinite(ratio) ? ratio.toFixed(3) : '—',
+      target,
+      pass: ratio <= limit,
+      lost: '—',
+      check: Number.isFinite(ratio) ? 'ok' : 'FAILED',
+    });
+  };
+  if (wanted('G12'))
+    ratioRow('G12', 'report, index up to date vs full scan', indexed, scan, 0.05, '≤ 0.05×');
+  if (wanted('G13'))
+    ratioRow('G13', 'report after +10 MiB of segments vs full scan', after, scan, 0.1, '≤ 0.1×');
+  if (wanted('G14')) {
+    ratioRow('G14', 'first index build vs bare readSpool', build, reader, 1.5, '≤ 1.5×');
+    rows.push({
+      id: 'G14b',
+      what: `index bytes vs spool bytes (${mib} MiB spool)`,
+      ours: idx ? `${idx[1]} MiB` : 'FAILED',
+      peer: `${mib} MiB`,
+      ratio: idx ? idx[2] : '—',
+      target: '≤ 0.5×',
+      pass: idx ? Number(idx[2]) <= 0.5 : false,
+      lost: '—',
+      check: idx ? 'ok' : 'FAILED',
+    });
+  }
+  if (wanted('G16')) {
+    rows.push({
+      id: 'G16',
+      what: `peak RSS of the report from the index (${mib} MiB spool)`,
+      ours: indexed ? `${indexed.rss} MiB` : 'FAILED',
+      peer: scan ? `scan ${scan.rss} MiB` : '—',
+      ratio: '—',
+      target: '≤ 128 MB',
+      pass: indexed ? indexed.rss * 1048576 <= 128e6 : false,
+      lost: '—',
+      check: indexed ? 'ok' : 'FAILED',
+    });
   }
 }
 

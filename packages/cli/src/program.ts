@@ -89,6 +89,7 @@ export function createProgram(): Command {
     .spoolOptions({ serviceFilter: true, allowEmpty: true })
     .sinceOption('only data newer than a duration (30m, 24h, 7d) or an ISO date')
     .option('--json', 'print the report as JSON (shape documented in TELEMETRY_GUIDE.md)')
+    .option('--no-index', 'scan the spool even when it has an index (<spool>/index/)')
     .addHelpText(
       'after',
       examples([
@@ -514,6 +515,10 @@ export function createProgram(): Command {
       'build or update the SQLite index of the spool (<spool>/index/spool.sqlite) that `spool sql` queries',
     )
     .option('--rebuild', 'drop the index and build it again from the spool')
+    .option(
+      '--rollup-retention <duration>',
+      'keep rollups of evicted segments this long (30d, 52w; default 400d)',
+    )
     .spoolOptions()
     .option('--json', 'print what was indexed as JSON')
     .addHelpText(

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
@@ -11,7 +12,7 @@ import {
   type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
-import { quarantineDir } from '@otelspool/exporter-jsonl/internal';
+import { indexDbPath, quarantineDir } from '@otelspool/exporter-jsonl/internal';
 import { crashReportsInWindow, summarizeCrashes } from './crashes.js';
 import { parseSince } from './duration.js';
 import { nanosToMs } from './otlp-values.js';
@@ -48,16 +49,32 @@ export function resolveFilter(options: ReportOptions): {
   return { filter, filters };
 }
 
+export interface BuildReportOptions extends ReportOptions {
+  /**
+   * false (`--no-index`): always scan the spool. Otherwise, when the spool has an index
+   * (`<spool>/index/`), it is brought up to date and the report is merged from it (a spool
+   * whose index this user cannot update, e.g. another user's read-only spool, is scanned).
+   */
+  index?: boolean;
+}
+
 /**
  * Reads the whole spool once, streaming, through the shared reader and folds it into the
  * {@link Report} every view shows (terminal dashboard, `--json`, web dashboard). Memory is
  * bounded whatever the spool size: sketches for percentiles, capped name tables, downsampled
  * series (all in {@link ReportAccumulator}, whose partials the index stores and merges).
- * Sessions and crashes come from @otelspool/crash's readers.
+ * Sessions and crashes come from @otelspool/crash's readers. With an index present (and
+ * `index` not false) the same report is merged from the index's stored partials instead.
  */
-export async function buildReport(dir: string, options: ReportOptions = {}): Promise<Report> {
-  const { filter, filters } = resolveFilter(options);
+export async function buildReport(dir: string, options: BuildReportOptions = {}): Promise<Report> {
   const spoolDir = resolve(dir);
+  if (options.index !== false && existsSync(indexDbPath(spoolDir))) {
+    // Loaded only here: a scan never opens node:sqlite.
+    const { buildReportFromIndex } = await import('../spool-index/report-from-index.js');
+    const fromIndex = await buildReportFromIndex(spoolDir, options);
+    if (fromIndex) return fromIndex;
+  }
+  const { filter, filters } = resolveFilter(options);
   const accumulator = new ReportAccumulator(filter);
   const sync = new SyncHealthTracker(spoolDir);
 

@@ -62,7 +62,20 @@ export class PartitionedReportAccumulator {
    * processes sampling at the same instant) then merge to the later-read one, as in the scan.
    * The index must number metrics the same way across the spool (monotone in reader order).
    */
-  private metricSeq = 0;
+  private metricSeq: number;
+
+  /**
+   * `seqStart`: the read-order number of the metric before the first one folded here (the
+   * index folds the spool in many runs and carries the count over, so numbers stay monotone).
+   */
+  constructor(seqStart = 0) {
+    this.metricSeq = seqStart;
+  }
+
+  /** The read-order number of the last metric folded (`seqStart` when none). */
+  get seq(): number {
+    return this.metricSeq;
+  }
 
   addMalformedLine(): void {
     this.totals.addMalformedLine();

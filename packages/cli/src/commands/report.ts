@@ -26,6 +26,8 @@ import {
 
 export interface ReportCommandOptions extends CommonOptions {
   since?: string;
+  /** false with `--no-index`. */
+  index?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface ReportCommandOptions extends CommonOptions {
  * progress line; a bad `--since` is a usage error. Shared by `report` and `check`.
  */
 export async function readReport(
-  options: CommonOptions & { since?: string; allowEmpty?: boolean },
+  options: CommonOptions & { since?: string; allowEmpty?: boolean; index?: boolean },
 ): Promise<Report> {
   const dir = spoolDirFrom(options, { read: true });
   try {
@@ -41,6 +43,7 @@ export async function readReport(
       buildReport(dir, {
         ...(options.since !== undefined ? { since: options.since } : {}),
         ...(options.service !== undefined ? { service: options.service } : {}),
+        ...(options.index === false ? { index: false } : {}),
         onRecord,
       }),
     );

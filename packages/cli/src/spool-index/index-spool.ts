@@ -18,7 +18,21 @@ import {
 } from '@otelspool/exporter-jsonl/internal';
 import { acquireIndexLock } from './index-lock.js';
 import { emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
+import { AGGREGATE_DROP_SQL, AGGREGATE_SCHEMA_SQL } from './aggregate-schema.js';
+import {
+  addSegmentTotals,
+  ChunkAggregates,
+  DEFAULT_ROLLUP_RETENTION_MS,
+  deleteSegmentAggregates,
+  pruneRollups,
+  rollUpSegment,
+  storedMetricSeq,
+} from './aggregates.js';
 import { DROP_SQL, INDEX_SCHEMA_VERSION, SCHEMA_SQL } from './schema.js';
+
+// Both DDLs: the raw row tables (schema.ts) and the aggregates (aggregate-schema.ts).
+const ALL_SCHEMA_SQL = SCHEMA_SQL + AGGREGATE_SCHEMA_SQL;
+const ALL_DROP_SQL = DROP_SQL + '\n' + AGGREGATE_DROP_SQL;
 
 /**
  * How long a second `spool index` waits for the first one's segment transaction (SQLite's
@@ -43,6 +57,10 @@ export interface IndexRunSummary {
 export interface UpdateIndexOptions {
   /** Drop everything and index the spool from scratch. */
   rebuild?: boolean;
+  /** Rollups of hour buckets older than this (ms before now) are deleted; default 400 days. */
+  rollupRetentionMs?: number;
+  /** Clock for the rollup retention (ms). */
+  now?: number;
 }
 
 interface SegmentRow {
@@ -75,12 +93,12 @@ export function openIndexForWrite(spoolDir: string): DatabaseSync {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     transaction(db, () => {
-      db.exec(SCHEMA_SQL);
+      db.exec(ALL_SCHEMA_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
         { value: string } | undefined;
       if (row && row.value !== String(INDEX_SCHEMA_VERSION)) {
-        db.exec(DROP_SQL);
-        db.exec(SCHEMA_SQL);
+        db.exec(ALL_DROP_SQL);
+        db.exec(ALL_SCHEMA_SQL);
       }
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
         String(INDEX_SCHEMA_VERSION),
@@ -122,8 +140,8 @@ export async function updateSpoolIndex(
   try {
     if (options.rebuild) {
       transaction(db, () => {
-        db.exec(DROP_SQL);
-        db.exec(SCHEMA_SQL);
+        db.exec(ALL_DROP_SQL);
+        db.exec(ALL_SCHEMA_SQL);
         db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
           String(INDEX_SCHEMA_VERSION),
         );
@@ -140,6 +158,8 @@ export async function updateSpoolIndex(
     const rows = new RowWriter(db);
     for (const signal of SIGNALS) await indexSignal(db, rows, spoolDir, signal, summary);
     indexCrashesAndSessions(db, spoolDir, summary);
+    const retention = options.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS;
+    transaction(db, () => void pruneRollups(db, retention, options.now ?? Date.now()));
     summary.segmentsGone = Number(
       (db.prepare('SELECT count(*) AS n FROM segments WHERE gone = 1').get() as { n: number }).n,
     );
@@ -180,7 +200,14 @@ async function indexSignal(
     const markGone = db.prepare(
       'UPDATE segments SET gone = 1 WHERE signal = ? AND segment = ? AND gone = 0',
     );
-    for (const segment of known.keys()) if (!names.has(segment)) markGone.run(signal, segment);
+    for (const segment of known.keys()) {
+      if (names.has(segment)) continue;
+      // Gone: its raw rows go, its report partials become rollups that outlive it.
+      if (Number(markGone.run(signal, segment).changes) > 0) {
+        deleteSegmentRows(db, signal, segment);
+        rollUpSegment(db, signal, segment);
+      }
+    }
     for (const info of listed) {
       const fresh = getRow.get(signal, info.segment) as SegmentRow | undefined;
       const identity = fileIdentity(info, fresh);
@@ -190,6 +217,7 @@ async function indexSignal(
         // The same segment name, another file (replaced by a user or a tool; our writer never
         // does this): its old rows no longer describe the spool.
         deleteSegmentRows(db, signal, info.segment);
+        deleteSegmentAggregates(db, signal, info.segment);
         db.prepare(
           'UPDATE segments SET identity = ?, position = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
         ).run(identity, signal, info.segment);
@@ -217,16 +245,38 @@ async function indexSignal(
   });
 
   const malformedAt = new Map<string, number>();
+  // Malformed lines not yet counted in a chunk: a line the reader skipped before the first
+  // record of its segment (or after the last) is counted with the next chunk or at the end.
+  const pendingMalformed = new Map<string, number>();
   let current:
-    { segment: string; threshold: number; skip: boolean; last: number; lines: number } | undefined;
+    | {
+        segment: string;
+        threshold: number;
+        skip: boolean;
+        last: number;
+        lines: number;
+        aggregates: ChunkAggregates;
+      }
+    | undefined;
   const commit = (): void => {
     if (!current) return;
-    if (current.lines > 0) {
+    if (!current.skip) current.aggregates.write(db);
+    if (current.lines > 0 || (!current.skip && current.aggregates.malformed > 0)) {
+      // Past the malformed lines counted in this chunk too, so a run killed before the final
+      // position update does not count them again.
+      const counted =
+        current.aggregates.malformed > 0 ? (malformedAt.get(current.segment) ?? 0) : 0;
       db.prepare(
         `UPDATE segments SET position = max(position, ?), records = records + ?, indexed_at = ?
          WHERE signal = ? AND segment = ?`,
-      ).run(current.last, current.lines, new Date().toISOString(), signal, current.segment);
-      summary.segmentsIndexed++;
+      ).run(
+        Math.max(current.last, counted),
+        current.lines,
+        new Date().toISOString(),
+        signal,
+        current.segment,
+      );
+      if (current.lines > 0) summary.segmentsIndexed++;
     }
     db.exec('COMMIT');
     current = undefined;
@@ -236,6 +286,12 @@ async function indexSignal(
       signals: [signal],
       from,
       onMalformed: (entry) => {
+        // Counted as the scan counts them (a line, not a torn tail or an unreadable file),
+        // once: only lines past the position the index had reached.
+        if (entry.line !== undefined && (entry.position ?? Infinity) > (from[entry.segment] ?? 0)) {
+          if (current?.segment === entry.segment && !current.skip) current.aggregates.malformed++;
+          else pendingMalformed.set(entry.segment, (pendingMalformed.get(entry.segment) ?? 0) + 1);
+        }
         if (entry.position !== undefined) {
           malformedAt.set(
             entry.segment,
@@ -250,16 +306,24 @@ async function indexSignal(
         // Re-read under the write lock: a concurrent run may have indexed part of this
         // segment since our snapshot, or the file may have been replaced meanwhile.
         const fresh = getRow.get(signal, record.segment) as SegmentRow | undefined;
+        const threshold = Math.max(from[record.segment] ?? 0, fresh?.position ?? 0);
         current = {
           segment: record.segment,
-          threshold: Math.max(from[record.segment] ?? 0, fresh?.position ?? 0),
+          threshold,
           skip: fresh === undefined || fresh.identity !== identities.get(record.segment),
           last: 0,
           lines: 0,
+          aggregates: new ChunkAggregates(signal, record.segment, threshold, storedMetricSeq(db)),
         };
+        const pending = pendingMalformed.get(record.segment);
+        if (pending !== undefined && !current.skip) {
+          current.aggregates.malformed += pending;
+          pendingMalformed.delete(record.segment);
+        }
       }
       if (current.skip || record.position <= current.threshold) continue;
       rows.write(record, summary.rowsAdded);
+      current.aggregates.add(record);
       current.last = record.position;
       current.lines++;
     }
@@ -272,6 +336,9 @@ async function indexSignal(
   // Lines past the last record that the reader quarantined, and compressed segments now read
   // to their end: both move the position only forward, so a racing run cannot undo them.
   transaction(db, () => {
+    for (const [segment, count] of pendingMalformed) {
+      if (identities.has(segment)) addSegmentTotals(db, signal, segment, 0, 0, count);
+    }
     for (const [segment, position] of malformedAt) {
       db.prepare(
         'UPDATE segments SET position = max(position, ?) WHERE signal = ? AND segment = ?',

@@ -4,7 +4,7 @@
 // version is dropped and rebuilt from the spool (it is derived, nothing is lost).
 
 /** Bumped on every change below; stored in `meta`. */
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /** The row tables, in the order `spool index` reports them. */
 export const INDEX_TABLES = Object.freeze([

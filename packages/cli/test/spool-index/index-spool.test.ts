@@ -26,6 +26,7 @@ import {
 } from '@otelspool/exporter-jsonl';
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { indexLockPath } from '../../src/spool-index/index-lock.js';
+import { buildReport } from '../../src/analysis/build-report.js';
 import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
 import {
   appendLines,
@@ -227,7 +228,7 @@ describe('spool index', () => {
     expect(names).toEqual(['a', 'b', 'c', 'd', 'torn']);
   });
 
-  it('keeps the rows of an evicted segment and marks it gone', async () => {
+  it('drops the raw rows of an evicted segment, rolls up its partials and marks it gone', async () => {
     const dir = spool();
     const old = segmentName();
     appendLines(dir, 'traces', old, [tracesLine('app', [span('old', T0)])]);
@@ -236,7 +237,13 @@ describe('spool index', () => {
     unlinkSync(join(dir, 'traces', old)); // what the byte cap does
     const after = await updateSpoolIndex(dir);
     expect(after.segmentsGone).toBe(1);
-    expect(indexCounts(dir).spans).toBe(2);
+    expect(indexCounts(dir).spans).toBe(1);
+    const aggregates = withDb(dir, (db) => ({
+      partials: db.prepare('SELECT count(*) AS n FROM report_partials WHERE segment = ?').get(old),
+      lines: db.prepare('SELECT count(*) AS n FROM lines WHERE segment = ?').get(old),
+      rollups: db.prepare("SELECT count(*) AS n FROM rollup_partials WHERE service = 'app'").get(),
+    }));
+    expect(aggregates).toEqual({ partials: { n: 0 }, lines: { n: 0 }, rollups: { n: 1 } });
     const gone = withDb(dir, (db) =>
       db
         .prepare('SELECT segment, gone FROM segments WHERE signal = ? ORDER BY segment')
@@ -298,6 +305,13 @@ describe('spool index', () => {
     );
     expect(added[0]! + added[1]!).toBe(6000);
     expect(indexCounts(dir).spans).toBe(6000);
+    // The aggregates were written with the rows: the report from them is the scan's.
+    const { spans: fromIndex, input } = await buildReport(dir);
+    expect(fromIndex.overall.count).toBe(6000);
+    expect(input.lines.traces).toBe(3000);
+    expect(await buildReport(dir, { now: 0 })).toEqual(
+      await buildReport(dir, { index: false, now: 0 }),
+    );
   });
 
   it('a second indexer waits while another holds the index lock, then indexes everything', async () => {
