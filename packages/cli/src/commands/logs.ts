@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { readSpool, stringifyOtlpJson, type SpoolRecord } from '@otelspool/exporter-jsonl';
+import { queryLogsIndexed } from '../spool-index/search-logs.js';
 import { parseSince } from '../analysis/duration.js';
 import {
   compileLogQuery,
@@ -240,15 +241,17 @@ export async function logsCommand(
       dir,
       ['logs'],
       options,
-      (onRecord) =>
-        queryLogs(
-          compiled,
-          readSpool(dir, { signals: ['logs'], signal }),
-          (record: SpoolRecord) => {
-            readTo[record.segment] = record.position;
-            onRecord(record);
-          },
-        ),
+      (onRecord) => {
+        const seen = (record: SpoolRecord): void => {
+          readTo[record.segment] = record.position;
+          onRecord(record);
+        };
+        // --follow continues from where each segment was read to: only a full read tells.
+        // Otherwise the index answers a text search when the spool has one.
+        return follow
+          ? queryLogs(compiled, readSpool(dir, { signals: ['logs'], signal }), seen)
+          : queryLogsIndexed(dir, compiled, { signal, onRecord: seen });
+      },
     );
     await printLines(backlog.map(format), signal);
     if (matched > backlog.length) {

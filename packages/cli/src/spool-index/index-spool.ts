@@ -17,7 +17,7 @@ import {
   SPOOL_FOLDERS,
 } from '@otelspool/exporter-jsonl/internal';
 import { acquireIndexLock } from './index-lock.js';
-import { emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
+import { deleteSegmentRows, emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
 import { AGGREGATE_DROP_SQL, AGGREGATE_SCHEMA_SQL } from './aggregate-schema.js';
 import {
   addSegmentTotals,
@@ -366,18 +366,6 @@ function fileIdentity(info: SegmentInfo, known: SegmentRow | undefined): string 
     return `${st.dev}:${st.ino}`;
   } catch {
     return undefined;
-  }
-}
-
-const SIGNAL_TABLES: Record<Signal, readonly string[]> = {
-  traces: ['spans', 'span_events'],
-  logs: ['logs'],
-  metrics: ['metric_points'],
-};
-
-function deleteSegmentRows(db: DatabaseSync, signal: Signal, segment: string): void {
-  for (const table of SIGNAL_TABLES[signal]) {
-    db.prepare(`DELETE FROM ${table} WHERE segment = ?`).run(segment);
   }
 }
 

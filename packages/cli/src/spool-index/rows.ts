@@ -11,6 +11,8 @@ import {
   type MetricsData,
   type OtlpDouble,
   type SpoolRecord,
+  type Resource,
+  type Signal,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import { bodyText, plainValue } from '../logs/values.js';
@@ -65,17 +67,85 @@ export function attributesJson(attributes: readonly KeyValue[] | undefined): str
 
 const SERVICE = 'service.name';
 
+/**
+ * Each key once, with the text the dashboard's search compares (attributeText: the first
+ * occurrence of a key, scalars only). A key whose value has no text is left out, so "the span has
+ * no such attribute" reads the same in the index as in the scan (the resource is asked instead).
+ */
+export function searchableAttributes(
+  attributes: readonly KeyValue[] | undefined,
+): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  for (const kv of attributes ?? []) {
+    if (seen.has(kv.key)) continue;
+    seen.add(kv.key);
+    const text = attributeText(attributes, kv.key);
+    if (text !== undefined) out.push([kv.key, text]);
+  }
+  return out;
+}
+
+const SIGNAL_TABLES: Record<Signal, readonly string[]> = {
+  traces: ['spans', 'span_events'],
+  logs: ['logs'],
+  metrics: ['metric_points'],
+};
+
+/**
+ * Deletes the raw rows one segment gave (its file is gone or was replaced), inside the caller's
+ * transaction. Resources stay: they are shared by segments and a handful of rows in all.
+ * span_attributes has no index by span (it would cost as much as the table), so its rows go in
+ * one pass over the table: a segment goes rarely, a search runs often.
+ */
+export function deleteSegmentRows(db: DatabaseSync, signal: Signal, segment: string): void {
+  if (signal === 'traces') {
+    db.prepare(
+      'DELETE FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE segment = ?)',
+    ).run(segment);
+  } else if (signal === 'logs') {
+    // An external-content FTS table forgets a row only when told its old text.
+    db.prepare(
+      `INSERT INTO logs_fts (logs_fts, rowid, body) SELECT 'delete', id, body FROM logs
+       WHERE segment = ?`,
+    ).run(segment);
+  }
+  for (const table of SIGNAL_TABLES[signal]) {
+    db.prepare(`DELETE FROM ${table} WHERE segment = ?`).run(segment);
+  }
+}
+
 /** The prepared INSERTs of the four record tables (one set per connection). */
 export class RowWriter {
   private readonly span: StatementSync;
   private readonly event: StatementSync;
   private readonly log: StatementSync;
   private readonly point: StatementSync;
+  private readonly spanAttribute: StatementSync;
+  private readonly logText: StatementSync;
+  private readonly resourceInsert: StatementSync;
+  private readonly resourceId: StatementSync;
+  private readonly resourceAttribute: StatementSync;
+  /** Resource JSON → id, for this writer's run (ids are never reused: resources are not deleted). */
+  private readonly resources = new Map<string, number>();
 
   constructor(db: DatabaseSync) {
+    this.resourceInsert = db.prepare(
+      `INSERT INTO resources (attributes, service, version, host) VALUES (?, ?, ?, ?)
+       ON CONFLICT (attributes) DO NOTHING`,
+    );
+    this.resourceId = db.prepare('SELECT id FROM resources WHERE attributes = ?');
+    this.resourceAttribute = db.prepare(
+      `INSERT INTO resource_attributes (key, value, resource_id) VALUES (?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    );
+    this.logText = db.prepare('INSERT INTO logs_fts (rowid, body) VALUES (?, ?)');
+    this.spanAttribute = db.prepare(
+      'INSERT OR IGNORE INTO span_attributes (key, value, span) VALUES (?, ?, ?)',
+    );
     this.span = db.prepare(
       `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, start_ns, end_ns,
-         duration_ns, status_code, status_message, attributes, resource, scope, segment, line)
+         duration_ns, status_code, status_message, attributes, resource_id, scope, segment, line)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.event = db.prepare(
@@ -84,14 +154,37 @@ export class RowWriter {
     );
     this.log = db.prepare(
       `INSERT INTO logs (time_ns, observed_ns, severity_number, severity_text, service, body,
-         event_name, trace_id, span_id, attributes, resource, segment, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         event_name, trace_id, span_id, attributes, resource_id, segment, line, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.point = db.prepare(
       `INSERT INTO metric_points (name, type, unit, service, time_ns, start_ns, value, count, sum,
-         attributes, resource, segment, line)
+         attributes, resource_id, segment, line)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+  }
+
+  /**
+   * The id of a resource, inserted the first time its attributes are seen. A concurrent indexer
+   * inserting the same resource is harmless: the UNIQUE key makes both read the same id.
+   */
+  private resource(resource: Resource | undefined): number {
+    const json = attributesJson(resource?.attributes);
+    const cached = this.resources.get(json);
+    if (cached !== undefined) return cached;
+    const attrs = resource?.attributes;
+    this.resourceInsert.run(
+      json,
+      attributeText(attrs, SERVICE) ?? null,
+      attributeText(attrs, 'service.version') ?? null,
+      attributeText(attrs, 'host.name') ?? null,
+    );
+    const id = Number((this.resourceId.get(json) as { id: number | bigint }).id);
+    for (const [key, value] of searchableAttributes(attrs)) {
+      this.resourceAttribute.run(key, value, id);
+    }
+    this.resources.set(json, id);
+    return id;
   }
 
   /** Inserts every row of one spool record (inside the caller's transaction). */
@@ -103,7 +196,7 @@ export class RowWriter {
         const service = attributeText(attrs, SERVICE) ?? null;
         const start = nanos(span.startTimeUnixNano);
         const end = nanos(span.endTimeUnixNano);
-        this.span.run(
+        const inserted = this.span.run(
           span.traceId,
           span.spanId,
           span.parentSpanId || null,
@@ -116,11 +209,14 @@ export class RowWriter {
           span.status?.code ?? 0,
           span.status?.message || null,
           attributesJson(span.attributes),
-          attributesJson(attrs),
+          this.resource(resourceSpans.resource),
           scopeSpans.scope?.name ?? null,
           segment,
           line,
         );
+        for (const [key, value] of searchableAttributes(span.attributes)) {
+          this.spanAttribute.run(key, value, inserted.lastInsertRowid);
+        }
         counts.spans++;
         for (const event of span.events ?? []) {
           this.event.run(
@@ -139,21 +235,24 @@ export class RowWriter {
     } else if (record.signal === 'logs') {
       forEachLogRecord(record.data as LogsData, (log, _scopeLogs, resourceLogs) => {
         const attrs = resourceLogs.resource?.attributes;
-        this.log.run(
+        const body = bodyText(log.body);
+        const inserted = this.log.run(
           nanos(log.timeUnixNano),
           nanos(log.observedTimeUnixNano),
           log.severityNumber ?? null,
           log.severityText ?? null,
           attributeText(attrs, SERVICE) ?? null,
-          bodyText(log.body),
+          body,
           log.eventName || null,
           log.traceId || null,
           log.spanId || null,
           attributesJson(log.attributes),
-          attributesJson(attrs),
+          this.resource(resourceLogs.resource),
           segment,
           line,
+          record.position,
         );
+        this.logText.run(inserted.lastInsertRowid, body);
         counts.logs++;
       });
     } else {
@@ -172,7 +271,7 @@ export class RowWriter {
           count,
           sum,
           attributesJson(point.attributes),
-          attributesJson(attrs),
+          this.resource(resourceMetrics.resource),
           segment,
           line,
         );

@@ -19,7 +19,15 @@ export const INDEX_TABLES = Object.freeze([
 export type IndexTable = (typeof INDEX_TABLES)[number];
 
 /** Every table, bookkeeping included (what `--rebuild` and a version change drop). */
-const ALL_TABLES = [...INDEX_TABLES, 'segments', 'meta'] as const;
+const ALL_TABLES = [
+  ...INDEX_TABLES,
+  'resources',
+  'resource_attributes',
+  'span_attributes',
+  'logs_fts',
+  'segments',
+  'meta',
+] as const;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -42,7 +50,35 @@ CREATE TABLE IF NOT EXISTS segments (
   PRIMARY KEY (signal, segment)
 ) STRICT;
 
+-- One row per distinct resource (the attributes JSON is the key): a batch's resource is the same
+-- for thousands of rows, so spans/logs/metric_points keep only its id.
+CREATE TABLE IF NOT EXISTS resources (
+  id INTEGER PRIMARY KEY,
+  attributes TEXT NOT NULL UNIQUE,
+  service TEXT,
+  version TEXT,
+  host TEXT
+) STRICT;
+
+-- Search tables (trace search by attribute value): the text of each attribute as the dashboard's
+-- search compares it (attributeText), WITHOUT ROWID so the (key, value) order is the table.
+CREATE TABLE IF NOT EXISTS resource_attributes (
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  resource_id INTEGER NOT NULL,
+  PRIMARY KEY (key, value, resource_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS span_attributes (
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  span INTEGER NOT NULL,
+  PRIMARY KEY (key, value, span)
+) STRICT, WITHOUT ROWID;
+
+-- id: an explicit rowid, so VACUUM cannot renumber what span_attributes points at.
 CREATE TABLE IF NOT EXISTS spans (
+  id INTEGER PRIMARY KEY,
   trace_id TEXT NOT NULL,
   span_id TEXT NOT NULL,
   parent_span_id TEXT,
@@ -55,7 +91,7 @@ CREATE TABLE IF NOT EXISTS spans (
   status_code INTEGER NOT NULL,
   status_message TEXT,
   attributes TEXT NOT NULL,
-  resource TEXT NOT NULL,
+  resource_id INTEGER NOT NULL,
   scope TEXT,
   segment TEXT NOT NULL,
   line INTEGER NOT NULL
@@ -77,7 +113,10 @@ CREATE TABLE IF NOT EXISTS span_events (
 CREATE INDEX IF NOT EXISTS span_events_name ON span_events (name, time_ns);
 CREATE INDEX IF NOT EXISTS span_events_segment ON span_events (segment);
 
+-- position: the byte offset just after the record's line (SpoolRecord.position), so a search
+-- can read the matching lines back from the segment without scanning it.
 CREATE TABLE IF NOT EXISTS logs (
+  id INTEGER PRIMARY KEY,
   time_ns INTEGER,
   observed_ns INTEGER,
   severity_number INTEGER,
@@ -88,10 +127,16 @@ CREATE TABLE IF NOT EXISTS logs (
   trace_id TEXT,
   span_id TEXT,
   attributes TEXT NOT NULL,
-  resource TEXT NOT NULL,
+  resource_id INTEGER NOT NULL,
   segment TEXT NOT NULL,
-  line INTEGER NOT NULL
+  line INTEGER NOT NULL,
+  position INTEGER NOT NULL
 ) STRICT;
+-- Substring search over bodies (|= and --grep): trigrams, case-sensitive as the filters are;
+-- external content (the logs table), so the bodies are stored once.
+CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(
+  body, content = 'logs', content_rowid = 'id', tokenize = 'trigram case_sensitive 1'
+);
 CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
 CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
 CREATE INDEX IF NOT EXISTS logs_segment ON logs (segment);
@@ -107,7 +152,7 @@ CREATE TABLE IF NOT EXISTS metric_points (
   count INTEGER,
   sum REAL,
   attributes TEXT NOT NULL,
-  resource TEXT NOT NULL,
+  resource_id INTEGER NOT NULL,
   segment TEXT NOT NULL,
   line INTEGER NOT NULL
 ) STRICT;

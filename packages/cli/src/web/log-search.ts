@@ -1,11 +1,11 @@
-import { findAttribute, readSpool } from '@otelspool/exporter-jsonl';
+import { findAttribute } from '@otelspool/exporter-jsonl';
 import { CRASH_ATTRIBUTES } from '@otelspool/exporter-jsonl/internal';
+import { queryLogsIndexed } from '../spool-index/search-logs.js';
 import { integerParam, SearchQueryError, timeParam } from './query-params.js';
 import {
   compileLogQuery,
   LogQueryError,
   parseSeverityThreshold,
-  queryLogs,
   valueText,
   type CompiledLogQuery,
   type LabelMatcher,
@@ -174,12 +174,10 @@ export function parseLogSearch(query: URLSearchParams, now = Date.now()): LogSea
   }
 }
 
-/** Runs a search over the spool with the engine (readSpool → queryLogs). */
+/** Runs a search over the spool with the engine (readSpool or the index → queryLogs). */
 export async function searchLogs(dir: string, search: LogSearch): Promise<LogSearchResult> {
-  const { entries, matched } = await queryLogs(
-    search.compiled,
-    readSpool(dir, { signals: ['logs'] }),
-  );
+  // Through the index when the spool has one and the query names body text; else a scan.
+  const { entries, matched } = await queryLogsIndexed(dir, search.compiled);
   // entries: the newest offset + limit, oldest first; the page drops the newest `offset`.
   const page = entries.slice(0, Math.max(0, entries.length - search.offset)).reverse();
   return {

@@ -8,6 +8,7 @@ import {
 import { parseDurationMs } from '../analysis/duration.js';
 import { serviceName } from '../analysis/record-filter.js';
 import { integerParam, SearchQueryError, timeParam } from './query-params.js';
+import { searchSpansFromIndex } from '../spool-index/search-spans.js';
 import { nsToMs, toNs } from './trace-index.js';
 
 /**
@@ -172,50 +173,116 @@ function time(value: string | undefined, name: string, now: number): number | un
   return value === undefined ? undefined : timeParam(value, name, now);
 }
 
-interface Candidate {
+export interface SpanCandidate {
   hit: SpanHit;
   startNs: bigint;
   durationNs: bigint;
 }
 
 /**
- * Runs a search over the spool (through the shared reader and forEachSpan). Memory stays
- * bounded by the page: candidates beyond offset + limit are dropped as the scan goes, while
- * `total` counts every match.
+ * The page of a search as spans arrive (from the scan or from the index): memory stays bounded
+ * by the page, candidates beyond offset + limit are dropped as they come, `total` counts every
+ * match. One place for the order so both sources give the same page.
+ */
+export class SpanPage {
+  total = 0;
+  private candidates: SpanCandidate[] = [];
+  private readonly keep: number;
+  private readonly compare: (a: SpanCandidate, b: SpanCandidate) => number;
+
+  constructor(private readonly search: SpanSearch) {
+    this.keep = search.offset + search.limit;
+    this.compare = comparator(search);
+  }
+
+  add(candidate: SpanCandidate): void {
+    this.total++;
+    this.candidates.push(candidate);
+    // Amortised top-k: sort and cut only when twice the page has piled up.
+    if (this.candidates.length >= 2 * this.keep + 64) {
+      this.candidates = this.candidates.sort(this.compare).slice(0, this.keep);
+    }
+  }
+
+  result(): SpanSearchResult {
+    this.candidates.sort(this.compare);
+    return {
+      total: this.total,
+      offset: this.search.offset,
+      limit: this.search.limit,
+      sort: this.search.sort,
+      order: this.search.order,
+      hits: this.candidates.slice(this.search.offset, this.keep).map((c) => c.hit),
+    };
+  }
+}
+
+/** The filters both sources check span by span, with times as nanoseconds. */
+export class SpanFilter {
+  private readonly nameNeedle: string | undefined;
+  private readonly sinceNs: bigint | undefined;
+  private readonly untilNs: bigint | undefined;
+  private readonly minNs: bigint | undefined;
+  private readonly maxNs: bigint | undefined;
+
+  constructor(search: SpanSearch) {
+    this.nameNeedle = search.name?.toLowerCase();
+    this.sinceNs = search.sinceMs !== undefined ? msToNs(search.sinceMs) : undefined;
+    this.untilNs = search.untilMs !== undefined ? msToNs(search.untilMs) : undefined;
+    this.minNs = search.minDurationMs !== undefined ? msToNs(search.minDurationMs) : undefined;
+    this.maxNs = search.maxDurationMs !== undefined ? msToNs(search.maxDurationMs) : undefined;
+  }
+
+  nameMatches(name: string): boolean {
+    return this.nameNeedle === undefined || name.toLowerCase().includes(this.nameNeedle);
+  }
+
+  timesMatch(startNs: bigint, durationNs: bigint): boolean {
+    if (this.minNs !== undefined && durationNs < this.minNs) return false;
+    if (this.maxNs !== undefined && durationNs > this.maxNs) return false;
+    if (this.sinceNs !== undefined && startNs < this.sinceNs) return false;
+    // before `until`, as spool logs
+    if (this.untilNs !== undefined && startNs >= this.untilNs) return false;
+    return true;
+  }
+}
+
+/** A span's duration as the search compares it: never negative. */
+export function spanDurationNs(startNs: bigint, endNs: bigint): bigint {
+  return endNs > startNs ? endNs - startNs : 0n;
+}
+
+/**
+ * Runs a search: from the spool index when the spool has one (brought up to date first, so new
+ * lines are found), else by a scan of the spool. Both give the same result.
  */
 export async function searchSpans(dir: string, search: SpanSearch): Promise<SpanSearchResult> {
-  const keep = search.offset + search.limit;
-  const compare = comparator(search);
-  let candidates: Candidate[] = [];
-  let total = 0;
-  const nameNeedle = search.name?.toLowerCase();
-  const sinceNs = search.sinceMs !== undefined ? msToNs(search.sinceMs) : undefined;
-  const untilNs = search.untilMs !== undefined ? msToNs(search.untilMs) : undefined;
-  const minNs = search.minDurationMs !== undefined ? msToNs(search.minDurationMs) : undefined;
-  const maxNs = search.maxDurationMs !== undefined ? msToNs(search.maxDurationMs) : undefined;
+  const indexed = await searchSpansFromIndex(dir, search);
+  return indexed ?? searchSpansByScan(dir, search);
+}
 
+/** The search by a scan of the spool (through the shared reader and forEachSpan). */
+export async function searchSpansByScan(
+  dir: string,
+  search: SpanSearch,
+): Promise<SpanSearchResult> {
+  const page = new SpanPage(search);
+  const filter = new SpanFilter(search);
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
     forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
       if (!span.traceId) return;
       const service = serviceName(resource);
       if (search.service !== undefined && service !== search.service) return;
-      if (nameNeedle !== undefined && !(span.name ?? '').toLowerCase().includes(nameNeedle)) {
-        return;
-      }
+      if (!filter.nameMatches(span.name ?? '')) return;
       const error = span.status?.code === STATUS_ERROR;
       if (search.errorOnly === true && !error) return;
       const startNs = toNs(span.startTimeUnixNano);
-      const endNs = toNs(span.endTimeUnixNano);
-      const durationNs = endNs > startNs ? endNs - startNs : 0n;
-      if (minNs !== undefined && durationNs < minNs) return;
-      if (maxNs !== undefined && durationNs > maxNs) return;
-      if (sinceNs !== undefined && startNs < sinceNs) return;
-      if (untilNs !== undefined && startNs >= untilNs) return; // before `until`, as spool logs
+      const durationNs = spanDurationNs(startNs, toNs(span.endTimeUnixNano));
+      if (!filter.timesMatch(startNs, durationNs)) return;
       if (search.attributes && !attributesMatch(span, resource?.attributes, search.attributes)) {
         return;
       }
-      total++;
-      candidates.push({
+      page.add({
         startNs,
         durationNs,
         hit: {
@@ -229,19 +296,9 @@ export async function searchSpans(dir: string, search: SpanSearch): Promise<Span
           root: !span.parentSpanId,
         },
       });
-      // Amortised top-k: sort and cut only when twice the page has piled up.
-      if (candidates.length >= 2 * keep + 64) candidates = candidates.sort(compare).slice(0, keep);
     });
   }
-  candidates.sort(compare);
-  return {
-    total,
-    offset: search.offset,
-    limit: search.limit,
-    sort: search.sort,
-    order: search.order,
-    hits: candidates.slice(search.offset, keep).map((c) => c.hit),
-  };
+  return page.result();
 }
 
 function attributesMatch(
@@ -256,7 +313,7 @@ function attributesMatch(
 }
 
 /** Ties are broken by span id so pages never overlap or skip when values repeat. */
-function comparator(search: SpanSearch): (a: Candidate, b: Candidate) => number {
+function comparator(search: SpanSearch): (a: SpanCandidate, b: SpanCandidate) => number {
   const sign = search.order === 'desc' ? -1 : 1;
   const field = search.sort === 'duration' ? 'durationNs' : 'startNs';
   return (a, b) => {
@@ -269,6 +326,7 @@ function comparator(search: SpanSearch): (a: Candidate, b: Candidate) => number 
   };
 }
 
-function msToNs(ms: number): bigint {
+/** Epoch ms as ns, as the search compares them. */
+export function msToNs(ms: number): bigint {
   return BigInt(Math.round(ms * 1e6));
 }

@@ -1,0 +1,84 @@
+import { lstatSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { listSegments, type Signal } from '@otelspool/exporter-jsonl';
+import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
+import { indexExists, updateSpoolIndex } from './index-spool.js';
+import { INDEX_SCHEMA_VERSION } from './schema.js';
+
+interface SegmentState {
+  segment: string;
+  identity: string;
+  position: number;
+  compressed: number;
+  complete: number;
+}
+
+/**
+ * The index of a spool opened read-only for a search of `signal`, brought up to date first (so
+ * lines written since the last `spool index` are found), or undefined when the spool has no index
+ * or it cannot be updated (a read-only spool, a lock held too long, a damaged file): the caller
+ * then scans the spool, which gives the same result, only slower. A spool without an index is not
+ * given one: indexing is the user's choice (`spool index`).
+ */
+export async function openIndexForSearch(
+  dir: string,
+  signal: Signal,
+): Promise<DatabaseSync | undefined> {
+  if (!indexExists(dir)) return undefined;
+  try {
+    let db = openReadOnly(dir);
+    if (!(await isCurrent(db, dir, signal))) {
+      db.close();
+      await updateSpoolIndex(dir);
+      db = openReadOnly(dir);
+    }
+    return db;
+  } catch {
+    return undefined;
+  }
+}
+
+function openReadOnly(dir: string): DatabaseSync {
+  const db = new DatabaseSync(indexDbPath(dir), { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 10000');
+  return db;
+}
+
+/**
+ * True when an update would add nothing for `signal`: the schema is this version, and every
+ * segment file listed now is the file the index read (same dev:ino) read to its last byte (a
+ * `.gz` read to its end), and every segment the index counts as present is still listed. The
+ * update itself re-reads every segment looking for new lines; this check only lists and stats.
+ */
+async function isCurrent(db: DatabaseSync, dir: string, signal: Signal): Promise<boolean> {
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    { value: string } | undefined;
+  if (version?.value !== String(INDEX_SCHEMA_VERSION)) return false;
+  const known = new Map<string, SegmentState>();
+  for (const row of db
+    .prepare(
+      `SELECT segment, identity, position, compressed, complete FROM segments
+       WHERE signal = ? AND gone = 0`,
+    )
+    .all(signal) as unknown as SegmentState[]) {
+    known.set(row.segment, row);
+  }
+  const listed = await listSegments(dir, [signal]);
+  if (listed.length !== known.size) return false;
+  for (const info of listed) {
+    const row = known.get(info.segment);
+    if (row === undefined) return false;
+    if (info.compressed) {
+      if (!row.compressed || !row.complete) return false;
+      continue;
+    }
+    if (row.compressed || Number(row.position) !== info.size) return false;
+    try {
+      const st = lstatSync(info.file);
+      if (`${st.dev}:${st.ino}` !== row.identity || st.size !== info.size) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

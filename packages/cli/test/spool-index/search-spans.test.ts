@@ -1,0 +1,228 @@
+// Trace search from the spool index against the scan, on a spool the real `spool demo` wrote:
+// the same total, hits and order for every query, before and after new lines are appended (the
+// search brings the index up to date first), and the scan still used when there is no index.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
+import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
+import { deleteSegmentRows } from '../../src/spool-index/rows.js';
+import { searchSpansFromIndex } from '../../src/spool-index/search-spans.js';
+import {
+  parseSpanSearch,
+  searchSpans,
+  searchSpansByScan,
+  type SpanSearch,
+} from '../../src/web/trace-search.js';
+import { appendLines, hex, segmentName, tracesLine } from '../web/spool-fixture.js';
+
+const BIN = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
+
+let dir = '';
+
+function runDemo(target: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--dir', target], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.on('close', resolve);
+  });
+}
+
+/** A query as /api/search parses it. */
+const q = (params: Record<string, string | string[]>): SpanSearch => {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const one of Array.isArray(v) ? v : [v]) query.append(k, one);
+  }
+  return parseSpanSearch(query, Date.now());
+};
+
+const QUERIES: Array<Record<string, string | string[]>> = [
+  {},
+  { attr: 'plugin.name=hall-reverb', sort: 'duration', order: 'asc', limit: '20', offset: '5' },
+  { attr: 'host.name=vm', name: 'LOAD' },
+  { attr: ['audio.block.size=512', 'plugin.name=hall-reverb'], limit: '500' },
+  { attr: 'preset.name=Big Hall', sort: 'duration' },
+  { attr: 'plugin.name=no-such-plugin' },
+  { error: 'true', limit: '100' },
+  { name: 'process', minDuration: '1ms', order: 'asc' },
+  { service: 'no-such-service' },
+  // Times and durations in SQL (no name filter), and the same through the JS path (a name).
+  {
+    since: String(Date.now() - 3_600_000),
+    until: String(Date.now() + 60_000),
+    minDuration: '0.2ms',
+    maxDuration: '50ms',
+    sort: 'duration',
+    offset: '30',
+    limit: '40',
+  },
+  { name: 'plugin', maxDuration: '0.5ms', sort: 'duration', order: 'desc', limit: '100' },
+  { until: String(Date.now() - 3_600_000) },
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'search-spans-'));
+  expect(await runDemo(dir)).toBe(0);
+  await updateSpoolIndex(dir);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectSame(search: SpanSearch): Promise<number> {
+  const scan = await searchSpansByScan(dir, search);
+  const index = await searchSpansFromIndex(dir, search);
+  expect(index).toEqual(scan);
+  return scan.total;
+}
+
+describe('trace search from the index', () => {
+  it('gives the scan’s total, hits and order for every query on a demo spool', async () => {
+    const totals: number[] = [];
+    for (const params of QUERIES) totals.push(await expectSame(q(params)));
+    // The queries are not all empty or all everything: the comparison means something.
+    expect(totals[0]).toBeGreaterThan(1000);
+    expect(totals[1]).toBeGreaterThan(0);
+    expect(totals[1]).toBeLessThan(totals[0]!);
+    expect(totals[2]).toBeGreaterThan(0);
+    expect(totals[5]).toBe(0);
+    expect(totals[8]).toBe(0);
+    expect(totals[9]).toBeGreaterThan(70); // a page past offset 30 is not empty
+    expect(totals[10]).toBeGreaterThan(0);
+    expect(totals[11]).toBe(0);
+  }, 60_000);
+
+  it('finds lines appended after the last index run, span attribute before resource', async () => {
+    const service = 'search-test-host';
+    const segment = segmentName();
+    const start = Date.now() + 3_600_000; // newest: they lead the default page
+    appendLines(dir, 'traces', segment, [
+      tracesLine(
+        [
+          {
+            traceId: hex(0xabc1, 32),
+            spanId: hex(1, 16),
+            name: 'plugin.load',
+            startMs: start,
+            durationMs: 12,
+            attributes: { 'plugin.name': 'hall-reverb', 'host.name': 'from-span' },
+          },
+          {
+            traceId: hex(0xabc1, 32),
+            spanId: hex(2, 16),
+            parentSpanId: hex(1, 16),
+            name: 'plugin.process',
+            startMs: start + 1,
+            durationMs: 3,
+            error: true,
+          },
+          // A tie on start and duration, written in the reverse of id order: ties go by id.
+          {
+            traceId: hex(0xabc2, 32),
+            spanId: hex(4, 16),
+            name: 'tie',
+            startMs: start - 9,
+            durationMs: 2,
+          },
+          {
+            traceId: hex(0xabc2, 32),
+            spanId: hex(3, 16),
+            name: 'tie',
+            startMs: start - 9,
+            durationMs: 2,
+          },
+        ],
+        service,
+        'vm',
+      ),
+    ]);
+    const queries = [
+      q({}),
+      q({ attr: 'plugin.name=hall-reverb' }),
+      // The first span's own host.name hides its resource's "vm"; the others have none.
+      q({ attr: 'host.name=vm', service }),
+      q({ attr: 'host.name=from-span' }),
+      q({ service, error: 'true' }),
+      q({ service }),
+      q({ service, sort: 'duration', order: 'asc' }),
+      q({ service, name: 'TIE', sort: 'duration' }),
+    ];
+    for (const search of queries) await expectSame(search);
+    const vm = await searchSpansFromIndex(dir, queries[2]!);
+    expect(vm?.hits.map((h) => h.spanId)).toEqual([hex(2, 16), hex(3, 16), hex(4, 16)]);
+    const fromSpan = await searchSpansFromIndex(dir, queries[3]!);
+    expect(fromSpan?.hits.map((h) => h.spanId)).toEqual([hex(1, 16)]);
+    const newest = await searchSpans(dir, q({ limit: '2' }));
+    expect(newest.hits.map((h) => h.service)).toEqual([service, service]);
+    const ties = await searchSpansFromIndex(dir, q({ service, sort: 'duration', order: 'asc' }));
+    expect(ties?.hits.slice(0, 2).map((h) => h.spanId)).toEqual([hex(3, 16), hex(4, 16)]);
+  }, 60_000);
+
+  it('uses the index when there is one, the scan when there is none', async () => {
+    const spoolWithout = mkdtempSync(join(tmpdir(), 'search-spans-none-'));
+    try {
+      appendLines(spoolWithout, 'traces', segmentName(), [
+        tracesLine([
+          { traceId: hex(7, 32), spanId: hex(7, 16), name: 'x', startMs: 1, durationMs: 1 },
+        ]),
+      ]);
+      expect(await searchSpansFromIndex(spoolWithout, q({}))).toBeUndefined();
+      expect((await searchSpans(spoolWithout, q({}))).total).toBe(1);
+      expect(existsSync(indexDbPath(spoolWithout))).toBe(false);
+    } finally {
+      rmSync(spoolWithout, { recursive: true, force: true });
+    }
+    // With an index, its rows are what answers: a row removed from the index disappears.
+    const db = new DatabaseSync(indexDbPath(dir));
+    try {
+      const where = `span_id = '${hex(1, 16)}'`;
+      db.exec(`DELETE FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE ${where})`);
+      db.exec(`DELETE FROM spans WHERE ${where}`);
+    } finally {
+      db.close();
+    }
+    const found = await searchSpans(dir, q({ attr: 'host.name=from-span' }));
+    expect(found.total).toBe(0);
+  });
+
+  it('deleteSegmentRows removes a segment’s spans, events and attribute rows, nothing else', () => {
+    const db = new DatabaseSync(indexDbPath(dir));
+    try {
+      const count = (sql: string, ...args: string[]): number =>
+        Number((db.prepare(sql).get(...args) as { n: number }).n);
+      const segment = (
+        db
+          .prepare('SELECT segment FROM spans GROUP BY segment ORDER BY count(*) LIMIT 1')
+          .get() as {
+          segment: string;
+        }
+      ).segment;
+      const before = count('SELECT count(*) AS n FROM spans');
+      const mine = count('SELECT count(*) AS n FROM spans WHERE segment = ?', segment);
+      const attrs = count('SELECT count(*) AS n FROM span_attributes');
+      const mineAttrs = count(
+        'SELECT count(*) AS n FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE segment = ?)',
+        segment,
+      );
+      expect(mine).toBeGreaterThan(0);
+      db.exec('BEGIN');
+      deleteSegmentRows(db, 'traces', segment);
+      db.exec('COMMIT');
+      expect(count('SELECT count(*) AS n FROM spans')).toBe(before - mine);
+      expect(count('SELECT count(*) AS n FROM span_attributes')).toBe(attrs - mineAttrs);
+      expect(count('SELECT count(*) AS n FROM span_events WHERE segment = ?', segment)).toBe(0);
+      expect(
+        count('SELECT count(*) AS n FROM span_attributes WHERE span NOT IN (SELECT id FROM spans)'),
+      ).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
