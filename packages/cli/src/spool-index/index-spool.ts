@@ -61,6 +61,12 @@ export interface UpdateIndexOptions {
   rollupRetentionMs?: number;
   /** Clock for the rollup retention (ms). */
   now?: number;
+  /**
+   * How long to wait for another run's index lock before giving up with an error (default
+   * INDEX_LOCK_WAIT_MS). Searches pass a short wait: the scan they fall back to gives the same
+   * answer, and a dashboard request must not hang behind a long `spool index`.
+   */
+  lockWaitMs?: number;
 }
 
 interface SegmentRow {
@@ -129,7 +135,7 @@ export async function updateSpoolIndex(
   spoolDir: string,
   options: UpdateIndexOptions = {},
 ): Promise<IndexRunSummary> {
-  const lock = await acquireIndexLock(spoolDir);
+  const lock = await acquireIndexLock(spoolDir, options.lockWaitMs);
   let db: DatabaseSync;
   try {
     db = openIndexForWrite(spoolDir);

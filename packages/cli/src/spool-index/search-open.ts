@@ -5,6 +5,9 @@ import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { indexExists, updateSpoolIndex } from './index-spool.js';
 import { INDEX_SCHEMA_VERSION } from './schema.js';
 
+/** A search waits this long for another index run, then scans (same result, only slower). */
+const SEARCH_LOCK_WAIT_MS = 1000;
+
 interface SegmentState {
   segment: string;
   identity: string;
@@ -29,7 +32,7 @@ export async function openIndexForSearch(
     let db = openReadOnly(dir);
     if (!(await isCurrent(db, dir, signal))) {
       db.close();
-      await updateSpoolIndex(dir);
+      await updateSpoolIndex(dir, { lockWaitMs: SEARCH_LOCK_WAIT_MS });
       db = openReadOnly(dir);
     }
     return db;
