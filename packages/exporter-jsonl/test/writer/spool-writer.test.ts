@@ -50,6 +50,31 @@ describe('SpoolWriter', () => {
     expect(segmentLines(dir, 'traces').map((l) => JSON.parse(l))).toEqual([{ a: 1, b: 'x' }]);
   });
 
+  it('writes exactly the UTF-8 bytes it counted: multi-byte text, lone surrogates, raw CR/LF, a line over the 1 MiB scratch', async () => {
+    const writer = new SpoolWriter({ dir });
+    const big = 'é✓'.repeat(300_000); // 1.5 MB of UTF-8 in one line: written from its own buffer
+    const lines = [
+      JSON.stringify({ s: 'ünï✓😀' }),
+      '{"s":"\uD800x"}', // a lone surrogate: U+FFFD, 3 bytes, as Buffer.from would write it
+      '{"s":"é",\r\n"t":"✓"}',
+      JSON.stringify({ s: big }),
+      JSON.stringify({ s: 'after' }),
+    ];
+    for (const l of lines) writer.append('traces', l, 1);
+    await writer.shutdown();
+    const expected = lines.map((l) => l.replace(/[\r\n]/g, ' '));
+    expect(segmentLines(dir, 'traces')).toEqual(
+      expected.map((l) => Buffer.from(l, 'utf8').toString('utf8')),
+    );
+    const total = expected.reduce((n, l) => n + Buffer.byteLength(l, 'utf8') + 1, 0);
+    expect(writer.stats().written).toEqual({ records: 5, lines: 5, bytes: total });
+    const onDisk = segmentFiles(dir, 'traces').reduce(
+      (n, f) => n + statSync(join(dir, 'traces', f)).size,
+      0,
+    );
+    expect(onDisk).toBe(total);
+  });
+
   it('rotates by size without splitting lines, and never reuses a name', async () => {
     const writer = new SpoolWriter({ dir, maxSegmentBytes: 1000 });
     for (let i = 0; i < 30; i++) writer.append('logs', lineOf(i, 299), 1);
