@@ -172,9 +172,12 @@ describe('memory under overload and over a soak', () => {
         maxLiveHeapLastThirdMiB: +(heapLast / MiB).toFixed(1),
         dropped: load.at(-1)?.stats.dropped,
       });
-      // no growth: the last third never exceeds the middle third's peak by more than GC noise
-      expect(maxLast).toBeLessThanOrEqual(maxMiddle + 16 * MiB);
+      // No growth. The live heap (after a full GC) is the leak test: the last third never
+      // exceeds the middle third's peak by more than GC noise. RSS may also hold a backlog the
+      // bounded writer queue allows (a starved CPU, e.g. a loaded CI machine, fills it late in
+      // the run: seen at +17 MiB with a flat live heap), so its allowance adds that bound.
       expect(heapLast).toBeLessThanOrEqual(heapMiddle + 8 * MiB);
+      expect(maxLast).toBeLessThanOrEqual(maxMiddle + 16 * MiB + WRITER_QUEUE_BYTES);
     },
     SOAK_MS + 120_000,
   );

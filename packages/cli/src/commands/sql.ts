@@ -15,8 +15,10 @@ import {
   csvField,
   jsonValue,
   ReadOnlyQueryError,
+  isCorruptIndexError,
   runReadOnlyQuery,
 } from '../spool-index/query.js';
+import { UntrustedIndexError } from '../spool-index/open-read-only.js';
 
 export interface SqlCommandOptions extends CommonOptions {
   csv?: boolean;
@@ -42,7 +44,7 @@ export async function sqlCommand(query: string, options: SqlCommandOptions): Pro
   }
   let result;
   try {
-    result = runReadOnlyQuery(indexDbPath(dir), query);
+    result = runReadOnlyQuery(dir, query);
   } catch (err) {
     if (err instanceof ReadOnlyQueryError) throw new CliError(err.message, EXIT_USAGE);
     // SQLite's authorizer refuses some reads only when the statement runs (pragma_* table
@@ -51,6 +53,14 @@ export async function sqlCommand(query: string, options: SqlCommandOptions): Pro
       throw new CliError(
         `refused: ${(err as Error).message}; spool sql runs read-only SELECTs over the index tables`,
         EXIT_USAGE,
+      );
+    }
+    if (err instanceof UntrustedIndexError) {
+      throw new CliError(`the spool index is not read: ${err.message}`);
+    }
+    if (isCorruptIndexError(err)) {
+      throw new CliError(
+        `the spool index is damaged (${(err as Error).message}): run \`spool index --rebuild\` or delete ${indexDbPath(dir)}; it is rebuilt from the spool`,
       );
     }
     throw new CliError(`query failed: ${(err as Error).message}`);

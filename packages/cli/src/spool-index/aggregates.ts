@@ -46,15 +46,19 @@ export class ChunkAggregates {
     ]);
   }
 
-  /** Writes everything (call inside the segment's transaction). */
-  write(db: DatabaseSync): void {
+  /**
+   * Writes everything (call inside the segment's transaction). `partials: false` for a segment
+   * whose earlier partials are already merged into the rollups (it was gone and came back):
+   * its items are counted there once, so only its line counts and line rows are written.
+   */
+  write(db: DatabaseSync, { partials = true }: { partials?: boolean } = {}): void {
     const insert = db.prepare(
       `INSERT OR REPLACE INTO report_partials
          (signal, segment, chunk, ordinal, service, version, host, bucket, state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     let ordinal = 0;
-    for (const { key, state } of this.partitions.partials()) {
+    for (const { key, state } of partials ? this.partitions.partials() : []) {
       insert.run(
         this.signal,
         this.segment,
@@ -149,7 +153,17 @@ export function rollUpSegment(db: DatabaseSync, signal: Signal, segment: string)
 
 /** Deletes rollups whose hour bucket ended more than `retentionMs` before `now`. */
 export function pruneRollups(db: DatabaseSync, retentionMs: number, now: number): number {
-  const oldest = Math.floor((now - retentionMs) / HOUR_MS);
+  // Counted back from the newest hour the index holds, never from a clock ahead of it: one run
+  // with a clock jumped forward must not delete the whole history.
+  const newest = db
+    .prepare(
+      `SELECT max(b) AS b FROM (SELECT max(bucket) AS b FROM rollup_partials
+         UNION ALL SELECT max(bucket) FROM report_partials)`,
+    )
+    .get() as { b: number | bigint | null } | undefined;
+  const newestMs =
+    newest?.b === null || newest?.b === undefined ? now : (Number(newest.b) + 1) * HOUR_MS;
+  const oldest = Math.floor((Math.min(now, newestMs) - retentionMs) / HOUR_MS);
   return Number(
     db.prepare('DELETE FROM rollup_partials WHERE bucket IS NOT NULL AND bucket < ?').run(oldest)
       .changes,

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -53,7 +53,31 @@ function isHeld(owner: LockOwner, file: string): boolean {
     }
   }
   if (owner.pid === process.pid) return owner.startedAt >= PROCESS_STARTED_AT - 1000;
-  return processIsAlive(owner.pid);
+  if (!processIsAlive(owner.pid)) return false;
+  // Alive, but a process that started after the lock was taken cannot have taken it: the
+  // indexer died and its pid was reused (Linux: the start time is in /proc; elsewhere the
+  // pid alone decides).
+  const started = processStartMs(owner.pid);
+  return (
+    started === undefined || !Number.isFinite(owner.startedAt) || started <= owner.startedAt + 1000
+  );
+}
+
+/** When a process started (ms since the epoch), from /proc on Linux; undefined elsewhere. */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime, clock ticks after boot); fields are counted after the `(comm)`,
+    // which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    if (!Number.isFinite(ticks) || !btime) return undefined;
+    // USER_HZ is 100 on every Linux ABI Node supports (sysconf(_SC_CLK_TCK) is not exposed).
+    return Number(btime[1]) * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -98,7 +122,10 @@ export async function acquireIndexLock(
         continue;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`the spool index is locked by pid ${owner.pid} (waited ${waitMs} ms)`);
+        throw Object.assign(
+          new Error(`the spool index is locked by pid ${owner.pid} (waited ${waitMs} ms)`),
+          { code: 'EINDEXLOCKED' },
+        );
       }
       await sleep(POLL_MS);
     }

@@ -1,5 +1,5 @@
-import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { listCrashReports, readSessionLedger } from '@otelspool/crash';
 import {
@@ -14,9 +14,11 @@ import {
   ensureSpoolDirSync,
   indexDbPath,
   OWNER_FILE_MODE,
+  signalDir,
   SPOOL_FOLDERS,
 } from '@otelspool/exporter-jsonl/internal';
 import { acquireIndexLock } from './index-lock.js';
+import { isCorruptIndexError } from './query.js';
 import { deleteSegmentRows, emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
 import { AGGREGATE_DROP_SQL, AGGREGATE_SCHEMA_SQL } from './aggregate-schema.js';
 import {
@@ -69,11 +71,16 @@ export interface UpdateIndexOptions {
   lockWaitMs?: number;
 }
 
+/** meta key of the rollup retention last given to `spool index --rollup-retention` (ms). */
+const RETENTION_KEY = 'rollup_retention_ms';
+
 interface SegmentRow {
   identity: string;
   position: number;
   compressed: number;
   complete: number;
+  gone: number;
+  rolled_up: number;
 }
 
 /**
@@ -117,6 +124,12 @@ export function openIndexForWrite(spoolDir: string): DatabaseSync {
   return db;
 }
 
+/** Deletes the database and its -wal/-shm (under the index lock; the dir was checked ours). */
+function removeIndexFiles(spoolDir: string): void {
+  const path = indexDbPath(spoolDir);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+}
+
 /** True when the spool has an index file (`spool sql --no-update` needs one). */
 export function indexExists(spoolDir: string): boolean {
   return existsSync(indexDbPath(spoolDir));
@@ -138,7 +151,16 @@ export async function updateSpoolIndex(
   const lock = await acquireIndexLock(spoolDir, options.lockWaitMs);
   let db: DatabaseSync;
   try {
-    db = openIndexForWrite(spoolDir);
+    if (options.rebuild) removeIndexFiles(spoolDir); // a damaged file cannot be opened to drop
+    try {
+      db = openIndexForWrite(spoolDir);
+    } catch (err) {
+      if (!isCorruptIndexError(err)) throw err;
+      throw new Error(
+        `the spool index is damaged (${(err as Error).message}): run \`spool index --rebuild\` or delete ${indexDbPath(spoolDir)}; it is rebuilt from the spool`,
+        { cause: err },
+      );
+    }
   } catch (err) {
     lock.release();
     throw err;
@@ -164,8 +186,21 @@ export async function updateSpoolIndex(
     const rows = new RowWriter(db);
     for (const signal of SIGNALS) await indexSignal(db, rows, spoolDir, signal, summary);
     indexCrashesAndSessions(db, spoolDir, summary);
-    const retention = options.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS;
-    transaction(db, () => void pruneRollups(db, retention, options.now ?? Date.now()));
+    // The retention `spool index --rollup-retention` asked for is kept in the index, so a
+    // later update by `spool report` (which has no such flag) keeps applying it.
+    transaction(db, () => {
+      if (options.rollupRetentionMs !== undefined) {
+        db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
+          RETENTION_KEY,
+          String(options.rollupRetentionMs),
+        );
+      }
+      const stored = db.prepare('SELECT value FROM meta WHERE key = ?').get(RETENTION_KEY) as
+        { value: string } | undefined;
+      const ms = stored ? Number(stored.value) : NaN;
+      const value = Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_ROLLUP_RETENTION_MS;
+      pruneRollups(db, value, options.now ?? Date.now());
+    });
     summary.segmentsGone = Number(
       (db.prepare('SELECT count(*) AS n FROM segments WHERE gone = 1').get() as { n: number }).n,
     );
@@ -186,14 +221,16 @@ async function indexSignal(
   const listed = await listSegments(spoolDir, [signal]);
   summary.segmentsListed += listed.length;
   const getRow = db.prepare(
-    'SELECT identity, position, compressed, complete FROM segments WHERE signal = ? AND segment = ?',
+    `SELECT identity, position, compressed, complete, gone, rolled_up FROM segments
+     WHERE signal = ? AND segment = ?`,
   );
-  const known = new Map<string, SegmentRow>();
+  const known = new Map<string, SegmentRow & { file: string }>();
   for (const r of db
     .prepare(
-      'SELECT segment, identity, position, compressed, complete FROM segments WHERE signal = ?',
+      `SELECT segment, file, identity, position, compressed, complete, gone, rolled_up
+       FROM segments WHERE signal = ?`,
     )
-    .all(signal) as unknown as (SegmentRow & { segment: string })[]) {
+    .all(signal) as unknown as (SegmentRow & { segment: string; file: string })[]) {
     known.set(r.segment, r);
   }
 
@@ -208,10 +245,18 @@ async function indexSignal(
     );
     for (const segment of known.keys()) {
       if (names.has(segment)) continue;
+      // Not listed is not yet gone: the writer gzips a sealed segment by writing x.jsonl.gz and
+      // then unlinking x.jsonl, so a listing can miss both names for an instant. Only a
+      // segment with neither file is gone.
+      if (segmentFileExists(spoolDir, signal, known.get(segment)?.file ?? '')) continue;
       // Gone: its raw rows go, its report partials become rollups that outlive it.
       if (Number(markGone.run(signal, segment).changes) > 0) {
         deleteSegmentRows(db, signal, segment);
         rollUpSegment(db, signal, segment);
+        db.prepare('UPDATE segments SET rolled_up = 1 WHERE signal = ? AND segment = ?').run(
+          signal,
+          segment,
+        );
       }
     }
     for (const info of listed) {
@@ -219,9 +264,18 @@ async function indexSignal(
       const identity = fileIdentity(info, fresh);
       if (identity === undefined) continue; // vanished since the listing
       identities.set(info.segment, identity);
-      if (fresh && !info.compressed && !fresh.compressed && fresh.identity !== identity) {
-        // The same segment name, another file (replaced by a user or a tool; our writer never
-        // does this): its old rows no longer describe the spool.
+      const replaced =
+        fresh !== undefined &&
+        !info.compressed &&
+        !fresh.compressed &&
+        // Another file under the same name, or the same inode rewritten shorter than what was
+        // indexed (`cat backup > segment`): either way its old rows no longer describe it.
+        (fresh.identity !== identity || info.size < Number(fresh.position));
+      // A segment marked gone that is back (moved away and restored): read again from its
+      // start; its items are already in the rollups, so it gets rows and line counts only.
+      const returned = fresh !== undefined && fresh.gone === 1;
+      if (replaced || returned) {
+        // (Our writer never replaces a segment; a user or a tool can.)
         deleteSegmentRows(db, signal, info.segment);
         deleteSegmentAggregates(db, signal, info.segment);
         db.prepare(
@@ -259,6 +313,8 @@ async function indexSignal(
         segment: string;
         threshold: number;
         skip: boolean;
+        /** Its earlier items are in the rollups already (gone once, now back). */
+        rolledUp: boolean;
         last: number;
         lines: number;
         aggregates: ChunkAggregates;
@@ -266,7 +322,7 @@ async function indexSignal(
     | undefined;
   const commit = (): void => {
     if (!current) return;
-    if (!current.skip) current.aggregates.write(db);
+    if (!current.skip) current.aggregates.write(db, { partials: !current.rolledUp });
     if (current.lines > 0 || (!current.skip && current.aggregates.malformed > 0)) {
       // Past the malformed lines counted in this chunk too, so a run killed before the final
       // position update does not count them again.
@@ -317,6 +373,7 @@ async function indexSignal(
           segment: record.segment,
           threshold,
           skip: fresh === undefined || fresh.identity !== identities.get(record.segment),
+          rolledUp: fresh?.rolled_up === 1,
           last: 0,
           lines: 0,
           aggregates: new ChunkAggregates(signal, record.segment, threshold, storedMetricSeq(db)),
@@ -365,6 +422,22 @@ async function indexSignal(
  * (positions are in decompressed bytes, the same in both): it keeps the identity the plain file
  * had; a segment first seen compressed gets the `.gz` file's own.
  */
+/**
+ * Whether a segment's file exists now under the name the index last saw, or as its gzip (the
+ * writer's compression turns `x.jsonl` into `x.jsonl.gz`).
+ */
+function segmentFileExists(spoolDir: string, signal: Signal, file: string): boolean {
+  for (const name of file.endsWith('.gz') ? [file] : [file, `${file}.gz`]) {
+    try {
+      lstatSync(join(signalDir(spoolDir, signal), name));
+      return true;
+    } catch {
+      // ENOENT (or unreadable): try the other name
+    }
+  }
+  return false;
+}
+
 function fileIdentity(info: SegmentInfo, known: SegmentRow | undefined): string | undefined {
   if (info.compressed && known) return known.identity;
   try {

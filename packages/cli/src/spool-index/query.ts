@@ -1,4 +1,5 @@
-import { constants, DatabaseSync, type SQLOutputValue } from 'node:sqlite';
+import { constants, type DatabaseSync, type SQLOutputValue } from 'node:sqlite';
+import { openIndexReadOnly } from './open-read-only.js';
 
 /** A query `spool sql` refuses (not one read-only SELECT/WITH statement): a usage error. */
 export class ReadOnlyQueryError extends Error {}
@@ -30,13 +31,13 @@ const SELECT_START = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(select|with|va
  * first statement of a string, so a trailing `; DELETE …` is refused rather than ignored).
  * Integers outside ±2^53 (nanosecond times) come back exact, as BigInt.
  */
-export function runReadOnlyQuery(path: string, sql: string): QueryResult {
+export function runReadOnlyQuery(spoolDir: string, sql: string): QueryResult {
   if (!SELECT_START.test(sql)) {
     throw new ReadOnlyQueryError(
       'spool sql runs one read-only query: it must start with SELECT or WITH',
     );
   }
-  const db = new DatabaseSync(path, { readOnly: true });
+  const db = openIndexReadOnly(spoolDir);
   try {
     db.exec('PRAGMA busy_timeout = 10000'); // before the authorizer, which denies PRAGMA
     // setAuthorizer arrived in Node 24.10 (and 22.x backports): on an older Node the read-only
@@ -56,6 +57,8 @@ export function runReadOnlyQuery(path: string, sql: string): QueryResult {
           `spool sql is read-only: the query tries to change or attach something (${message})`,
         );
       }
+      // A damaged file is not the query's fault: exit 1 with what to do, not a usage error.
+      if (isCorruptIndexError(err)) throw err;
       throw new ReadOnlyQueryError(`invalid query: ${message}`);
     }
     const tail = sql.slice(statement.sourceSQL.length);
@@ -115,4 +118,11 @@ export function jsonValue(value: SQLOutputValue): unknown {
  */
 export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** SQLITE_CORRUPT / SQLITE_NOTADB: the index file is damaged (delete it or `--rebuild`). */
+export function isCorruptIndexError(err: unknown): boolean {
+  return /malformed|not a database|file is not a database/i.test(
+    err instanceof Error ? err.message : String(err),
+  );
 }

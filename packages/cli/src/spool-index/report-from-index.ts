@@ -1,6 +1,5 @@
-import { DatabaseSync } from 'node:sqlite';
 import { listSegments, readSpool, SIGNALS, type Signal } from '@otelspool/exporter-jsonl';
-import { indexDbPath, listCursors } from '@otelspool/exporter-jsonl/internal';
+import { listCursors } from '@otelspool/exporter-jsonl/internal';
 import { reportContext, resolveFilter } from '../analysis/build-report.js';
 import { ReportAccumulator } from '../analysis/report-accumulator.js';
 import {
@@ -13,6 +12,8 @@ import { syncHealthFromLines, type SpoolLineRow } from '../analysis/sync-health.
 import type { Report, ReportOptions } from '../analysis/types.js';
 import type { PartialRow } from './aggregates.js';
 import { INDEX_BUSY_TIMEOUT_MS, updateSpoolIndex } from './index-spool.js';
+import { openIndexReadOnly, UntrustedIndexError } from './open-read-only.js';
+import { isCorruptIndexError } from './query.js';
 
 /**
  * `spool report` from the index: brings it up to date (under the index lock), then merges the
@@ -33,15 +34,32 @@ export async function buildReportFromIndex(
 ): Promise<Report | undefined> {
   const { filter, filters } = resolveFilter(options);
   try {
-    await updateSpoolIndex(spoolDir, options.now !== undefined ? { now: options.now } : {});
+    await updateSpoolIndex(spoolDir, {
+      lockWaitMs: REPORT_LOCK_WAIT_MS,
+      ...(options.now !== undefined ? { now: options.now } : {}),
+    });
   } catch (err) {
     // Someone else's spool, read-only: we may read it but not update its index, and a stale
     // index would give another report than the scan. Another user's index dir: not ours to
     // trust. Either way the caller scans.
     if (INDEX_UNUSABLE.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    // Busy for long (a big first `spool index`) or damaged: the scan answers now, and says so
+    // (it cannot include the rollups of evicted segments).
+    if ((err as NodeJS.ErrnoException).code === 'EINDEXLOCKED' || isCorruptIndexError(err)) {
+      process.stderr.write(
+        `spool: ${(err as Error).message}; scanned the spool instead (history the byte cap evicted is not included)\n`,
+      );
+      return undefined;
+    }
     throw err;
   }
-  const db = new DatabaseSync(indexDbPath(spoolDir), { readOnly: true });
+  let db;
+  try {
+    db = openIndexReadOnly(spoolDir);
+  } catch (err) {
+    if (err instanceof UntrustedIndexError) return undefined;
+    throw err;
+  }
   let acc: ReportAccumulator;
   let boundarySegments: { signal: Signal; segment: string }[] = [];
   let lines: SpoolLineRow[] = [];
@@ -146,6 +164,9 @@ export async function buildReportFromIndex(
   const sync = syncHealthFromLines(lines, cursors);
   return acc.finish(await reportContext(spoolDir, filter, filters, options, sync));
 }
+
+/** How long a report waits for another index run before it scans instead. */
+const REPORT_LOCK_WAIT_MS = 10_000;
 
 /** Errors of updating the index that mean "scan instead" (not writable by us, not ours). */
 const INDEX_UNUSABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'EUNSAFEDIR']);

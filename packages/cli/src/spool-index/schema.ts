@@ -4,7 +4,7 @@
 // version is dropped and rebuilt from the spool (it is derived, nothing is lost).
 
 /** Bumped on every change below; stored in `meta`. */
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /** The row tables, in the order `spool index` reports them. */
 export const INDEX_TABLES = Object.freeze([
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS segments (
   compressed INTEGER NOT NULL DEFAULT 0,
   complete INTEGER NOT NULL DEFAULT 0,
   gone INTEGER NOT NULL DEFAULT 0,
+  rolled_up INTEGER NOT NULL DEFAULT 0,
   indexed_at TEXT NOT NULL,
   PRIMARY KEY (signal, segment)
 ) STRICT;
@@ -75,6 +76,8 @@ CREATE TABLE IF NOT EXISTS span_attributes (
   span INTEGER NOT NULL,
   PRIMARY KEY (key, value, span)
 ) STRICT, WITHOUT ROWID;
+-- By span: deleting an evicted segment's rows must not scan the whole table once per segment.
+CREATE INDEX IF NOT EXISTS span_attributes_span ON span_attributes (span);
 
 -- id: an explicit rowid, so VACUUM cannot renumber what span_attributes points at.
 CREATE TABLE IF NOT EXISTS spans (

@@ -79,6 +79,9 @@ interface SegmentFile {
   lines: Array<{ line: number; position: number }>;
 }
 
+/** Above this many matching lines a search scans instead (see candidateLines). */
+const MAX_CANDIDATE_LINES = 100_000;
+
 /** The candidate lines by segment, in the reader's segment order; undefined → scan. */
 async function candidateLines(
   db: DatabaseSync,
@@ -93,7 +96,7 @@ async function candidateLines(
        WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)
        GROUP BY l.segment, l.line ORDER BY l.segment, l.line`,
     )
-    .all(match) as Array<{
+    .iterate(match) as IterableIterator<{
     segment: string;
     line: number;
     position: number;
@@ -102,7 +105,11 @@ async function candidateLines(
     compressed: number;
   }>;
   const bySegment = new Map<string, SegmentFile>();
+  let candidates = 0;
   for (const r of rows) {
+    // Memory stays bounded whatever the needle: past this many candidate lines the index
+    // narrows little, and the scan (which keeps only a page) is as fast.
+    if (++candidates > MAX_CANDIDATE_LINES) return undefined;
     // Positions in a .gz are in decompressed bytes: no random access, so scan.
     if (r.compressed) return undefined;
     let entry = bySegment.get(r.segment);

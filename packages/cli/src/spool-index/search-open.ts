@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { listSegments, type Signal } from '@otelspool/exporter-jsonl';
-import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { indexExists, updateSpoolIndex } from './index-spool.js';
+import { openIndexReadOnly } from './open-read-only.js';
 import { INDEX_SCHEMA_VERSION } from './schema.js';
 
 /** A search waits this long for another index run, then scans (same result, only slower). */
@@ -42,7 +42,7 @@ export async function openIndexForSearch(
 }
 
 function openReadOnly(dir: string): DatabaseSync {
-  const db = new DatabaseSync(indexDbPath(dir), { readOnly: true });
+  const db = openIndexReadOnly(dir);
   db.exec('PRAGMA busy_timeout = 10000');
   return db;
 }

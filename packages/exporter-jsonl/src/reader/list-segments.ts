@@ -46,17 +46,27 @@ export async function listSegments(
     }
     const segments = [...bySegment.keys()].sort();
     for (const segment of segments) {
-      const name = bySegment.get(segment) as string;
-      const file = join(signalDir, name);
+      let name = bySegment.get(segment) as string;
+      let file = join(signalDir, name);
       let size = 0;
       let mtimeMs = 0;
       try {
-        const st = await lstat(file);
+        let st;
+        try {
+          st = await lstat(file);
+        } catch (err) {
+          // Compressed between readdir and stat: the writer renames `x.jsonl.gz` into place
+          // and then unlinks `x.jsonl`, so the segment is there under its gzip name.
+          if (name.endsWith('.gz')) throw err;
+          name = `${name}.gz`;
+          file = join(signalDir, name);
+          st = await lstat(file);
+        }
         if (!st.isFile() && !st.isDirectory()) continue; // symlink, FIFO, socket, device
         size = st.size;
         mtimeMs = st.mtimeMs;
       } catch {
-        continue; // deleted between readdir and stat (byte cap, compression)
+        continue; // deleted between readdir and stat (byte cap eviction)
       }
       const parsed = parseSegmentName(name);
       out.push({
