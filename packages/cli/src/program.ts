@@ -119,6 +119,7 @@ export function createProgram(): Command {
     )
     .spoolOptions({ serviceFilter: true, allowEmpty: true })
     .option('--json', 'print the result as JSON')
+    .option('--no-index', 'scan the spool even when it has an index (<spool>/index/)')
     .addHelpText(
       'after',
       examples([

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { DDSketch } from '@datadog/sketches-js';
 import { readSpool, type TracesData } from '@otelspool/exporter-jsonl';
+import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { SKETCH_RELATIVE_ACCURACY } from './latency-accumulator.js';
 import { nanosToMs, spanDurationMs } from './otlp-values.js';
 import type { RecordFilter } from './record-filter.js';
@@ -45,6 +47,11 @@ export interface SloOptions extends RecordFilter {
   windowMs?: number;
   /** Only spans with this name (default: every span, as the Collector's span metrics count). */
   spanName?: string;
+  /**
+   * false (`--no-index`): always scan. Otherwise a spool index (`<spool>/index/`) is brought up
+   * to date and queried instead (same result); the spool is scanned when it cannot be.
+   */
+  index?: boolean;
   /** Called for every spool line read (the CLI's progress line). */
   onRecord?: (record: { file: string; position: number }) => void;
 }
@@ -116,10 +123,28 @@ export interface SloResult {
   alerts: BurnAlert[];
 }
 
-interface MinuteCounts {
+export interface MinuteCounts {
   total: number;
   errors: number;
   slow: number;
+}
+
+/** What {@link computeSlo} folds the spans into, by a scan or from the spool index. */
+export interface SloFold {
+  /** Minute of end time → counts, only the window's minutes. */
+  minutes: Map<number, MinuteCounts>;
+  /** Hour of end time → latency sketch, from the hour holding the window's first minute on. */
+  hours: Map<number, DDSketch>;
+  /** -Infinity without data. */
+  newestMinute: number;
+  newestMs: number;
+}
+
+/** The inputs of a fold: the filters and the window length in whole minutes. */
+export interface SloFoldOptions extends RecordFilter {
+  windowMinutes: number;
+  latencyP95Ms?: number;
+  spanName?: string;
 }
 
 /**
@@ -128,36 +153,77 @@ interface MinuteCounts {
  * the window, not the spool), latency sketches per hour. Windows end at the newest span: a
  * spool is read after the fact, and "now" would make every offline spool look healthy.
  * A window of w covers the w / 1 min whole minutes up to and including the newest span's minute.
+ * With a spool index (and `index` not false) the same fold comes from SQL over the index.
  */
 export async function computeSlo(dir: string, options: SloOptions): Promise<SloResult> {
   const windowMs = options.windowMs ?? 30 * 24 * HOUR_MS;
   const windowMinutes = Math.max(1, Math.round(windowMs / MINUTE_MS));
+  const foldOptions: SloFoldOptions = {
+    windowMinutes,
+    ...(options.latencyP95Ms !== undefined ? { latencyP95Ms: options.latencyP95Ms } : {}),
+    ...(options.spanName !== undefined ? { spanName: options.spanName } : {}),
+    ...(options.service !== undefined ? { service: options.service } : {}),
+    ...(options.sinceUnixMs !== undefined ? { sinceUnixMs: options.sinceUnixMs } : {}),
+  };
+  let fold: SloFold | undefined;
+  if (options.index !== false && existsSync(indexDbPath(dir))) {
+    // Loaded only when there is an index: node:sqlite is not needed otherwise.
+    const { sloFoldFromIndex } = await import('../spool-index/slo-from-index.js');
+    fold = await sloFoldFromIndex(dir, foldOptions);
+  }
+  return finishSlo(fold ?? (await scanSlo(dir, foldOptions, options.onRecord)), options, windowMs);
+}
+
+/** The fold by reading every traces line of the spool. */
+async function scanSlo(
+  dir: string,
+  options: SloFoldOptions,
+  onRecord: SloOptions['onRecord'],
+): Promise<SloFold> {
+  const { windowMinutes } = options;
   const threshold = options.latencyP95Ms;
   const minutes = new Map<number, MinuteCounts>();
   const hours = new Map<number, DDSketch>();
   let newestMinute = -Infinity;
   let newestMs = -Infinity;
-  let firstMs = Infinity;
   let sincePrune = 0;
 
+  const oldestHourOf = (oldestKept: number): number =>
+    Math.floor((oldestKept * MINUTE_MS) / HOUR_MS);
   const prune = (): void => {
     const oldestKept = newestMinute - windowMinutes + 1;
     for (const k of minutes.keys()) if (k < oldestKept) minutes.delete(k);
-    const oldestHour = Math.floor((oldestKept * MINUTE_MS) / HOUR_MS);
+    const oldestHour = oldestHourOf(oldestKept);
     for (const k of hours.keys()) if (k < oldestHour) hours.delete(k);
+  };
+  const sketchOf = (hour: number): DDSketch => {
+    let sketch = hours.get(hour);
+    if (!sketch) {
+      sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+      hours.set(hour, sketch);
+    }
+    return sketch;
   };
 
   for await (const record of readSpool(dir, { signals: ['traces'] })) {
-    options.onRecord?.(record);
+    onRecord?.(record);
     forEachFilteredSpan(record.data as TracesData, options, (span) => {
       if (options.spanName !== undefined && span.name !== options.spanName) return;
       const endMs = nanosToMs(span.endTimeUnixNano);
       if (!Number.isFinite(endMs)) return;
       const minute = Math.floor(endMs / MINUTE_MS);
-      if (minute <= newestMinute - windowMinutes) return; // older than the window already is
+      const hour = Math.floor(endMs / HOUR_MS);
+      const duration = spanDurationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+      const sketched = Number.isFinite(duration) && duration >= 0;
+      const oldestKept = newestMinute - windowMinutes + 1;
+      if (minute < oldestKept) {
+        // Older than the window already is. Its hour may still be the window's first (kept
+        // whole): sketch it, so the p95 does not depend on the order the spans were written in.
+        if (sketched && hour >= oldestHourOf(oldestKept)) sketchOf(hour).accept(duration);
+        return;
+      }
       if (endMs > newestMs) newestMs = endMs;
       if (minute > newestMinute) newestMinute = minute;
-      const duration = spanDurationMs(span.startTimeUnixNano, span.endTimeUnixNano);
       let m = minutes.get(minute);
       if (!m) {
         m = { total: 0, errors: 0, slow: 0 };
@@ -166,15 +232,7 @@ export async function computeSlo(dir: string, options: SloOptions): Promise<SloR
       m.total++;
       if (span.status?.code === 2) m.errors++;
       if (threshold !== undefined && duration > threshold) m.slow++;
-      if (Number.isFinite(duration) && duration >= 0) {
-        const hour = Math.floor(endMs / HOUR_MS);
-        let sketch = hours.get(hour);
-        if (!sketch) {
-          sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
-          hours.set(hour, sketch);
-        }
-        sketch.accept(duration);
-      }
+      if (sketched) sketchOf(hour).accept(duration);
       if (++sincePrune >= 100_000) {
         sincePrune = 0;
         prune();
@@ -182,6 +240,15 @@ export async function computeSlo(dir: string, options: SloOptions): Promise<SloR
     });
   }
   if (Number.isFinite(newestMinute)) prune();
+  return { minutes, hours, newestMinute, newestMs };
+}
+
+/** The result of a fold: windows, budgets, burn rates and alerts. */
+function finishSlo(fold: SloFold, options: SloOptions, windowMs: number): SloResult {
+  const { minutes, hours, newestMinute, newestMs } = fold;
+  const windowMinutes = Math.max(1, Math.round(windowMs / MINUTE_MS));
+  const threshold = options.latencyP95Ms;
+  let firstMs = Infinity;
   for (const k of minutes.keys()) if (k * MINUTE_MS < firstMs) firstMs = k * MINUTE_MS;
 
   const sum = (lastMinutes: number): MinuteCounts => {

@@ -32,6 +32,8 @@ export interface SloCommandOptions extends CommonOptions {
   window: string;
   span?: string;
   prometheusRules?: string;
+  /** false with `--no-index`. */
+  index?: boolean;
 }
 
 /** `99.9` or `99.9%` → 0.999. */
@@ -82,6 +84,7 @@ export async function sloCommand(options: SloCommandOptions): Promise<void> {
       ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
       ...(options.service !== undefined ? { service: options.service } : {}),
       ...(options.span !== undefined ? { spanName: options.span } : {}),
+      ...(options.index === false ? { index: false } : {}),
       onRecord,
     }),
   );
