@@ -489,6 +489,37 @@ const contributed = [
     },
   },
   {
+    id: 'G15',
+    file: 'search-index.mjs',
+    args: [quick ? '16' : '128'],
+    row: (out) => {
+      // Every query's index/scan ratio; the row is judged on the worst, and only when the
+      // index found exactly what the scan found.
+      const queries = [
+        ...out.matchAll(
+          /^(\/api\/search|spool logs) (.+?)\s+scan ([\d.]+) s\s+index ([\d.]+) s\s+ratio ([\d.]+)\s+(?:totals|matched) (\d+)\/(\d+)/gm,
+        ),
+      ].map((m) => ({ kind: m[1], label: m[2].trim(), ratio: Number(m[5]), same: m[6] === m[7] }));
+      const mib = /spool of (\d+) MiB/.exec(out)?.[1];
+      const worst = Math.max(...queries.map((q) => q.ratio));
+      const list = (kind) =>
+        queries
+          .filter((q) => q.kind === kind)
+          .map((q) => q.ratio.toFixed(3))
+          .join(', ');
+      const ok = queries.length > 0 && queries.every((q) => q.same);
+      return {
+        what: `trace search by attribute and log search by text, index vs scan (${mib} MiB spool)`,
+        ours: `trace ${list('/api/search')}; logs ${list('spool logs')}`,
+        peer: 'full scan, same query',
+        ratio: queries.length ? `worst ${worst.toFixed(3)}` : '—',
+        target: '≤ 0.05×',
+        pass: ok && worst <= 0.05,
+        check: ok ? 'ok' : 'FAILED: no queries, or index and scan disagree',
+      };
+    },
+  },
+  {
     id: 'report',
     file: 'report-big-spool.mjs',
     args: [quick ? '16' : '128'],
