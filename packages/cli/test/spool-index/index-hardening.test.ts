@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdtempSync,
@@ -11,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { ReportAccumulator } from '../../src/analysis/report-accumulator.js';
@@ -19,35 +17,12 @@ import { HOUR_MS } from '../../src/analysis/report-partitions.js';
 import { pruneRollups } from '../../src/spool-index/aggregates.js';
 import { indexLockPath } from '../../src/spool-index/index-lock.js';
 import { openIndexForWrite } from '../../src/spool-index/index-spool.js';
+import { reportJson as report, runSpool as run, spawnSpool as spawn } from './built-cli.js';
 
 // What a user, a tool or a neighbour does to a spool and its index, on real `spool demo`
 // spools read by the built CLI: the index answers as the scan does, or the scan answers.
-const spool = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'otelspool-index-hardening-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function spawn(...args: string[]) {
-  return spawnSync(process.execPath, [spool, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-}
-
-function run(...args: string[]): string {
-  const result = spawn(...args);
-  if (result.status !== 0) throw new Error(`spool ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
-function report(dir: string, ...args: string[]): Record<string, unknown> {
-  const json = JSON.parse(run('report', '--dir', dir, '--json', ...args)) as Record<
-    string,
-    unknown
-  >;
-  delete json.generatedAt;
-  return json;
-}
 
 function demoSpool(name: string): string {
   const dir = join(root, name);

@@ -13,36 +13,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { buildReport } from '../../src/analysis/build-report.js';
 import { HOUR_MS } from '../../src/analysis/report-partitions.js';
 import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
+import { reportJson as report, runSpool as run, SPOOL_BIN } from './built-cli.js';
 
 // Real spools written by `spool demo` (a plugin host process, with and without a crash), read
 // by the built CLI: the report merged from the index must be the scan's, byte for byte.
-const spool = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'otelspool-index-report-'));
-
-function run(...args: string[]): string {
-  const result = spawnSync(process.execPath, [spool, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  if (result.status !== 0) throw new Error(`spool ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** `spool report --json` without its clock. */
-function report(dir: string, ...args: string[]): Record<string, unknown> {
-  const json = JSON.parse(run('report', '--dir', dir, '--json', ...args)) as Record<
-    string,
-    unknown
-  >;
-  delete json.generatedAt;
-  return json;
-}
 
 function expectSame(dir: string, ...args: string[]): Record<string, unknown> {
   const scan = report(dir, '--no-index', ...args);
@@ -203,7 +183,7 @@ describe('rollups that outlive the spool', () => {
   it('refuses a bad --rollup-retention', () => {
     const result = spawnSync(
       process.execPath,
-      [spool, 'index', '--dir', dir, '--rollup-retention', 'forever'],
+      [SPOOL_BIN, 'index', '--dir', dir, '--rollup-retention', 'forever'],
       { encoding: 'utf8' },
     );
     expect(result.status).toBe(2);

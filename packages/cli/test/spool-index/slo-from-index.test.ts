@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -11,27 +10,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { computeSlo, type SloResult } from '../../src/analysis/slo.js';
 import { sloFoldFromIndex } from '../../src/spool-index/slo-from-index.js';
+import { runSpool as run } from './built-cli.js';
 
 // `spool slo` from the index must be the scan's, field for field: on real spools written by
 // `spool demo`, and on a generated spool whose spans spread over hours in shuffled order (the
 // window edges, the hour sketches, negative and zero durations, spans without a service name).
-const spool = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'otelspool-index-slo-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function run(...args: string[]): string {
-  const result = spawnSync(process.execPath, [spool, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  if (result.status !== 0) throw new Error(`spool ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 function slo(dir: string, ...args: string[]): SloResult {
   return JSON.parse(
