@@ -184,7 +184,9 @@ describe('SpoolSpanProcessor open-span tracking', () => {
     const ended = tracer.startSpan('ended');
     const open = Array.from({ length: 5 }, (_, i) => tracer.startSpan(`open-${i}`));
     ended.end();
-    expect(processor.stats()).toMatchObject({ open: 3, openUntracked: 3 });
+    // Five still open over a bound of three: the two oldest open ones are forgotten. The span
+    // that ended is not counted: it ended before the tracking had to forget anything.
+    expect(processor.stats()).toMatchObject({ open: 3, openUntracked: 2 });
     processor.flushSync({ includeOpenSpans: true });
     expect(flushed.map((s) => s.name).sort()).toEqual(['ended', 'open-2', 'open-3', 'open-4']);
     const unfinished = flushed.filter((s) => s.attributes[UNFINISHED_SPAN_ATTRIBUTE] === true);
