@@ -54,13 +54,13 @@ describe('consent', () => {
   });
 
   it('deny --purge deletes recorded data but keeps the choice', () => {
-    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync', 'index']) {
+    const recorded = ['traces', 'logs', 'metrics', 'crashes', 'sync', 'index', 'import'];
+    for (const sub of recorded) {
       mkdirSync(join(dir, sub));
       writeFileSync(join(dir, sub, 'x.jsonl'), '{}\n');
     }
     denyConsent(dir, { purge: true });
-    for (const sub of ['traces', 'logs', 'metrics', 'crashes', 'sync', 'index'])
-      expect(existsSync(join(dir, sub))).toBe(false);
+    for (const sub of recorded) expect(existsSync(join(dir, sub))).toBe(false);
     expect(readConsent(dir).state).toBe('denied');
   });
 });

@@ -66,6 +66,9 @@ export const RECORDED_ENTRIES: readonly string[] = Object.freeze([
   SPOOL_FOLDERS.deadLetter,
   SPOOL_FOLDERS.sync,
   SPOOL_FOLDERS.index, // a derived copy of the telemetry: purged with it
+  // what `spool import` took in (content hashes): purged too, or a re-import after the purge
+  // would skip the files whose records it just deleted
+  SPOOL_FOLDERS.import,
   SPOOL_FILES.metricsSnapshot,
 ]);
 
