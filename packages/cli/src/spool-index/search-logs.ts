@@ -3,6 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import {
+  DEFAULT_MAX_LINE_BYTES,
   listSegments,
   parseOtlpJson,
   readSpool,
@@ -173,6 +174,11 @@ function* readLines(dir: string, segments: SegmentFile[]): Generator<SpoolRecord
  */
 function lineEndingAt(fd: number, position: number, line: number): string {
   for (let window = FIRST_WINDOW; ; window *= 2) {
+    // The reader accepts no line above DEFAULT_MAX_LINE_BYTES, so no indexed line is longer: a
+    // longer look-back means the file is not what was indexed, and memory stays bounded.
+    if (window > 2 * (DEFAULT_MAX_LINE_BYTES + 2)) {
+      throw new IndexedReadError('line longer than any indexed');
+    }
     const start = Math.max(0, position - window);
     const buf = Buffer.alloc(position - start);
     let got = 0;
