@@ -408,9 +408,14 @@ function createRuntime(opts: ResolvedOptions, extras: Extras): Runtime {
 
   const close = async (): Promise<void> => {
     const work = (async () => {
+      // The session ends after the app's records are written, so `exited` means complete, and
+      // before the log provider shuts down: its `session.end` record is itself a log record,
+      // which a shut-down provider would drop.
+      if (crash) {
+        await Promise.allSettled([tracerProvider.forceFlush(), loggerProvider.forceFlush()]);
+        crash.endSession();
+      }
       await flushInOrder('shutdown');
-      // The session ends after its last records are written, so `exited` means complete.
-      crash?.endSession();
       crash?.uninstall();
       await writer?.shutdown().catch(() => undefined);
       // The snapshot's `spool` section: the final, exact stats() (incl. the last metrics line).

@@ -31,6 +31,20 @@ describe('startTelemetry', () => {
     return { dir: tmp.dir, telemetry };
   }
 
+  it('shutdown() writes the session.end record after the app records, and marks the session exited', async () => {
+    const { dir, telemetry: t } = await start({ crash: true });
+    t.event('last.app.event');
+    await t.shutdown();
+    telemetry = undefined;
+    const names = logsOf(await collect(dir)).map((l) => l.log.eventName);
+    expect(names).toContain('session.start');
+    // One session.end, after the app's own last record (the session ended once it was written).
+    expect(names.filter((n) => n === 'session.end')).toHaveLength(1);
+    expect(names.indexOf('session.end')).toBeGreaterThan(names.indexOf('last.app.event'));
+    const last = JSON.parse(readFileSync(join(dir, 'session', 'last_session.json'), 'utf8'));
+    expect(last.state).toBe('exited');
+  });
+
   it('writes spans, events, structured logs and metrics through the OTel API into the spool', async () => {
     const { dir, telemetry: t } = await start();
     const tracer = trace.getTracer('test');
