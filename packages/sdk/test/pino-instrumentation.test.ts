@@ -65,7 +65,7 @@ describe('pino logs land in the spool with trace context', () => {
     expect(logs.find((l) => l.body?.stringValue === 'saved the preset (esm)')).toBeUndefined();
   });
 
-  it('start-up without instrumentations loads neither @opentelemetry/instrumentation nor a propagator package', () => {
+  it('start-up without instrumentations loads neither @opentelemetry/instrumentation, a propagator package nor node:zlib', () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
     const result = spawnSync(process.execPath, [fixture('lean-start.mjs'), tmp.dir], {

@@ -1,7 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, rename, stat, unlink } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
 /**
  * gzips a sealed segment: writes `<path>.gz.tmp` (exclusive, owner-only), renames it to
@@ -13,6 +11,13 @@ import { createGzip } from 'node:zlib';
 export async function gzipSegment(path: string): Promise<number | undefined> {
   const tmp = `${path}.gz.tmp`;
   try {
+    // Loaded on the first sealed segment, not at import: zlib and the stream pipeline cost a
+    // few ms of every process's start-up (bench/startup/groups.mjs), and a short CLI run never
+    // seals a segment.
+    const [{ pipeline }, { createGzip }] = await Promise.all([
+      import('node:stream/promises'),
+      import('node:zlib'),
+    ]);
     await pipeline(
       createReadStream(path),
       createGzip(),
