@@ -164,6 +164,7 @@ export function createProgram(): Command {
     .option('--out <file>', 'write the Markdown to this file instead of stdout')
     .spoolOptions()
     .option('--json', 'print the incident data as JSON instead of Markdown')
+    .option('--no-index', 'scan the spool even when it has an index (<spool>/index/)')
     .addHelpText(
       'after',
       examples([

@@ -12,8 +12,15 @@ import {
   forEachSpan,
   readSpool,
   type LogsData,
+  type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
+import {
+  errorLinesOfSessions,
+  logLinesOfTraces,
+  readBackFromIndex,
+  spanLinesOfTraces,
+} from '../spool-index/lines-from-index.js';
 import { nanosToMs, spanDurationMs } from './otlp-values.js';
 import { serviceName } from './record-filter.js';
 import { logTimeMs } from './walk.js';
@@ -161,7 +168,11 @@ export function findCrashGroup(
 export async function buildIncident(
   dir: string,
   id: string,
-  options: { onRecord?: (record: { file: string; position: number }) => void } = {},
+  options: {
+    onRecord?: (record: { file: string; position: number }) => void;
+    /** false: scan even when the spool has an index. */
+    index?: boolean;
+  } = {},
 ): Promise<Incident | undefined> {
   const found = findCrashGroup(listCrashReports(dir), id);
   if (!found) return undefined;
@@ -209,11 +220,65 @@ export async function buildIncident(
     reports.flatMap((r) => (r.trace?.traceId ? [r.trace.traceId.toLowerCase()] : [])),
   );
   const sessionIds = new Set(group.sessions);
-  const relatedSpans: RelatedSpan[] = [];
-  const relatedLogs: RelatedLog[] = [];
-  const relatedTotals = { spans: 0, logs: 0 };
-  for await (const record of readSpool(dir, { signals: ['traces', 'logs'] })) {
-    options.onRecord?.(record);
+  let related =
+    options.index === false
+      ? undefined
+      : await readBackFromIndex(
+          dir,
+          ['traces', 'logs'],
+          // The lines the scan below would take anything from: a crash's trace, or an error
+          // in a crashed session (read-back takes each line once, in spool order).
+          (db, signal) => [
+            ...(signal === 'traces' ? spanLinesOfTraces : logLinesOfTraces)(db, [...traceIds]),
+            ...errorLinesOfSessions(db, signal as 'traces' | 'logs', [...sessionIds]),
+          ],
+          (records) => {
+            // A read-back that fails half-way is scanned from the start: a fresh collector each.
+            const fromIndex = new RelatedTelemetry(traceIds, sessionIds, options.onRecord);
+            for (const record of records.traces!()) fromIndex.add(record);
+            for (const record of records.logs!()) fromIndex.add(record);
+            return fromIndex;
+          },
+        );
+  if (related === undefined) {
+    related = new RelatedTelemetry(traceIds, sessionIds, options.onRecord);
+    for await (const record of readSpool(dir, { signals: ['traces', 'logs'] })) related.add(record);
+  }
+  const { relatedSpans, relatedLogs, relatedTotals } = related;
+  relatedSpans.sort((a, b) => a.startUnixMs - b.startUnixMs);
+  relatedLogs.sort((a, b) => a.timeUnixMs - b.timeUnixMs);
+
+  return {
+    group,
+    severity: classifySeverity(impact),
+    impact,
+    timeline: { firstSeen: group.firstSeen, lastSeen: group.lastSeen, bucketMs, buckets, spikes },
+    representative,
+    breadcrumbs: representative.breadcrumbs ?? [],
+    relatedSpans,
+    relatedLogs,
+    relatedTotals,
+  };
+}
+
+/**
+ * The spans and logs related to a crash group, added record by record in spool order (from the
+ * scan, or from the lines the index names: the same records in the same order, so the same lists).
+ */
+class RelatedTelemetry {
+  readonly relatedSpans: RelatedSpan[] = [];
+  readonly relatedLogs: RelatedLog[] = [];
+  readonly relatedTotals = { spans: 0, logs: 0 };
+
+  constructor(
+    private readonly traceIds: ReadonlySet<string>,
+    private readonly sessionIds: ReadonlySet<string>,
+    private readonly onRecord: ((record: { file: string; position: number }) => void) | undefined,
+  ) {}
+
+  add(record: SpoolRecord): void {
+    const { traceIds, sessionIds, relatedSpans, relatedLogs, relatedTotals } = this;
+    this.onRecord?.(record);
     if (record.signal === 'traces') {
       forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
         const via = traceIds.has(span.traceId)
@@ -263,18 +328,4 @@ export async function buildIncident(
       });
     }
   }
-  relatedSpans.sort((a, b) => a.startUnixMs - b.startUnixMs);
-  relatedLogs.sort((a, b) => a.timeUnixMs - b.timeUnixMs);
-
-  return {
-    group,
-    severity: classifySeverity(impact),
-    impact,
-    timeline: { firstSeen: group.firstSeen, lastSeen: group.lastSeen, bucketMs, buckets, spikes },
-    representative,
-    breadcrumbs: representative.breadcrumbs ?? [],
-    relatedSpans,
-    relatedLogs,
-    relatedTotals,
-  };
 }

@@ -11,6 +11,8 @@ import {
 
 export interface IncidentCommandOptions extends CommonOptions {
   out?: string;
+  /** false (`--no-index`): scan even when the spool has an index. */
+  index?: boolean;
 }
 
 /** `spool incident ID` (options: program.ts). */
@@ -19,7 +21,7 @@ export async function incidentCommand(id: string, options: IncidentCommandOption
   let incident: Incident | undefined;
   try {
     incident = await withReadProgress(dir, ['traces', 'logs'], options, (onRecord) =>
-      buildIncident(dir, id, { onRecord }),
+      buildIncident(dir, id, { onRecord, ...(options.index === false ? { index: false } : {}) }),
     );
   } catch (err) {
     if (err instanceof Error && /ambiguous/.test(err.message)) throw new CliError(err.message);

@@ -145,8 +145,9 @@ export class RowWriter {
     );
     this.span = db.prepare(
       `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, start_ns, end_ns,
-         duration_ns, status_code, status_message, attributes, resource_id, scope, segment, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         duration_ns, status_code, status_message, attributes, resource_id, scope, segment, line,
+         position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.event = db.prepare(
       `INSERT INTO span_events (trace_id, span_id, name, time_ns, attributes, service, segment, line)
@@ -213,6 +214,7 @@ export class RowWriter {
           scopeSpans.scope?.name ?? null,
           segment,
           line,
+          record.position,
         );
         for (const [key, value] of searchableAttributes(span.attributes)) {
           this.spanAttribute.run(key, value, inserted.lastInsertRowid);

@@ -4,7 +4,7 @@
 // version is dropped and rebuilt from the spool (it is derived, nothing is lost).
 
 /** Bumped on every change below; stored in `meta`. */
-export const INDEX_SCHEMA_VERSION = 3;
+export const INDEX_SCHEMA_VERSION = 4;
 
 /** The row tables, in the order `spool index` reports them. */
 export const INDEX_TABLES = Object.freeze([
@@ -97,11 +97,17 @@ CREATE TABLE IF NOT EXISTS spans (
   resource_id INTEGER NOT NULL,
   scope TEXT,
   segment TEXT NOT NULL,
-  line INTEGER NOT NULL
+  line INTEGER NOT NULL,
+  position INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS spans_trace ON spans (trace_id);
 CREATE INDEX IF NOT EXISTS spans_name_start ON spans (name, start_ns);
 CREATE INDEX IF NOT EXISTS spans_segment ON spans (segment);
+-- Newest first (the dashboard's trace list walks it from the end until its page is certain).
+CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns);
+-- The failed spans of a resource (spool incident: errors in a crashed session). Partial, so it
+-- holds only the few ERROR spans.
+CREATE INDEX IF NOT EXISTS spans_errors ON spans (resource_id) WHERE status_code = 2;
 
 CREATE TABLE IF NOT EXISTS span_events (
   trace_id TEXT NOT NULL,
@@ -116,8 +122,9 @@ CREATE TABLE IF NOT EXISTS span_events (
 CREATE INDEX IF NOT EXISTS span_events_name ON span_events (name, time_ns);
 CREATE INDEX IF NOT EXISTS span_events_segment ON span_events (segment);
 
--- position: the byte offset just after the record's line (SpoolRecord.position), so a search
--- can read the matching lines back from the segment without scanning it.
+-- position (here and in spans): the byte offset just after the record's line
+-- (SpoolRecord.position), so a view can read the matching lines back from the segment without
+-- scanning it (read-back.ts).
 CREATE TABLE IF NOT EXISTS logs (
   id INTEGER PRIMARY KEY,
   time_ns INTEGER,
@@ -143,6 +150,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(
 CREATE INDEX IF NOT EXISTS logs_time ON logs (time_ns);
 CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
 CREATE INDEX IF NOT EXISTS logs_segment ON logs (segment);
+-- ERROR and FATAL records of a resource (spool incident), partial as spans_errors.
+CREATE INDEX IF NOT EXISTS logs_errors ON logs (resource_id) WHERE severity_number >= 17;
 
 CREATE TABLE IF NOT EXISTS metric_points (
   name TEXT,

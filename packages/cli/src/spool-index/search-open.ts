@@ -17,7 +17,7 @@ interface SegmentState {
 }
 
 /**
- * The index of a spool opened read-only for a search of `signal`, brought up to date first (so
+ * The index of a spool opened read-only for a search of `signals`, brought up to date first (so
  * lines written since the last `spool index` are found), or undefined when the spool has no index
  * or it cannot be updated (a read-only spool, a lock held too long, a damaged file): the caller
  * then scans the spool, which gives the same result, only slower. A spool without an index is not
@@ -25,12 +25,16 @@ interface SegmentState {
  */
 export async function openIndexForSearch(
   dir: string,
-  signal: Signal,
+  signals: Signal | readonly Signal[],
 ): Promise<DatabaseSync | undefined> {
   if (!indexExists(dir)) return undefined;
   try {
     let db = openReadOnly(dir);
-    if (!(await isCurrent(db, dir, signal))) {
+    let current = true;
+    for (const signal of typeof signals === 'string' ? [signals] : signals) {
+      current &&= await isCurrent(db, dir, signal);
+    }
+    if (!current) {
       db.close();
       await updateSpoolIndex(dir, { lockWaitMs: SEARCH_LOCK_WAIT_MS });
       db = openReadOnly(dir);

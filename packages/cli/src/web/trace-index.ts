@@ -5,9 +5,15 @@ import {
   stringifyOtlpJson,
   type AnyValue,
   type KeyValue,
+  type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import { serviceName } from '../analysis/record-filter.js';
+import {
+  newestTraceIds,
+  readBackFromIndex,
+  spanLinesOfTraces,
+} from '../spool-index/lines-from-index.js';
 
 /** One trace in the dashboard's trace list. Times are epoch milliseconds. */
 export interface TraceSummary {
@@ -56,14 +62,52 @@ const MAX_ATTRIBUTE_CHARS = 512;
 const STATUS_ERROR = 2;
 export const TRACE_ID = /^[0-9a-f]{32}$/;
 
-/** The most recent traces (by start time), newest first, read through the shared spool reader. */
-export async function listRecentTraces(dir: string, limit: number): Promise<TraceSummary[]> {
+/** How a view reads the spool: through its index when it has one (the default), or by a scan. */
+export interface ViewReadOptions {
+  /** false: scan even when the spool has an index. */
+  index?: boolean;
+}
+
+type Records = Iterable<SpoolRecord> | AsyncIterable<SpoolRecord>;
+
+/**
+ * The most recent traces (by start time), newest first. With an index, it names the traces and
+ * the lines that hold their spans, and only those lines are read back; without one, the whole
+ * spool is read. Either way the same code below sums the spans up, so both give the same list.
+ */
+export async function listRecentTraces(
+  dir: string,
+  limit: number,
+  options: ViewReadOptions = {},
+): Promise<TraceSummary[]> {
+  if (options.index !== false) {
+    let chosen: string[] | undefined;
+    const indexed = await readBackFromIndex(
+      dir,
+      ['traces'],
+      (db) => {
+        chosen = newestTraceIds(db, limit);
+        return chosen === undefined ? undefined : spanLinesOfTraces(db, chosen);
+      },
+      // A line holds a batch of spans, other traces' too: only the chosen traces count.
+      (records) => summarizeTraces(records.traces!(), limit, new Set(chosen)),
+    );
+    if (indexed !== undefined) return indexed;
+  }
+  return summarizeTraces(readSpool(dir, { signals: ['traces'] }), limit);
+}
+
+async function summarizeTraces(
+  records: Records,
+  limit: number,
+  only?: ReadonlySet<string>,
+): Promise<TraceSummary[]> {
   const traces = new Map<string, TraceAccumulator>();
-  for await (const record of readSpool(dir, { signals: ['traces'] })) {
+  for await (const record of records) {
     forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
-      const service = serviceName(resource);
       const id = span.traceId;
-      if (!id) return;
+      if (!id || (only !== undefined && !only.has(id))) return;
+      const service = serviceName(resource);
       let acc = traces.get(id);
       if (acc === undefined) {
         acc = {
@@ -105,11 +149,31 @@ export async function listRecentTraces(dir: string, limit: number): Promise<Trac
     }));
 }
 
-/** Every span of one trace laid out for a waterfall (depth-first, children by start time). */
-export async function readTrace(dir: string, traceId: string): Promise<TraceDetail | undefined> {
+/**
+ * Every span of one trace laid out for a waterfall (depth-first, children by start time): from
+ * the lines the index names when the spool has one, else from a scan (the same result).
+ */
+export async function readTrace(
+  dir: string,
+  traceId: string,
+  options: ViewReadOptions = {},
+): Promise<TraceDetail | undefined> {
+  if (options.index !== false) {
+    const indexed = await readBackFromIndex(
+      dir,
+      ['traces'],
+      (db) => spanLinesOfTraces(db, [traceId]),
+      async (records) => ({ detail: await layOutTrace(records.traces!(), traceId) }),
+    );
+    if (indexed !== undefined) return indexed.detail;
+  }
+  return layOutTrace(readSpool(dir, { signals: ['traces'] }), traceId);
+}
+
+async function layOutTrace(records: Records, traceId: string): Promise<TraceDetail | undefined> {
   const found: Array<{ span: WaterfallSpan; startNs: bigint; endNs: bigint }> = [];
   let truncated = false;
-  for await (const record of readSpool(dir, { signals: ['traces'] })) {
+  for await (const record of records) {
     forEachSpan(record.data as TracesData, (span, _scopeSpans, { resource }) => {
       if (span.traceId !== traceId) return;
       if (found.length >= MAX_TRACE_SPANS) {

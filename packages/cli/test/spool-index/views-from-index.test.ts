@@ -1,0 +1,143 @@
+// The dashboard's trace list and trace detail, and `spool incident`, answered from the spool
+// index against the same views by scan, on real spools `spool demo` wrote (one run with a
+// crash): equal results, new lines found, a compressed segment scanned, and proof that the index
+// is what answered (a doctored index changes the answer; the scan does not see the doctoring).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCrashReports } from '@otelspool/crash';
+import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
+import { buildIncident } from '../../src/analysis/incident.js';
+import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
+import { listRecentTraces, readTrace } from '../../src/web/trace-index.js';
+import { appendLines, hex, segmentName, tracesLine } from '../web/spool-fixture.js';
+import { runSpool } from './built-cli.js';
+
+let root = '';
+let dir = '';
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'views-from-index-'));
+  dir = join(root, 'spool');
+  runSpool('demo', '--dir', dir, '--duration', '1', '--json');
+  runSpool('demo', '--dir', dir, '--duration', '1', '--crash', '--json');
+  runSpool('index', '--dir', dir);
+}, 120_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+const scan = { index: false } as const;
+
+async function expectSameList(
+  limit: number,
+): Promise<Awaited<ReturnType<typeof listRecentTraces>>> {
+  const byScan = await listRecentTraces(dir, limit, scan);
+  expect(await listRecentTraces(dir, limit)).toEqual(byScan);
+  return byScan;
+}
+
+function withIndex<T>(run: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(indexDbPath(dir));
+  try {
+    return run(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('views from the index', () => {
+  it('trace list: the scan’s traces, counts and order for every page size', async () => {
+    for (const limit of [1, 7, 50, 500]) {
+      const list = await expectSameList(limit);
+      expect(list.length).toBe(Math.min(limit, list.length));
+      expect(list.length).toBeGreaterThan(0);
+    }
+    const all = await expectSameList(500);
+    expect(all.length).toBeGreaterThan(50); // two demo runs: the page of 50 is a real cut
+    expect(all.some((t) => t.spanCount > 1)).toBe(true);
+    expect(all.some((t) => t.errorCount > 0)).toBe(true);
+  });
+
+  it('trace detail: the scan’s waterfall for every trace, none for an unknown id', async () => {
+    const all = await listRecentTraces(dir, 500, scan);
+    for (const { traceId } of all) {
+      const byScan = await readTrace(dir, traceId, scan);
+      expect(byScan?.spans.length).toBeGreaterThan(0);
+      expect(await readTrace(dir, traceId)).toEqual(byScan);
+    }
+    const unknown = hex(0xdead, 32);
+    expect(await readTrace(dir, unknown)).toBeUndefined();
+    expect(await readTrace(dir, unknown, scan)).toBeUndefined();
+  }, 60_000);
+
+  it('incident: the scan’s related spans and logs, totals and severity', async () => {
+    const reports = listCrashReports(dir);
+    expect(reports.length).toBe(1);
+    const id = reports[0]!.signature.id;
+    const byScan = await buildIncident(dir, id, scan);
+    expect(byScan).toBeDefined();
+    // The demo's crash is in a session with failed spans and an error log: something to relate.
+    expect(byScan!.relatedTotals.spans + byScan!.relatedTotals.logs).toBeGreaterThan(0);
+    expect(await buildIncident(dir, id)).toEqual(byScan);
+  });
+
+  it('the index answers: a doctored index changes the list and the detail, not the scan', async () => {
+    const [newest] = await listRecentTraces(dir, 1, scan);
+    const before = await readTrace(dir, newest!.traceId, scan);
+    withIndex((db) => db.prepare('DELETE FROM spans WHERE trace_id = ?').run(newest!.traceId));
+    try {
+      const [first] = await listRecentTraces(dir, 1);
+      expect(first!.traceId).not.toBe(newest!.traceId);
+      expect(await readTrace(dir, newest!.traceId)).toBeUndefined();
+      expect(await readTrace(dir, newest!.traceId, scan)).toEqual(before);
+    } finally {
+      await updateSpoolIndex(dir, { rebuild: true });
+    }
+    expect(await readTrace(dir, newest!.traceId)).toEqual(before);
+  }, 60_000);
+
+  it('finds lines written after the last index run (the view brings the index up to date)', async () => {
+    const traceId = hex(0xfeed1, 32);
+    const start = Date.now() + 3_600_000; // newer than every demo trace: it leads the list
+    appendLines(dir, 'traces', segmentName(), [
+      tracesLine([
+        { traceId, spanId: hex(1, 16), name: 'late.root', startMs: start, durationMs: 9 },
+        {
+          traceId,
+          spanId: hex(2, 16),
+          parentSpanId: hex(1, 16),
+          name: 'late.child',
+          startMs: start + 1,
+          durationMs: 3,
+          error: true,
+        },
+      ]),
+    ]);
+    const list = await expectSameList(50);
+    expect(list[0]).toMatchObject({ traceId, rootName: 'late.root', spanCount: 2, errorCount: 1 });
+    const detail = await readTrace(dir, traceId);
+    expect(detail?.spans.map((s) => [s.name, s.depth])).toEqual([
+      ['late.root', 0],
+      ['late.child', 1],
+    ]);
+    expect(detail).toEqual(await readTrace(dir, traceId, scan));
+  }, 60_000);
+
+  it('a compressed segment is scanned (positions in a .gz are not seekable): still the same', async () => {
+    const traces = join(dir, 'traces');
+    const plain = readdirSync(traces).filter((f) => f.endsWith('.jsonl'));
+    expect(plain.length).toBeGreaterThan(0);
+    for (const file of plain) execFileSync('gzip', [join(traces, file)]);
+    const list = await expectSameList(50);
+    for (const { traceId } of list.slice(0, 5)) {
+      expect(await readTrace(dir, traceId)).toEqual(await readTrace(dir, traceId, scan));
+    }
+    const id = listCrashReports(dir)[0]!.signature.id;
+    expect(await buildIncident(dir, id)).toEqual(await buildIncident(dir, id, scan));
+  }, 60_000);
+});
