@@ -23,6 +23,7 @@ import type { DemoOptions } from './commands/demo.js';
 import type { ExportCommandOptions } from './commands/export.js';
 import type { ImportOptions } from './commands/import.js';
 import type { IndexCommandOptions } from './commands/index-command.js';
+import type { CrashesCommandOptions } from './commands/crashes.js';
 import type { IncidentCommandOptions } from './commands/incident.js';
 import type { LogsCommandOptions } from './commands/logs.js';
 import type { ReportCommandOptions } from './commands/report.js';
@@ -280,6 +281,10 @@ export function createProgram(): Command {
     )
     .spoolOptions({ allowEmpty: true })
     .option('--json', 'machine-readable output')
+    .option(
+      '--no-index',
+      'read every crash report even when the spool has an index (<spool>/index/)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -287,7 +292,7 @@ export function createProgram(): Command {
         ['spool crashes show 3f9a', 'one crash: stack, breadcrumbs, session'],
       ]),
     )
-    .action(async (options: CommonOptions) =>
+    .action(async (options: CrashesCommandOptions) =>
       (await import('./commands/crashes.js')).crashesCommand(options),
     );
   crashes
@@ -304,11 +309,11 @@ export function createProgram(): Command {
         ['spool crashes show 3f9a --json | jq .breadcrumbs', 'breadcrumbs with their data'],
       ]),
     )
-    .action(async (id: string, options: CommonOptions) =>
+    .action(async (id: string, options: CrashesCommandOptions) =>
       (await import('./commands/crashes.js')).crashShowCommand(
         id,
         options,
-        crashes.opts<CommonOptions>(),
+        crashes.opts<CrashesCommandOptions>(),
       ),
     );
 

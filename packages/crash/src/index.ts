@@ -16,10 +16,20 @@ export type { CrashSummary, SessionFile, SessionStateName } from './session/sess
 export { readSessionLedger } from './session/ledger.js';
 export type { LedgerSession, SessionLedger } from './session/ledger.js';
 export type { RecoveredSession } from './session/recover.js';
-export { listCrashReports, readCrashReport } from './readers/crash-reports.js';
+export {
+  listCrashReportFiles,
+  listCrashReports,
+  readCrashReport,
+  readCrashReportFile,
+} from './readers/crash-reports.js';
 export type { ListCrashReportsOptions } from './readers/crash-reports.js';
-export { listCrashGroups, groupCrashReports } from './readers/crash-groups.js';
-export type { CrashGroup } from './readers/crash-groups.js';
+export {
+  crashFacts,
+  groupCrashFacts,
+  groupCrashReports,
+  listCrashGroups,
+} from './readers/crash-groups.js';
+export type { CrashFacts, CrashGroup } from './readers/crash-groups.js';
 export type {
   CrashOrigin,
   CrashReport,

@@ -1,6 +1,6 @@
 import {
-  groupCrashReports,
-  listCrashReports,
+  groupCrashFacts,
+  readCrashReportFile,
   readSessionLedger,
   type Breadcrumb,
   type CrashGroup,
@@ -15,6 +15,7 @@ import {
   type SpoolRecord,
   type TracesData,
 } from '@otelspool/exporter-jsonl';
+import { crashFilesOfSpool, type CrashFile } from '../spool-index/crash-facts.js';
 import {
   errorLinesOfSessions,
   logLinesOfTraces,
@@ -135,15 +136,16 @@ const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Finds a crash group by signature id (or a unique prefix of ≥ 4 chars), or by the id of one of
- * its reports. Throws an Error listing candidates when the prefix is ambiguous.
+ * its reports, among the spool's crash files (crashFilesOfSpool). Throws an Error listing
+ * candidates when the prefix is ambiguous.
  */
 export function findCrashGroup(
-  reports: readonly CrashReport[],
+  files: readonly CrashFile[],
   id: string,
-): { group: CrashGroup; reports: CrashReport[] } | undefined {
+): { group: CrashGroup; files: CrashFile[] } | undefined {
   const wanted = id.trim().toLowerCase();
   if (wanted.length === 0) return undefined;
-  const groups = groupCrashReports(reports);
+  const groups = groupCrashFacts(files.map((f) => f.facts));
   const exact =
     groups.find((g) => g.id === wanted) ?? groups.find((g) => g.reportIds.includes(wanted));
   const candidates = exact
@@ -161,7 +163,7 @@ export function findCrashGroup(
   const group = candidates[0];
   if (!group) return undefined;
   const ids = new Set(group.reportIds);
-  return { group, reports: reports.filter((r) => ids.has(r.id)) };
+  return { group, files: files.filter((f) => ids.has(f.facts.id)) };
 }
 
 /** Builds the incident for one crash group; undefined when no group matches `id`. */
@@ -174,9 +176,15 @@ export async function buildIncident(
     index?: boolean;
   } = {},
 ): Promise<Incident | undefined> {
-  const found = findCrashGroup(listCrashReports(dir), id);
+  const noIndex = options.index === false ? { index: false } : {};
+  const found = findCrashGroup(crashFilesOfSpool(dir, noIndex), id);
   if (!found) return undefined;
-  const { group, reports } = found;
+  const { group } = found;
+  // Only this group's reports are read in full (as listCrashReports orders them: by time).
+  const reports = found.files
+    .flatMap((f) => readCrashReportFile(dir, f.file) ?? [])
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  if (reports.length === 0) return undefined;
   const representative = reports[reports.length - 1] as CrashReport;
   const firstMs = Date.parse(group.firstSeen);
   const lastMs = Date.parse(group.lastSeen);

@@ -1,7 +1,7 @@
 import {
-  listCrashGroups,
-  listCrashReports,
+  groupCrashFacts,
   readCrashReport,
+  readCrashReportFile,
   type CrashGroup,
   type Breadcrumb,
   type CrashReport,
@@ -18,6 +18,24 @@ import {
   type Colors,
   type CommonOptions,
 } from '../output/index.js';
+import { crashFilesOfSpool, type CrashFile } from '../spool-index/crash-facts.js';
+
+export interface CrashesCommandOptions extends CommonOptions {
+  /** false (`--no-index`): read every crash report even when the spool has an index. */
+  index?: boolean;
+}
+
+/** The spool's crash files and their groups (from the index where it read them as they are). */
+function crashGroupsOf(
+  dir: string,
+  options: CrashesCommandOptions,
+): { files: CrashFile[]; groups: CrashGroup[] } {
+  const files = crashFilesOfSpool(dir, {
+    onInvalid: warnInvalid,
+    ...(options.index === false ? { index: false } : {}),
+  });
+  return { files, groups: groupCrashFacts(files.map((f) => f.facts)) };
+}
 
 function clip(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -183,11 +201,15 @@ export function breadcrumbLines(b: Breadcrumb, c: Colors): string[] {
 }
 
 /** Finds a report by group id, report id, or a unique prefix of either. */
-function resolveReport(dir: string, id: string): { report: CrashReport; group?: CrashGroup } {
+function resolveReport(
+  dir: string,
+  id: string,
+  options: CrashesCommandOptions,
+): { report: CrashReport; group?: CrashGroup } {
   const wanted = id.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(wanted))
     throw new CliError(`'${id}' is not a crash group or report id`, EXIT_USAGE);
-  const groups = listCrashGroups(dir, { onInvalid: warnInvalid });
+  const { files, groups } = crashGroupsOf(dir, options);
   const exactGroup = groups.find((g) => g.id === wanted);
   const groupMatches = exactGroup
     ? [exactGroup]
@@ -210,16 +232,17 @@ function resolveReport(dir: string, id: string): { report: CrashReport; group?: 
   const group = groupMatches[0];
   if (!group) throw new CliError(`no crash group or report matches '${id}' in ${dir}`);
   const latestId = group.reportIds[group.reportIds.length - 1] as string;
-  const latest = listCrashReports(dir).find((r) => r.id === latestId);
+  const latestFile = files.find((f) => f.facts.id === latestId)?.file;
+  const latest = latestFile === undefined ? undefined : readCrashReportFile(dir, latestFile);
   if (!latest)
     throw new CliError(`crash report ${latestId} of group ${group.id} could not be read`);
   return { report: latest, group };
 }
 
 /** `spool crashes`: crashes grouped by signature (options: program.ts). */
-export function crashesCommand(options: CommonOptions): void {
+export function crashesCommand(options: CrashesCommandOptions): void {
   const dir = spoolDirFrom(options, { read: true });
-  const groups = listCrashGroups(dir, { onInvalid: warnInvalid });
+  const { groups } = crashGroupsOf(dir, options);
   if (options.json) {
     printJson({ dir, groups });
     return;
@@ -238,12 +261,12 @@ export function crashesCommand(options: CommonOptions): void {
 /** `spool crashes show ID`: one crash in full; options given to `crashes` count too. */
 export function crashShowCommand(
   id: string,
-  options: CommonOptions,
-  parent: CommonOptions = {},
+  options: CrashesCommandOptions,
+  parent: CrashesCommandOptions = {},
 ): void {
-  const merged: CommonOptions = { ...parent, ...stripUndefined(options) };
+  const merged: CrashesCommandOptions = { ...parent, ...stripUndefined(options) };
   const dir = spoolDirFrom(merged, { read: true });
-  const { report, group } = resolveReport(dir, id);
+  const { report, group } = resolveReport(dir, id, merged);
   if (merged.json) {
     // The crash report file format has its own schemaVersion (an integer, 1 today): kept.
     printJson(report);

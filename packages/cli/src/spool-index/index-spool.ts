@@ -1,7 +1,13 @@
 import { closeSync, constants, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { listCrashReports, readSessionLedger } from '@otelspool/crash';
+import {
+  crashFacts,
+  listCrashReportFiles,
+  readCrashReportFile,
+  readSessionLedger,
+  type CrashReport,
+} from '@otelspool/crash';
 import {
   listSegments,
   readSpool,
@@ -17,6 +23,7 @@ import {
   signalDir,
   SPOOL_FOLDERS,
 } from '@otelspool/exporter-jsonl/internal';
+import { crashFileIdentity } from './crash-facts.js';
 import { acquireIndexLock } from './index-lock.js';
 import { isCorruptIndexError } from './query.js';
 import { deleteSegmentRows, emptyRowCounts, RowWriter, type RowCounts } from './rows.js';
@@ -457,33 +464,62 @@ function indexCrashesAndSessions(
   spoolDir: string,
   summary: IndexRunSummary,
 ): void {
-  const crashes = listCrashReports(spoolDir);
+  // Only the report files not read yet, or changed since (crashFileIdentity): a spool with
+  // thousands of reports does not re-read them all on every update.
+  const known = new Map(
+    (
+      db.prepare('SELECT file, identity FROM crashes').all() as Array<{
+        file: string;
+        identity: string;
+      }>
+    ).map((r) => [r.file, r.identity]),
+  );
+  const fresh: Array<{ file: string; identity: string; report: CrashReport }> = [];
+  for (const file of listCrashReportFiles(spoolDir)) {
+    const identity = crashFileIdentity(spoolDir, file);
+    if (identity === undefined || known.get(file) === identity) continue;
+    const report = readCrashReportFile(spoolDir, file);
+    if (report !== undefined) fresh.push({ file, identity, report });
+  }
   const ledger = readSessionLedger(spoolDir);
   transaction(db, () => {
     const crash = db.prepare(
-      `INSERT INTO crashes (id, time, type, message, signature, origin, service, version, host,
-         session_id, trace_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO crashes (file, identity, id, time, type, message, signature, signature_version,
+         origin, top_frame, service, version, host, session_id, install_id, trace_id, facts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (file) DO UPDATE SET identity = excluded.identity, id = excluded.id,
+         time = excluded.time, type = excluded.type, message = excluded.message,
+         signature = excluded.signature, signature_version = excluded.signature_version,
+         origin = excluded.origin, top_frame = excluded.top_frame, service = excluded.service,
+         version = excluded.version, host = excluded.host, session_id = excluded.session_id,
+         install_id = excluded.install_id, trace_id = excluded.trace_id, facts = excluded.facts`,
     );
-    for (const r of crashes) {
+    for (const { file, identity, report: r } of fresh) {
       const text = (key: string): string | null => {
         const v = r.resource[key];
         return v === undefined ? null : String(v);
       };
-      const result = crash.run(
+      const facts = crashFacts(r);
+      crash.run(
+        file,
+        identity,
         r.id,
         r.time,
         r.error.type,
         r.error.message,
         r.signature.id,
+        r.signature.version,
         r.origin,
+        facts.topFrame ?? null,
         text('service.name'),
         text('service.version'),
         text('host.name'),
         r.session.id,
+        r.session.installId,
         r.trace?.traceId ?? null,
+        JSON.stringify(facts),
       );
-      summary.rowsAdded.crashes += Number(result.changes);
+      if (!known.has(file)) summary.rowsAdded.crashes++;
     }
     const session = db.prepare(
       `INSERT INTO sessions (id, previous_id, install_id, state, pid, started_at, ended_at,

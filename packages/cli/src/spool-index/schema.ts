@@ -171,19 +171,29 @@ CREATE TABLE IF NOT EXISTS metric_points (
 CREATE INDEX IF NOT EXISTS metric_points_name_time ON metric_points (name, time_ns);
 CREATE INDEX IF NOT EXISTS metric_points_segment ON metric_points (segment);
 
+-- One row per crash report file (file: its name in crashes/, identity: inode, size and mtime
+-- when read, so a rewritten file is read again). facts: what grouping needs (CrashFacts of
+-- @otelspool/crash, JSON), so \`spool crashes\` groups without re-reading every report.
 CREATE TABLE IF NOT EXISTS crashes (
-  id TEXT PRIMARY KEY,
+  file TEXT PRIMARY KEY,
+  identity TEXT NOT NULL,
+  id TEXT NOT NULL,
   time TEXT NOT NULL,
   type TEXT NOT NULL,
   message TEXT NOT NULL,
   signature TEXT NOT NULL,
+  signature_version INTEGER NOT NULL,
   origin TEXT NOT NULL,
+  top_frame TEXT,
   service TEXT,
   version TEXT,
   host TEXT,
   session_id TEXT,
-  trace_id TEXT
+  install_id TEXT,
+  trace_id TEXT,
+  facts TEXT NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS crashes_id ON crashes (id);
 
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY,

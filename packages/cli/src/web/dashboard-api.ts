@@ -1,6 +1,7 @@
-import { groupCrashReports, listCrashReports, readCrashReport } from '@otelspool/crash';
+import { groupCrashFacts, readCrashReport } from '@otelspool/crash';
 import { buildReport, type ReportOptions } from '../analysis/index.js';
 import type { SpoolWatcher } from './spool-watcher.js';
+import { crashFilesOfSpool } from '../spool-index/crash-facts.js';
 import {
   DEFAULT_TRACE_LIMIT,
   MAX_TRACE_LIMIT,
@@ -80,19 +81,20 @@ export class DashboardApi {
    * groups, per-session/install lists reduced to counts, the last MAX_REPORT_IDS report ids.
    */
   private async crashGroups(): Promise<unknown> {
-    const reports = listCrashReports(this.dir);
-    const groups = groupCrashReports(reports);
+    // From the index where it read the reports as they are now, else from the reports.
+    const reports = crashFilesOfSpool(this.dir).map((f) => f.facts);
+    const groups = groupCrashFacts(reports);
     // Per-release and per-host counts of each group (CrashGroup only lists the distinct values).
     const breakdown = new Map<string, { byVersion: Tally; byHost: Tally }>();
     for (const report of reports) {
-      const key = `${report.signature.version}:${report.signature.id}`;
+      const key = `${report.signatureVersion}:${report.signatureId}`;
       let b = breakdown.get(key);
       if (b === undefined) {
         b = { byVersion: new Map(), byHost: new Map() };
         breakdown.set(key, b);
       }
-      bump(b.byVersion, report.resource['service.version']);
-      bump(b.byHost, report.resource['host.name']);
+      bump(b.byVersion, report.version);
+      bump(b.byHost, report.host);
     }
     return {
       total: groups.length,

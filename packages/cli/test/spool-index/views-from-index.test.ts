@@ -1,9 +1,9 @@
 // The dashboard's trace list and trace detail, and `spool incident`, answered from the spool
 // index against the same views by scan, on real spools `spool demo` wrote (one run with a
-// crash): equal results, new lines found, a compressed segment scanned, and proof that the index
+// crash), and `spool crashes` on a spool of many reports: equal results, new lines found, a compressed segment scanned, and proof that the index
 // is what answered (a doctored index changes the answer; the scan does not see the doctoring).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -13,7 +13,14 @@ import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { buildIncident } from '../../src/analysis/incident.js';
 import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
 import { listRecentTraces, readTrace } from '../../src/web/trace-index.js';
-import { appendLines, hex, segmentName, tracesLine } from '../web/spool-fixture.js';
+import { crashFilesOfSpool } from '../../src/spool-index/crash-facts.js';
+import {
+  appendLines,
+  hex,
+  segmentName,
+  tracesLine,
+  writeCrashReportFixture,
+} from '../web/spool-fixture.js';
 import { runSpool } from './built-cli.js';
 
 let root = '';
@@ -140,4 +147,80 @@ describe('views from the index', () => {
     const id = listCrashReports(dir)[0]!.signature.id;
     expect(await buildIncident(dir, id)).toEqual(await buildIncident(dir, id, scan));
   }, 60_000);
+});
+
+describe('spool crashes from the index', () => {
+  let crashDir = '';
+  const crashes = (...args: string[]): unknown =>
+    JSON.parse(runSpool('crashes', '--dir', crashDir, '--json', ...args));
+  const same = (): unknown => {
+    const byScan = crashes('--no-index');
+    expect(crashes()).toEqual(byScan);
+    return byScan;
+  };
+  const file = (id: string): string =>
+    crashFilesOfSpool(crashDir, { index: false }).find((f) => f.facts.id === id)!.file;
+
+  beforeAll(() => {
+    crashDir = join(root, 'crash-spool');
+    // 40 reports: three hosts, two versions, times out of file-name order for some.
+    for (let i = 0; i < 40; i++) {
+      const minute = String(i % 7).padStart(2, '0');
+      writeCrashReportFixture(crashDir, {
+        id: hex(0xc0000 + i, 12),
+        time: `2026-11-2${i % 3}T10:${minute}:00.000Z`,
+        host: `studio-${i % 3}`,
+        version: i < 20 ? '1.4.2' : '1.5.0',
+      });
+    }
+    runSpool('index', '--dir', crashDir);
+  }, 60_000);
+
+  it('the same groups as reading every report', () => {
+    const byScan = same() as { groups: Array<{ count: number; hosts: string[] }> };
+    expect(byScan.groups).toHaveLength(1);
+    expect(byScan.groups[0]!.count).toBe(40);
+    expect(byScan.groups[0]!.hosts).toHaveLength(3);
+  });
+
+  it('answers from the index: doctored facts show, a rewritten file is read again', () => {
+    type Groups = { groups: Array<{ message: string; reportIds: string[]; lastSeen: string }> };
+    const [group] = (crashes('--no-index') as Groups).groups;
+    const latest = group!.reportIds.at(-1)!; // its message is the group's
+    const db = new DatabaseSync(indexDbPath(crashDir));
+    try {
+      db.prepare(
+        `UPDATE crashes SET facts = json_set(facts, '$.message', 'doctored') WHERE id = ?`,
+      ).run(latest);
+    } finally {
+      db.close();
+    }
+    const message = (...args: string[]): string => (crashes(...args) as Groups).groups[0]!.message;
+    expect(message()).toBe('doctored');
+    expect(message('--no-index')).toBe('preset bank is corrupt');
+    // Rewritten (another size and mtime): read from the file again, whatever the index says.
+    const before = file(latest);
+    writeCrashReportFixture(crashDir, {
+      id: latest,
+      time: group!.lastSeen,
+      host: 'studio-rewritten',
+    });
+    expect(file(latest)).toBe(before);
+    expect(message()).toBe('preset bank is corrupt');
+    same();
+  });
+
+  it('a report written after the index run counts; a deleted one does not', () => {
+    writeCrashReportFixture(crashDir, { id: hex(0xc1000, 12), time: '2026-11-25T09:00:00.000Z' });
+    unlinkSync(join(crashDir, 'crashes', file(hex(0xc0000, 12))));
+    const byScan = same() as { groups: Array<{ count: number; lastSeen: string }> };
+    expect(byScan.groups[0]!.count).toBe(40);
+    expect(byScan.groups[0]!.lastSeen).toBe('2026-11-25T09:00:00.000Z');
+    // An invalid file is reported (stderr) and skipped by both.
+    writeFileSync(
+      join(crashDir, 'crashes', 'crash_report_20261126T000000000Z_badbadbad000.json'),
+      '{',
+    );
+    same();
+  });
 });

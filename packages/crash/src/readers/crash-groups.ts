@@ -41,19 +41,70 @@ function topFrameOf(report: CrashReport): string | undefined {
   return frame.function ? `${frame.function}${where ? ` (${where})` : ''}` : where || frame.raw;
 }
 
+/**
+ * What grouping needs of one crash report: small and JSON-safe, so a spool index can keep it
+ * and group without re-reading the report (`spool crashes` over thousands of reports).
+ */
+export interface CrashFacts {
+  id: string;
+  /** ISO-8601 UTC. */
+  time: string;
+  signatureId: string;
+  signatureVersion: number;
+  type: string;
+  message: string;
+  origin: string;
+  topFrame?: string;
+  sessionId: string;
+  installId: string;
+  /** The resource's host.name and service.version as written (any scalar). */
+  host?: string | number | boolean;
+  version?: string | number | boolean;
+}
+
+/** The facts of one report that groupCrashFacts folds. */
+export function crashFacts(report: CrashReport): CrashFacts {
+  const facts: CrashFacts = {
+    id: report.id,
+    time: report.time,
+    signatureId: report.signature.id,
+    signatureVersion: report.signature.version,
+    type: report.error.type,
+    message: report.error.message,
+    origin: report.origin,
+    sessionId: report.session.id,
+    installId: report.session.installId,
+  };
+  const topFrame = topFrameOf(report);
+  if (topFrame !== undefined) facts.topFrame = topFrame;
+  const host = report.resource['host.name'];
+  if (host !== undefined) facts.host = host;
+  const version = report.resource['service.version'];
+  if (version !== undefined) facts.version = version;
+  return facts;
+}
+
 /** Folds crash reports into groups (dedupe across restarts), most recently seen first. */
 export function groupCrashReports(reports: readonly CrashReport[]): CrashGroup[] {
+  return groupCrashFacts(reports.map(crashFacts));
+}
+
+/**
+ * Folds the facts of crash reports into groups, most recently seen first; reports of the same
+ * time keep their order in `facts` (listCrashReports: by file name).
+ */
+export function groupCrashFacts(facts: readonly CrashFacts[]): CrashGroup[] {
   const groups = new Map<string, CrashGroup>();
-  const ordered = [...reports].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const ordered = [...facts].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   for (const report of ordered) {
-    const key = `${report.signature.version}:${report.signature.id}`;
+    const key = `${report.signatureVersion}:${report.signatureId}`;
     let group = groups.get(key);
     if (!group) {
       group = {
-        id: report.signature.id,
-        signatureVersion: report.signature.version,
-        type: report.error.type,
-        message: report.error.message,
+        id: report.signatureId,
+        signatureVersion: report.signatureVersion,
+        type: report.type,
+        message: report.message,
         origin: report.origin,
         count: 0,
         sessions: [],
@@ -68,14 +119,14 @@ export function groupCrashReports(reports: readonly CrashReport[]): CrashGroup[]
     }
     group.count++;
     group.lastSeen = report.time;
-    group.message = report.error.message;
-    group.type = report.error.type;
-    group.topFrame = topFrameOf(report);
+    group.message = report.message;
+    group.type = report.type;
+    group.topFrame = report.topFrame;
     group.reportIds.push(report.id);
-    pushUnique(group.sessions, report.session.id);
-    pushUnique(group.installs, report.session.installId);
-    pushUnique(group.hosts, report.resource['host.name']);
-    pushUnique(group.versions, report.resource['service.version']);
+    pushUnique(group.sessions, report.sessionId);
+    pushUnique(group.installs, report.installId);
+    pushUnique(group.hosts, report.host);
+    pushUnique(group.versions, report.version);
   }
   return [...groups.values()].sort((a, b) =>
     a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0,

@@ -15,7 +15,8 @@ export interface ListCrashReportsOptions {
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 
-function reportFiles(spoolDir: string): string[] {
+/** The crash report file names in `<spoolDir>/crashes/`, sorted (the order listCrashReports reads them in). */
+export function listCrashReportFiles(spoolDir: string): string[] {
   try {
     return readdirSync(crashesDir(spoolDir))
       .filter((name) => CRASH_REPORT_NAME.test(name))
@@ -31,22 +32,35 @@ export function listCrashReports(
   options: ListCrashReportsOptions = {},
 ): CrashReport[] {
   const out: CrashReport[] = [];
-  for (const name of reportFiles(spoolDir)) {
-    const file = join(crashesDir(spoolDir), name);
-    const value = readJsonStateFileSync(file, { maxBytes: MAX_REPORT_BYTES });
-    if (value === undefined) {
-      options.onInvalid?.(file, 'unreadable, larger than 8 MiB or not JSON');
-      continue;
-    }
-    const checked = validateCrashReport(value);
-    if (!checked.ok) {
-      options.onInvalid?.(file, checked.reason);
-      continue;
-    }
-    out.push(checked.report);
+  for (const name of listCrashReportFiles(spoolDir)) {
+    const report = readCrashReportFile(spoolDir, name, options);
+    if (report !== undefined) out.push(report);
   }
   out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return out;
+}
+
+/**
+ * The crash report in `<spoolDir>/crashes/<name>`, validated; undefined (reported through
+ * onInvalid) when it cannot be read or is not a valid report.
+ */
+export function readCrashReportFile(
+  spoolDir: string,
+  name: string,
+  options: ListCrashReportsOptions = {},
+): CrashReport | undefined {
+  const file = join(crashesDir(spoolDir), name);
+  const value = readJsonStateFileSync(file, { maxBytes: MAX_REPORT_BYTES });
+  if (value === undefined) {
+    options.onInvalid?.(file, 'unreadable, larger than 8 MiB or not JSON');
+    return undefined;
+  }
+  const checked = validateCrashReport(value);
+  if (!checked.ok) {
+    options.onInvalid?.(file, checked.reason);
+    return undefined;
+  }
+  return checked.report;
 }
 
 /**
@@ -57,7 +71,7 @@ export function readCrashReport(spoolDir: string, id: string): CrashReport | und
   const wanted = id.trim().toLowerCase();
   if (wanted.length === 0) return undefined;
   const matches: string[] = [];
-  for (const name of reportFiles(spoolDir)) {
+  for (const name of listCrashReportFiles(spoolDir)) {
     const m = CRASH_REPORT_NAME.exec(name);
     const reportId = m?.[2];
     if (!reportId) continue;
