@@ -2,13 +2,16 @@
 // processors attached.
 //  ours: startTelemetry({ serviceName, dir }) defaults (its processors, open-span tracking of
 //        crash: true, and its real exporter behind them; spans through the handle's tracer)
-//  bsp:  BasicTracerProvider + BatchSpanProcessor (its defaults) + a no-op exporter
+//  bsp:  NodeTracerProvider registered with its defaults (the AsyncLocalStorage context manager
+//        startTelemetry registers on our side too: bench/lib/sides.mjs) + BatchSpanProcessor
+//        (its defaults) + a no-op exporter
 // --per-turn spans (default 100) are made synchronously, then the loop yields (setImmediate)
 // so exports can run between turns. TIMED: only the synchronous span-making loops (the sum of
 // their performance.now() spans); ops/s = spans / that time. Work a processor defers out of
 // span.end() (our encoding/writing, BSP's export) is not in it; wall-clock ops/s over the whole
 // run is reported too, for information (ours really writes to disk there, the peer does not).
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { argValue, cpuMsSince, removeDir, report, tempDir } from '../lib/harness.mjs';
 import { droppedTotal, startOurs } from '../lib/sides.mjs';
 import { makeSpan, RESOURCE } from '../spans.mjs';
@@ -36,10 +39,11 @@ if (impl === 'ours') {
     shutdown: async () => undefined,
     forceFlush: async () => undefined,
   };
-  const provider = new BasicTracerProvider({
+  const provider = new NodeTracerProvider({
     resource: RESOURCE,
     spanProcessors: [new BatchSpanProcessor(noop)],
   });
+  provider.register();
   tracer = provider.getTracer('bench', '1.0.0');
   finish = () => provider.shutdown();
 }

@@ -1,14 +1,19 @@
 // The two pipelines every write-path case compares, each with its DEFAULT settings:
-//  stock: BasicTracerProvider (sdk-trace-base 2.x) + BatchSpanProcessor with its own defaults
-//         (queue 2048, batch 512, 5 s) + an exporter that does
-//         JsonTraceSerializer.serializeRequest(spans) and writes the bytes + '\n' with writevSync.
+//  stock: NodeTracerProvider (sdk-trace-node 2.x, the provider OpenTelemetry's Node docs set up)
+//         registered with its defaults (register(): AsyncLocalStorageContextManager, W3C
+//         propagators), BatchSpanProcessor with its own defaults (queue 2048, batch 512, 5 s) and
+//         an exporter that does JsonTraceSerializer.serializeRequest(spans) and writes the bytes
+//         + '\n' with writevSync. Registered, because startTelemetry registers the same context
+//         manager on our side, and every span start asks it for the active context: a stock side
+//         without one would be spared a per-span cost a stock Node app pays.
 //  ours:  startTelemetry({ serviceName, dir }) from packages/sdk/dist (the public API only), spans
 //         made through the handle's tracer, ended by `await telemetry.shutdown()`.
 // Both write traces to `<dir>/traces/*.jsonl`, so countSpansInDir() reads either side.
 import { closeSync, fsyncSync, mkdirSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { RESOURCE } from '../spans.mjs';
 
 const NEWLINE = Buffer.from('\n');
@@ -34,10 +39,11 @@ export function stockFileExporter(file) {
 export function startStock(dir) {
   mkdirSync(join(dir, 'traces'), { recursive: true, mode: 0o700 });
   const exporter = stockFileExporter(join(dir, 'traces', 'stock.jsonl'));
-  const provider = new BasicTracerProvider({
+  const provider = new NodeTracerProvider({
     resource: RESOURCE,
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
+  provider.register();
   return {
     tracer: provider.getTracer('bench', '1.0.0'),
     /** Timed: everything made so far exported and written (BatchSpanProcessor's shutdown). */
