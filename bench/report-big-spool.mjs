@@ -2,7 +2,7 @@
 // How fast `spool report` aggregates a big spool, against a bare pass of the shared reader over
 // the same files (the floor: report = reader + aggregation).
 //
-//   npm run build && node bench/report-big-spool.mjs [MiB=1024]
+//   npm run build && node bench/report-big-spool.mjs [MiB=1024] [--keep]
 //
 // Builds a spool from two real `spool demo` runs (one with --crash), replicates their lines
 // into 8 MiB segments up to the requested size, then times, each in its own process:
@@ -27,7 +27,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spool = join(root, 'packages/cli/dist/bin/spool.js');
-const targetMiB = Number(process.argv[2] ?? 1024);
+const targetMiB = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 1024);
+// --keep: leave the spool (and its index) in place to look at, and print where.
+const keep = process.argv.includes('--keep');
 const work = mkdtempSync(join(tmpdir(), 'otelspool-bigreport-'));
 const demo = join(work, 'demo');
 const big = join(work, 'big');
@@ -126,5 +128,6 @@ try {
   const after = measure('report after +10 MiB', cli('report', '--json'));
   console.log(`report after +10 MiB / scan time: ${(after.s / report.s).toFixed(3)}x`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (keep) console.log(`kept: ${big}`);
+  else rmSync(work, { recursive: true, force: true });
 }

@@ -108,6 +108,7 @@ export {
   DEFAULT_MAX_LINE_BYTES,
   type MalformedEntry,
   type ReadSpoolOptions,
+  type ResumePoint,
   type SegmentInfo,
   type SpoolRecord,
 } from './reader/types.js';

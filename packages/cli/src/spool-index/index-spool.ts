@@ -13,6 +13,7 @@ import {
   readSpool,
   SIGNALS,
   type SegmentInfo,
+  type ResumePoint,
   type Signal,
   type SpoolRecord,
 } from '@otelspool/exporter-jsonl';
@@ -84,6 +85,7 @@ const RETENTION_KEY = 'rollup_retention_ms';
 interface SegmentRow {
   identity: string;
   position: number;
+  line: number;
   compressed: number;
   complete: number;
   gone: number;
@@ -228,13 +230,13 @@ async function indexSignal(
   const listed = await listSegments(spoolDir, [signal]);
   summary.segmentsListed += listed.length;
   const getRow = db.prepare(
-    `SELECT identity, position, compressed, complete, gone, rolled_up FROM segments
+    `SELECT identity, position, line, compressed, complete, gone, rolled_up FROM segments
      WHERE signal = ? AND segment = ?`,
   );
   const known = new Map<string, SegmentRow & { file: string }>();
   for (const r of db
     .prepare(
-      `SELECT segment, file, identity, position, compressed, complete, gone, rolled_up
+      `SELECT segment, file, identity, position, line, compressed, complete, gone, rolled_up
        FROM segments WHERE signal = ?`,
     )
     .all(signal) as unknown as (SegmentRow & { segment: string; file: string })[]) {
@@ -245,6 +247,7 @@ async function indexSignal(
   // every later transaction only moves a position forward.
   const identities = new Map<string, string>();
   const from: Record<string, number> = {};
+  const resume: Record<string, number | ResumePoint> = {};
   transaction(db, () => {
     const names = new Set(listed.map((s) => s.segment));
     const markGone = db.prepare(
@@ -286,7 +289,7 @@ async function indexSignal(
         deleteSegmentRows(db, signal, info.segment);
         deleteSegmentAggregates(db, signal, info.segment);
         db.prepare(
-          'UPDATE segments SET identity = ?, position = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
+          'UPDATE segments SET identity = ?, position = 0, line = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
         ).run(identity, signal, info.segment);
       }
       db.prepare(
@@ -307,11 +310,17 @@ async function indexSignal(
       const row = getRow.get(signal, info.segment) as unknown as SegmentRow;
       // A compressed segment read to its end is final: skip all of it. (readSpool still scans
       // it for newlines; it parses nothing before `from`.)
-      from[info.segment] = row.complete ? Number.MAX_SAFE_INTEGER : row.position;
+      from[info.segment] = row.complete ? Number.MAX_SAFE_INTEGER : Number(row.position);
+      // With the line count too, the reader starts at the position instead of reading the
+      // segment from its start to number its lines: an up-to-date index reads nothing.
+      resume[info.segment] =
+        row.complete || Number(row.position) === 0
+          ? from[info.segment]!
+          : { position: Number(row.position), line: Number(row.line) };
     }
   });
 
-  const malformedAt = new Map<string, number>();
+  const malformedAt = new Map<string, ResumePoint>();
   // Malformed lines not yet counted in a chunk: a line the reader skipped before the first
   // record of its segment (or after the last) is counted with the next chunk or at the end.
   const pendingMalformed = new Map<string, number>();
@@ -323,6 +332,8 @@ async function indexSignal(
         /** Its earlier items are in the rollups already (gone once, now back). */
         rolledUp: boolean;
         last: number;
+        /** The line number of the record at `last`. */
+        lastLine: number;
         lines: number;
         aggregates: ChunkAggregates;
       }
@@ -333,13 +344,21 @@ async function indexSignal(
     if (current.lines > 0 || (!current.skip && current.aggregates.malformed > 0)) {
       // Past the malformed lines counted in this chunk too, so a run killed before the final
       // position update does not count them again.
-      const counted =
-        current.aggregates.malformed > 0 ? (malformedAt.get(current.segment) ?? 0) : 0;
+      const malformed =
+        current.aggregates.malformed > 0 ? malformedAt.get(current.segment) : undefined;
+      const end =
+        malformed !== undefined && malformed.position > current.last
+          ? malformed
+          : { position: current.last, line: current.lastLine };
+      // SET reads the row as it was: the line goes with the position only when that moves on.
       db.prepare(
-        `UPDATE segments SET position = max(position, ?), records = records + ?, indexed_at = ?
+        `UPDATE segments SET line = CASE WHEN ? > position THEN ? ELSE line END,
+           position = max(position, ?), records = records + ?, indexed_at = ?
          WHERE signal = ? AND segment = ?`,
       ).run(
-        Math.max(current.last, counted),
+        end.position,
+        end.line,
+        end.position,
         current.lines,
         new Date().toISOString(),
         signal,
@@ -353,7 +372,7 @@ async function indexSignal(
   try {
     for await (const record of readSpool(spoolDir, {
       signals: [signal],
-      from,
+      from: resume,
       onMalformed: (entry) => {
         // Counted as the scan counts them (a line, not a torn tail or an unreadable file),
         // once: only lines past the position the index had reached.
@@ -361,11 +380,12 @@ async function indexSignal(
           if (current?.segment === entry.segment && !current.skip) current.aggregates.malformed++;
           else pendingMalformed.set(entry.segment, (pendingMalformed.get(entry.segment) ?? 0) + 1);
         }
-        if (entry.position !== undefined) {
-          malformedAt.set(
-            entry.segment,
-            Math.max(malformedAt.get(entry.segment) ?? 0, entry.position),
-          );
+        if (
+          entry.position !== undefined &&
+          entry.line !== undefined &&
+          entry.position > (malformedAt.get(entry.segment)?.position ?? 0)
+        ) {
+          malformedAt.set(entry.segment, { position: entry.position, line: entry.line });
         }
       },
     }) as AsyncGenerator<SpoolRecord>) {
@@ -382,6 +402,7 @@ async function indexSignal(
           skip: fresh === undefined || fresh.identity !== identities.get(record.segment),
           rolledUp: fresh?.rolled_up === 1,
           last: 0,
+          lastLine: 0,
           lines: 0,
           aggregates: new ChunkAggregates(signal, record.segment, threshold, storedMetricSeq(db)),
         };
@@ -395,6 +416,7 @@ async function indexSignal(
       rows.write(record, summary.rowsAdded);
       current.aggregates.add(record);
       current.last = record.position;
+      current.lastLine = record.line;
       current.lines++;
     }
     commit();
@@ -409,10 +431,11 @@ async function indexSignal(
     for (const [segment, count] of pendingMalformed) {
       if (identities.has(segment)) addSegmentTotals(db, signal, segment, 0, 0, count);
     }
-    for (const [segment, position] of malformedAt) {
+    for (const [segment, { position, line }] of malformedAt) {
       db.prepare(
-        'UPDATE segments SET position = max(position, ?) WHERE signal = ? AND segment = ?',
-      ).run(position, signal, segment);
+        `UPDATE segments SET line = CASE WHEN ? > position THEN ? ELSE line END,
+           position = max(position, ?) WHERE signal = ? AND segment = ?`,
+      ).run(position, line, position, signal, segment);
     }
     for (const info of listed) {
       if (info.compressed && identities.has(info.segment)) {

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS segments (
   identity TEXT NOT NULL,
   size INTEGER NOT NULL,
   position INTEGER NOT NULL DEFAULT 0,
+  -- The number of lines up to position: a later run resumes reading there (ResumePoint).
+  line INTEGER NOT NULL DEFAULT 0,
   records INTEGER NOT NULL DEFAULT 0,
   compressed INTEGER NOT NULL DEFAULT 0,
   complete INTEGER NOT NULL DEFAULT 0,

@@ -59,6 +59,15 @@ export class LineSplitter {
     private readonly maxScanBytes = Number.POSITIVE_INFINITY,
   ) {}
 
+  /**
+   * Continues a stream read elsewhere up to `position` (just after a '\n'), `line` lines in:
+   * the next byte fed is the one at `position`. Only before anything was fed.
+   */
+  startAt(position: number, line: number): void {
+    this.position = position;
+    this.lineNo = line;
+  }
+
   /** Every byte fed so far, complete lines plus the pending partial line. */
   get consumed(): number {
     return this.position + (this.long ? this.long.bytes : this.pendingBytes);

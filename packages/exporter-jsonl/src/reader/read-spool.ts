@@ -86,12 +86,15 @@ export async function* readSpool(
         seen.add(key);
         let state = states.get(key);
         if (!state) {
+          const resume = resumePoint(from[info.segment]);
           state = new SegmentState(
             info.signal,
             info.segment,
             maxLineBytes,
-            resumePosition(from[info.segment]),
+            resume.position,
             maxScanBytes,
+            // A .gz is read from its start whatever the point (no random access).
+            info.compressed ? undefined : resume.line,
           );
           states.set(key, state);
         }
@@ -153,9 +156,22 @@ export async function* readSpool(
   }
 }
 
-/** A cursor from a file may be anything: only a positive finite number skips lines. */
-function resumePosition(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+/**
+ * A cursor from a file may be anything: only a positive finite number skips lines, and only a
+ * ResumePoint with a non-negative integer line lets the reader start there.
+ */
+function resumePoint(value: unknown): { position: number; line?: number } {
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  if (valid(value)) return { position: value };
+  if (typeof value === 'object' && value !== null) {
+    const { position, line } = value as { position?: unknown; line?: unknown };
+    if (valid(position)) {
+      return Number.isSafeInteger(line) && (line as number) >= 0
+        ? { position, line: line as number }
+        : { position };
+    }
+  }
+  return { position: 0 };
 }
 
 function needsRead(state: SegmentState, info: SegmentInfo): boolean {
@@ -163,6 +179,8 @@ function needsRead(state: SegmentState, info: SegmentInfo): boolean {
     return false;
   }
   if (info.compressed) return !state.compressedDone;
+  // Resumed at the listed size: nothing new, and no need to open the file to know it.
+  if (state.resumedUnread && info.size === state.splitter.consumed) return false;
   // Grown (appended), shrunk (truncated: re-read from the start), or never opened.
   return state.ino === -1 || info.size !== state.splitter.consumed;
 }

@@ -60,6 +60,11 @@ export class SegmentState {
    * and is not read again (unless the file is replaced), so follow mode does not chase it.
    */
   abandoned = false;
+  /**
+   * Reading starts at a resume point not yet checked against the file (the byte before it must
+   * be a '\n'); cleared by the first read, which falls back to the start when it is not.
+   */
+  resumeUnchecked = false;
 
   constructor(
     readonly signal: Signal,
@@ -67,8 +72,19 @@ export class SegmentState {
     maxLineBytes: number,
     from: number,
     maxScanBytes?: number,
+    /** Lines up to `from`, when the caller knows them (a ResumePoint): read from `from` on. */
+    fromLine?: number,
   ) {
     this.splitter = new LineSplitter(maxLineBytes, from, maxScanBytes);
+    if (fromLine !== undefined && from > 0) {
+      this.splitter.startAt(from, fromLine);
+      this.resumeUnchecked = true;
+    }
+  }
+
+  /** Resumed at a point given by the caller and nothing read yet. */
+  get resumedUnread(): boolean {
+    return this.resumeUnchecked && this.ino === -1;
   }
 }
 
@@ -153,6 +169,13 @@ export async function* readPlainSegment(
       // Replaced or truncated (not something our writer does, but a user or another tool may):
       // read the new content from its start, as `tail -F` does.
       throw new SegmentReplacedError();
+    }
+    if (state.resumeUnchecked) {
+      state.resumeUnchecked = false;
+      if (!(await endsLineAt(handle, state.splitter.consumed, st.size))) {
+        // Not the file the resume point was taken from: number its lines from the start.
+        state.splitter.startAt(0, 0);
+      }
     }
     state.ino = st.ino;
     if (state.abandoned) return;
@@ -248,6 +271,14 @@ export async function* readCompressedSegment(
     // harmless (an already closed handle) but must not throw into the reader.
     await handle.close().catch(() => undefined);
   }
+}
+
+/** True when the byte before `position` is a '\n' (and the file is at least that long). */
+async function endsLineAt(handle: FileHandle, position: number, size: number): Promise<boolean> {
+  if (position > size) return false;
+  const byte = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(byte, 0, 1, position - 1);
+  return bytesRead === 1 && byte[0] === 0x0a;
 }
 
 async function openSegment(file: string): Promise<FileHandle> {

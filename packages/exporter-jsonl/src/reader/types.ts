@@ -15,13 +15,28 @@ export interface SpoolRecord<T = TracesData | MetricsData | LogsData> {
   data: T;
 }
 
+/**
+ * Where a reader that already read a plain segment up to `position` resumes it: `position` just
+ * after a '\n' (a SpoolRecord's or MalformedEntry's position), `line` the number of lines up to
+ * and including that one (that record's `line`). The reader checks that the byte before
+ * `position` is a '\n' and otherwise reads the segment from its start, as for a bare position.
+ */
+export interface ResumePoint {
+  position: number;
+  line: number;
+}
+
 export interface ReadSpoolOptions {
   /** Signals to read, in this order. Default: traces, metrics, logs. */
   signals?: Signal[];
   /** Copy malformed lines to `<dir>/quarantine/` (default true). Bad lines are skipped either way. */
   quarantine?: boolean;
-  /** Segment id → position: records at or before that position are skipped (sync cursors). */
-  from?: Record<string, number>;
+  /**
+   * Segment id → position: records at or before that position are skipped (sync cursors). A
+   * bare position still reads the segment from its start, to number its lines; a
+   * {@link ResumePoint} (the position and the number of lines up to it) starts reading there.
+   */
+  from?: Record<string, number | ResumePoint>;
   /**
    * Keep watching for appended lines and new segments until `signal` aborts. Without it, each
    * segment is read only up to the size it had when listed (at the start of the read), so a

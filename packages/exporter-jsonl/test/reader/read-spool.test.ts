@@ -272,6 +272,66 @@ describe('readSpool', () => {
     ).toEqual([]);
   });
 
+  it('resumes at a ResumePoint without reading what lies before it', async () => {
+    // Blank and bad lines before the point count in the line numbers as the reader counts them.
+    const lines = `${traceLine(0)}\n\ngarbage\n${traceLine(1)}\n${traceLine(2)}\n`;
+    const file = writeSegment(dir, 'traces', segmentName(1), lines);
+    writeSegment(dir, 'traces', `${segmentName(2)}.gz`, gzipSync(lines));
+    const all = await collect(dir, { quarantine: false });
+    const [first, second, third] = all;
+    const point = { position: second!.position, line: second!.line };
+    const bare = await collect(dir, {
+      quarantine: false,
+      from: { [segmentName(1)]: point.position, [segmentName(2)]: point.position },
+    });
+    const resumed = await collect(dir, {
+      quarantine: false,
+      from: { [segmentName(1)]: point, [segmentName(2)]: point },
+    });
+    expect(resumed).toEqual(bare);
+    expect(resumed[0]).toMatchObject({
+      segment: segmentName(1),
+      line: 5,
+      position: third!.position,
+    });
+    // Proof that the bytes before the point are not read: turn the first line into newlines
+    // (same length). A bare position re-reads them and numbers the later lines anew; the
+    // ResumePoint's numbering stands.
+    const garbled = Buffer.from(lines);
+    garbled.fill(0x0a, 0, first!.position - 1);
+    writeFileSync(file, garbled);
+    const only1 = (r: { segment: string }) => r.segment === segmentName(1);
+    const resumedAgain = await collect(dir, {
+      quarantine: false,
+      from: { [segmentName(1)]: point },
+    });
+    expect(resumedAgain.filter(only1)).toEqual(resumed.filter(only1));
+    const bareAgain = await collect(dir, {
+      quarantine: false,
+      from: { [segmentName(1)]: point.position },
+    });
+    expect(bareAgain.filter(only1)[0]!.line).toBe(5 + first!.position - 1);
+    // At the end of the file: nothing to read.
+    const end = { position: statSync(file).size, line: 5 };
+    const none = await collect(dir, { quarantine: false, from: { [segmentName(1)]: end } });
+    expect(none.filter((r) => r.segment === segmentName(1))).toEqual([]);
+  });
+
+  it('reads from the start when a ResumePoint is not just after a newline (or is nonsense)', async () => {
+    const file = writeSegment(dir, 'traces', segmentName(1), `${traceLine(0)}\n${traceLine(1)}\n`);
+    const all = await collect(dir);
+    const inside = { position: all[0]!.position - 5, line: 1 };
+    expect(await collect(dir, { from: { [segmentName(1)]: inside } })).toEqual(
+      await collect(dir, { from: { [segmentName(1)]: inside.position } }),
+    );
+    // Beyond the end (a shorter file than the point was taken on): the bare position's result.
+    const beyond = { position: statSync(file).size + 100, line: 9 };
+    expect(await collect(dir, { from: { [segmentName(1)]: beyond } })).toEqual([]);
+    // A line that is not a count is ignored: the position alone applies.
+    const odd = { position: all[0]!.position, line: -1 };
+    expect(await collect(dir, { from: { [segmentName(1)]: odd } })).toEqual([all[1]]);
+  });
+
   it('does not quarantine bad lines before the resume position again', async () => {
     writeSegment(dir, 'traces', segmentName(1), `garbage\n${traceLine(0)}\n`);
     const records = await collect(dir, { from: { [segmentName(1)]: 8 } });
