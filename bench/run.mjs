@@ -520,6 +520,30 @@ const contributed = [
     },
   },
   {
+    id: 'G15v',
+    file: 'views-index.mjs',
+    args: [quick ? '16' : '128'],
+    row: (out) => {
+      // The views that read back the lines the index names: trace list, trace detail, incident.
+      const views = [
+        ...out.matchAll(
+          /^(.+?)\s+scan ([\d.]+) s\s+index ([\d.]+) s\s+ratio ([\d.]+)\s+same (\w+)/gm,
+        ),
+      ].map((m) => ({ label: m[1].trim(), ratio: Number(m[4]), same: m[5] === 'true' }));
+      const mib = /spool of (\d+) MiB/.exec(out)?.[1];
+      const ok = views.length === 3 && views.every((v) => v.same);
+      return {
+        what: `trace list, trace detail, incident: index vs scan (${mib} MiB spool, info)`,
+        ours: views.map((v) => `${v.label} ${v.ratio.toFixed(3)}`).join('; '),
+        peer: 'full scan, same view',
+        ratio: views.length ? `worst ${Math.max(...views.map((v) => v.ratio)).toFixed(3)}` : '—',
+        target: '— (info; same answer required)',
+        pass: ok,
+        check: ok ? 'ok' : 'FAILED: a view missing, or index and scan disagree',
+      };
+    },
+  },
+  {
     id: 'report',
     file: 'report-big-spool.mjs',
     args: [quick ? '16' : '128'],

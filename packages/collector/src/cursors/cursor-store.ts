@@ -1,4 +1,4 @@
-import type { Signal } from '@otelspool/exporter-jsonl';
+import type { ResumePoint, Signal } from '@otelspool/exporter-jsonl';
 import {
   cursorKey,
   cursorPath,
@@ -41,7 +41,7 @@ export class CursorStore {
     return cursorPath(this.dir, this.destination);
   }
 
-  /** segment → position for one signal, for readSpool's `from`. */
+  /** segment → position for one signal. */
   positions(signal: Signal): Record<string, number> {
     const prefix = cursorKey(signal, '');
     const out: Record<string, number> = {};
@@ -51,18 +51,41 @@ export class CursorStore {
     return out;
   }
 
+  /**
+   * segment → where to resume, for readSpool's `from`: a ResumePoint where the line count is
+   * known (the reader starts there), else the bare position (it reads up to it to count).
+   */
+  resumePoints(signal: Signal): Record<string, number | ResumePoint> {
+    const prefix = cursorKey(signal, '');
+    const out: Record<string, number | ResumePoint> = {};
+    for (const [key, position] of Object.entries(this.state.segments)) {
+      if (!key.startsWith(prefix)) continue;
+      const line = this.state.lines?.[key];
+      out[key.slice(prefix.length)] = line !== undefined ? { position, line } : position;
+    }
+    return out;
+  }
+
   /** Acknowledged position of one segment, -1 when none. */
   position(signal: Signal, segment: string): number {
     return this.state.segments[cursorKey(signal, segment)] ?? -1;
   }
 
-  /** Moves positions forward (never back) and persists atomically. */
-  commit(updates: Iterable<{ signal: Signal; segment: string; position: number }>): void {
+  /**
+   * Moves positions forward (never back), each with the number of lines up to it when known,
+   * and persists atomically.
+   */
+  commit(
+    updates: Iterable<{ signal: Signal; segment: string; position: number; line?: number }>,
+  ): void {
     let changed = false;
-    for (const { signal, segment, position } of updates) {
+    for (const { signal, segment, position, line } of updates) {
       const key = cursorKey(signal, segment);
       if ((this.state.segments[key] ?? -1) < position) {
         this.state.segments[key] = position;
+        const lines = (this.state.lines ??= {});
+        if (line !== undefined) lines[key] = line;
+        else delete lines[key];
         changed = true;
       }
     }
@@ -83,6 +106,7 @@ export class CursorStore {
       const key = cursorKey(signal, segment);
       if (key in this.state.segments) {
         delete this.state.segments[key];
+        delete this.state.lines?.[key];
         changed = true;
       }
     }

@@ -10,7 +10,8 @@ export interface TelemetryItem {
   /** Spans, data points or log records in `data`. */
   records: number;
   /** Where the item came from in the spool, for cursors (spool-reader receiver only). */
-  origin?: { segment: string; position: number };
+  /** Where in the spool it came from: the line's end position and its line number. */
+  origin?: { segment: string; position: number; line?: number };
 }
 
 /** A processor transforms or filters one item; returning undefined drops it (counted). */

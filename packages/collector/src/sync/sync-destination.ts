@@ -158,7 +158,8 @@ async function sendSignal(
 ): Promise<ExportResult | undefined> {
   const from = cursor.positions(signal);
   const lastPosition = new Map<string, number>();
-  for await (const record of readSpool(run.options.dir, { signals: [signal], from })) {
+  const resume = cursor.resumePoints(signal);
+  for await (const record of readSpool(run.options.dir, { signals: [signal], from: resume })) {
     const previous = lastPosition.get(record.segment) ?? from[record.segment] ?? 0;
     const size = Math.max(1, record.position - previous);
     lastPosition.set(record.segment, record.position);
@@ -171,7 +172,7 @@ async function sendSignal(
         signal: record.signal,
         data: record.data,
         records,
-        origin: { segment: record.segment, position: record.position },
+        origin: { segment: record.segment, position: record.position, line: record.line },
       },
       size,
     );

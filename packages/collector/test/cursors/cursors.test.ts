@@ -37,6 +37,39 @@ describe('cursor store', () => {
     ).toBe(100);
   });
 
+  it('keeps the line count with each position, for resuming without re-reading', () => {
+    const a = new CursorStore(dir, 'a', [], ['traces']);
+    a.commit([
+      { signal: 'traces', segment: 's1', position: 100, line: 4 },
+      { signal: 'traces', segment: 's2', position: 7 },
+    ]);
+    expect(new CursorStore(dir, 'a').resumePoints('traces')).toEqual({
+      s1: { position: 100, line: 4 },
+      s2: 7,
+    });
+    // Backwards is ignored, line and all; forward without a line forgets the old count.
+    a.commit([{ signal: 'traces', segment: 's1', position: 90, line: 3 }]);
+    a.commit([{ signal: 'traces', segment: 's2', position: 9, line: 2 }]);
+    expect(new CursorStore(dir, 'a').resumePoints('traces')).toEqual({
+      s1: { position: 100, line: 4 },
+      s2: { position: 9, line: 2 },
+    });
+    a.commit([{ signal: 'traces', segment: 's1', position: 120 }]);
+    expect(new CursorStore(dir, 'a').resumePoints('traces')).toEqual({
+      s1: 120,
+      s2: { position: 9, line: 2 },
+    });
+    // A hand-edited count that is not a count, or for a segment with no position, is dropped.
+    const file = join(dir, 'sync', 'a.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    json.lines = { 'traces/s2': -1, 'traces/nope': 3, 'traces/s1': 5 };
+    writeFileSync(file, JSON.stringify(json), { mode: 0o600 });
+    expect(new CursorStore(dir, 'a').resumePoints('traces')).toEqual({
+      s1: { position: 120, line: 5 },
+      s2: 9,
+    });
+  });
+
   it('reads a corrupt cursor file as empty (resend, never skip)', () => {
     mkdirSync(join(dir, 'sync'), { recursive: true });
     writeFileSync(join(dir, 'sync', 'x.json'), '{"version":1,"segm');

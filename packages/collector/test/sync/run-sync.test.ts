@@ -78,6 +78,29 @@ describe('runSync', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('resumes each segment at the cursor’s line: the bytes already sent are not read again', async () => {
+    await spoolOfLogs(6);
+    grantConsent(dir);
+    const destination = '127.0.0.1_' + new URL(server.url).port;
+    await runSync({ dir, endpoint: server.url, retry: fastRetry, env: {} });
+    const cursor = readCursor(dir, destination)!;
+    const [key] = Object.keys(cursor.segments);
+    expect(cursor.lines?.[key!]).toBe(6);
+    // Turn the first line into newlines (same length) and append one more line: a sync that
+    // re-read the segment would number the new line 6 + (length − 1) + 1; resuming, it is 7.
+    const file = join(dir, 'logs', key!.slice('logs/'.length));
+    const bytes = readFileSync(file);
+    const firstEnd = bytes.indexOf(0x0a);
+    bytes.fill(0x0a, 0, firstEnd);
+    writeFileSync(
+      file,
+      Buffer.concat([bytes, Buffer.from(JSON.stringify(logsLine(900, 2)) + '\n')]),
+    );
+    const again = await runSync({ dir, endpoint: server.url, retry: fastRetry, env: {} });
+    expect(again.totals.recordsSent).toBe(2);
+    expect(readCursor(dir, destination)!.lines?.[key!]).toBe(7);
+  });
+
   it('loses nothing acknowledged through 500, 429, 503, resets, timeouts, partial success and 400', async () => {
     const expected = await spoolOfLogs(30, 2);
     grantConsent(dir);

@@ -18,6 +18,12 @@ export interface CursorFile {
   signals: Signal[];
   updatedAt: string;
   segments: Record<string, number>;
+  /**
+   * For a key of `segments`: the number of lines up to its position, so the next sync resumes
+   * reading there (readSpool's ResumePoint) instead of reading the segment from its start to
+   * number its lines. Optional: a cursor without it (or an entry without one) still works.
+   */
+  lines?: Record<string, number>;
 }
 
 /** A cursor holds one entry (~80 bytes) per segment: 32 MiB is ~400,000 segments. */
@@ -53,6 +59,13 @@ export function parseCursor(text: string, destination: string): CursorFile | und
   for (const [k, v] of Object.entries(value.segments)) {
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) segments[k] = v;
   }
+  // A wrong line count only misnumbers lines (the reader checks the position is a line's end).
+  const lines: Record<string, number> = {};
+  if (typeof value.lines === 'object' && value.lines !== null) {
+    for (const [k, v] of Object.entries(value.lines)) {
+      if (k in segments && Number.isSafeInteger(v) && (v as number) >= 0) lines[k] = v as number;
+    }
+  }
   const signals = Array.isArray(value.signals)
     ? value.signals.filter((x): x is Signal => x === 'traces' || x === 'metrics' || x === 'logs')
     : [];
@@ -66,6 +79,7 @@ export function parseCursor(text: string, destination: string): CursorFile | und
     signals,
     updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : new Date(0).toISOString(),
     segments,
+    ...(Object.keys(lines).length > 0 ? { lines } : {}),
   };
 }
 
