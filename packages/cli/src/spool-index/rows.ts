@@ -128,6 +128,7 @@ export class RowWriter {
   private readonly resourceAttribute: StatementSync;
   /** Resource JSON → id, for this writer's run (ids are never reused: resources are not deleted). */
   private readonly resources = new Map<string, number>();
+  private readonly resourceObjects = new WeakMap<Resource, number>();
 
   constructor(db: DatabaseSync) {
     this.resourceInsert = db.prepare(
@@ -170,6 +171,15 @@ export class RowWriter {
    * inserting the same resource is harmless: the UNIQUE key makes both read the same id.
    */
   private resource(resource: Resource | undefined): number {
+    // Every span of a batch shares its resource object: look it up once per object.
+    const known = resource !== undefined ? this.resourceObjects.get(resource) : undefined;
+    if (known !== undefined) return known;
+    const id = this.resourceByJson(resource);
+    if (resource !== undefined) this.resourceObjects.set(resource, id);
+    return id;
+  }
+
+  private resourceByJson(resource: Resource | undefined): number {
     const json = attributesJson(resource?.attributes);
     const cached = this.resources.get(json);
     if (cached !== undefined) return cached;
