@@ -22,7 +22,7 @@ export abstract class JsonlExporterBase<TBatch, TItem> {
   protected constructor(
     signal: Signal,
     options: JsonlExporterOptions,
-    encode: (items: readonly TItem[]) => string,
+    encode: (items: readonly TItem[]) => string | Buffer,
     private readonly exporterName: string,
     recordsOf?: (items: readonly TItem[]) => number,
   ) {

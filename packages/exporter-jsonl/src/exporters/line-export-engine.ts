@@ -37,7 +37,7 @@ export class LineExportEngine<T> {
   constructor(
     private readonly signal: Signal,
     private readonly writer: SpoolWriter,
-    private readonly encode: (items: readonly T[]) => string,
+    private readonly encode: (items: readonly T[]) => string | Buffer,
     /** Records an item stands for (metrics: its data points, as OTLP and readers count them). */
     private readonly recordsOf: (items: readonly T[]) => number = (items) => items.length,
   ) {}
@@ -85,7 +85,10 @@ export class LineExportEngine<T> {
   }
 
   /** Encodes `items` as lines of at most MAX_LINE_ITEMS records; true if any failed to encode. */
-  private encodeInto(items: readonly T[], emit: (line: string, records: number) => void): boolean {
+  private encodeInto(
+    items: readonly T[],
+    emit: (line: string | Buffer, records: number) => void,
+  ): boolean {
     let failed = false;
     for (let start = 0; start < items.length; start += MAX_LINE_ITEMS) {
       const end = Math.min(items.length, start + MAX_LINE_ITEMS);
@@ -95,8 +98,11 @@ export class LineExportEngine<T> {
     return failed;
   }
 
-  private encodeChunk(chunk: readonly T[], emit: (line: string, records: number) => void): boolean {
-    let line: string;
+  private encodeChunk(
+    chunk: readonly T[],
+    emit: (line: string | Buffer, records: number) => void,
+  ): boolean {
+    let line: string | Buffer;
     try {
       line = this.encode(chunk);
     } catch {
@@ -112,7 +118,7 @@ export class LineExportEngine<T> {
 
   private encodeHalves(
     chunk: readonly T[],
-    emit: (line: string, records: number) => void,
+    emit: (line: string | Buffer, records: number) => void,
   ): boolean {
     const mid = chunk.length >> 1;
     const a = this.encodeChunk(chunk.slice(0, mid), emit);

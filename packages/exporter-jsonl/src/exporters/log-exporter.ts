@@ -1,5 +1,5 @@
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeLogs } from '../otlp/encode-logs.js';
+import { encodeLogsUtf8 } from '../otlp/encode-logs.js';
 import type { JsonlExporterOptions } from './exporter-options.js';
 import { JsonlExporterBase } from './jsonl-exporter-base.js';
 
@@ -9,7 +9,7 @@ export class JsonlLogExporter
   implements LogRecordExporter
 {
   constructor(options: JsonlExporterOptions) {
-    super('logs', options, encodeLogs, 'JsonlLogExporter');
+    super('logs', options, encodeLogsUtf8, 'JsonlLogExporter');
   }
 
   protected toItems(records: readonly ReadableLogRecord[]): readonly ReadableLogRecord[] {

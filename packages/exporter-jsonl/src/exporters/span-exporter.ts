@@ -1,5 +1,5 @@
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { encodeTraces } from '../otlp/encode-traces.js';
+import { encodeTracesUtf8 } from '../otlp/encode-traces.js';
 import type { JsonlExporterOptions } from './exporter-options.js';
 import { JsonlExporterBase } from './jsonl-exporter-base.js';
 
@@ -9,7 +9,7 @@ export class JsonlSpanExporter
   implements SpanExporter
 {
   constructor(options: JsonlExporterOptions) {
-    super('traces', options, encodeTraces, 'JsonlSpanExporter');
+    super('traces', options, encodeTracesUtf8, 'JsonlSpanExporter');
   }
 
   protected toItems(spans: readonly ReadableSpan[]): readonly ReadableSpan[] {

@@ -3,6 +3,7 @@ import {
   anyValueJson,
   countField,
   encodeEnvelopes,
+  encodeEnvelopesUtf8,
   hexIdJson,
   hrTimeToNanosString,
   keyValuesField,
@@ -42,4 +43,9 @@ const LOGS_ENVELOPE: EnvelopeJson = Object.freeze({
  */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
   return encodeEnvelopes(records, LOGS_ENVELOPE, logRecordJson);
+}
+
+/** encodeLogs as the line's UTF-8 bytes (what the log exporter hands the writer). */
+export function encodeLogsUtf8(records: readonly ReadableLogRecord[]): Buffer {
+  return encodeEnvelopesUtf8(records, LOGS_ENVELOPE, logRecordJson);
 }

@@ -4,6 +4,7 @@ import {
   arrayField,
   countField,
   encodeEnvelopes,
+  encodeEnvelopesUtf8,
   hexIdJson,
   hrTimeToNanosString,
   keyValuesField,
@@ -103,4 +104,9 @@ const TRACES_ENVELOPE: EnvelopeJson = Object.freeze({
  */
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
   return encodeEnvelopes(spans, TRACES_ENVELOPE, spanJson);
+}
+
+/** encodeTraces as the line's UTF-8 bytes (what the span exporter hands the writer). */
+export function encodeTracesUtf8(spans: readonly ReadableSpan[]): Buffer {
+  return encodeEnvelopesUtf8(spans, TRACES_ENVELOPE, spanJson);
 }

@@ -8,6 +8,7 @@ export const MAX_WRITE_BYTES = 256 * 1024;
 const INLINE_DRAIN_BYTES = 4 * 1024 * 1024;
 const LF = 10;
 const CR = 13;
+const SPACE = 0x20;
 
 /** One queued line. */
 export interface Entry {
@@ -79,7 +80,7 @@ export class AppendQueue {
    */
   enqueue(
     signal: Signal,
-    line: string,
+    line: string | Uint8Array,
     records: number,
     done: ((ok: boolean) => void) | undefined,
   ): boolean {
@@ -87,11 +88,17 @@ export class AppendQueue {
       done?.(true);
       return true;
     }
-    let data = Buffer.from(line, 'utf8');
+    // Bytes are the caller's UTF-8 (the span exporter encodes straight to bytes); kept as given.
+    let data =
+      typeof line === 'string'
+        ? Buffer.from(line, 'utf8')
+        : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
     // A raw CR/LF can only be insignificant whitespace in valid JSON (inside strings they must
     // be escaped), so replacing them keeps the JSON equal and the line one line.
     if (data.indexOf(LF) !== -1 || data.indexOf(CR) !== -1) {
-      data = Buffer.from(line.replace(/[\r\n]/g, ' '), 'utf8');
+      data = Buffer.from(data);
+      for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) data[i] = SPACE;
+      for (let i = data.indexOf(CR); i !== -1; i = data.indexOf(CR, i + 1)) data[i] = SPACE;
     }
     const bytes = data.length + 1;
     if (this.closed) {

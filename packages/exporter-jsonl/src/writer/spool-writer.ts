@@ -73,10 +73,11 @@ export class SpoolWriter {
   }
 
   /**
-   * Queues one line (without its newline) holding `records` records. Returns false when the
-   * line was dropped (queue full or writer shut down); the drop is counted.
+   * Queues one line (without its newline) holding `records` records: text, or its UTF-8 bytes
+   * (kept, not copied, until written: do not change them after). Returns false when the line
+   * was dropped (queue full or writer shut down); the drop is counted.
    */
-  append(signal: Signal, line: string, records: number): boolean {
+  append(signal: Signal, line: string | Uint8Array, records: number): boolean {
     return this.queue.enqueue(signal, line, records, undefined);
   }
 
@@ -84,7 +85,7 @@ export class SpoolWriter {
    * Like `append`, and resolves once the line is written (and fsynced under 'batch'):
    * true when it is on disk, false when it was dropped.
    */
-  write(signal: Signal, line: string, records: number): Promise<boolean> {
+  write(signal: Signal, line: string | Uint8Array, records: number): Promise<boolean> {
     return new Promise((resolve) => {
       this.queue.enqueue(signal, line, records, resolve);
     });

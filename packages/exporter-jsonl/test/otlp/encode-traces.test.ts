@@ -1,7 +1,9 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
 import { encodeTraces } from '../../src/index.js';
-import { makeSpans } from './sdk-fixtures.js';
+import { encodeLogs, encodeLogsUtf8 } from '../../src/otlp/encode-logs.js';
+import { encodeTracesUtf8 } from '../../src/otlp/encode-traces.js';
+import { makeLogRecords, makeSpans } from './sdk-fixtures.js';
 import { canonical } from './stock-normalise.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -103,5 +105,18 @@ describe('encodeTraces', () => {
     const mixed = JSON.parse(encodeTraces([...a, ...(other as unknown as typeof a)])) as Json;
     expect(mixed.resourceSpans).toHaveLength(2);
     expect(spansOf(mixed)).toHaveLength(a.length * 2);
+  });
+
+  it('encodes to the same bytes as UTF-8 as it encodes to text (what the exporters write)', async () => {
+    const a = makeSpans();
+    const otherResource = { ...a[0]!.resource, attributes: { x: 1, 'note.é': 'ünï✓😀 \uD800' } };
+    const other = a.map((s) => ({ ...s, spanContext: s.spanContext, resource: otherResource }));
+    const mixed = [...a, ...(other as unknown as typeof a), ...makeSpans()];
+    for (const spans of [[], a.slice(0, 1), a, mixed]) {
+      expect(encodeTracesUtf8(spans).equals(Buffer.from(encodeTraces(spans), 'utf8'))).toBe(true);
+    }
+    const logs = await makeLogRecords();
+    expect(encodeLogsUtf8(logs).equals(Buffer.from(encodeLogs(logs), 'utf8'))).toBe(true);
+    expect(encodeLogsUtf8([]).length).toBe(0);
   });
 });

@@ -50,6 +50,21 @@ describe('SpoolWriter', () => {
     expect(segmentLines(dir, 'traces').map((l) => JSON.parse(l))).toEqual([{ a: 1, b: 'x' }]);
   });
 
+  it('takes a line as bytes too: written as given, raw CR/LF made spaces, the caller’s bytes untouched', async () => {
+    const writer = new SpoolWriter({ dir });
+    const bytes = Buffer.from('{"a":\n1,\r\n"s":"ünï✓"}', 'utf8');
+    const before = Buffer.from(bytes);
+    writer.append('traces', bytes.subarray(0), 1);
+    writer.append('traces', new Uint8Array(Buffer.from('{"b":2}')), 1);
+    await writer.shutdown();
+    expect(bytes.equals(before)).toBe(true);
+    expect(segmentLines(dir, 'traces').map((l) => JSON.parse(l))).toEqual([
+      { a: 1, s: 'ünï✓' },
+      { b: 2 },
+    ]);
+    expect(writer.stats().written.bytes).toBe(bytes.length + 1 + 7 + 1);
+  });
+
   it('writes exactly the UTF-8 bytes it counted: multi-byte text, lone surrogates, raw CR/LF, a line over the 1 MiB scratch', async () => {
     const writer = new SpoolWriter({ dir });
     const big = 'é✓'.repeat(300_000); // 1.5 MB of UTF-8 in one line: written from its own buffer
