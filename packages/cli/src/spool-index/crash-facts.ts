@@ -11,6 +11,12 @@ import { crashesDir, indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { openIndexReadOnly } from './open-read-only.js';
 
 /**
+ * Bumped whenever crashFacts() derives its facts differently: stored facts of another version
+ * no longer match any file's identity, so every report is read again (and re-indexed).
+ */
+const FACTS_VERSION = 1;
+
+/**
  * Who a crash report file is: inode, size and mtime. A file whose identity is the one the index
  * read it with is that same report (the crash handler writes a report once, atomically); any
  * other is read again. Undefined for anything but a regular file (the reader refuses those).
@@ -18,7 +24,7 @@ import { openIndexReadOnly } from './open-read-only.js';
 export function crashFileIdentity(spoolDir: string, name: string): string | undefined {
   try {
     const st = lstatSync(join(crashesDir(spoolDir), name));
-    return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+    return st.isFile() ? `${FACTS_VERSION}:${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
   } catch {
     return undefined;
   }

@@ -85,7 +85,7 @@ const RETENTION_KEY = 'rollup_retention_ms';
 interface SegmentRow {
   identity: string;
   position: number;
-  line: number;
+  line: number | null;
   compressed: number;
   complete: number;
   gone: number;
@@ -318,13 +318,15 @@ async function indexSignal(
       // With the line count too, the reader starts at the position instead of reading the
       // segment from its start to number its lines: an up-to-date index reads nothing.
       resume[info.segment] =
-        row.complete || Number(row.position) === 0
+        row.complete || Number(row.position) === 0 || row.line === null
           ? from[info.segment]!
           : { position: Number(row.position), line: Number(row.line) };
     }
   });
 
-  const malformedAt = new Map<string, ResumePoint>();
+  // Positions after malformed entries: their line counts are not kept (an abandoned overlong
+  // run ends at the read limit, not at a line's end), so the next run counts from the start.
+  const malformedAt = new Map<string, number>();
   // Malformed lines not yet counted in a chunk: a line the reader skipped before the first
   // record of its segment (or after the last) is counted with the next chunk or at the end.
   const pendingMalformed = new Map<string, number>();
@@ -351,8 +353,8 @@ async function indexSignal(
       const malformed =
         current.aggregates.malformed > 0 ? malformedAt.get(current.segment) : undefined;
       const end =
-        malformed !== undefined && malformed.position > current.last
-          ? malformed
+        malformed !== undefined && malformed > current.last
+          ? { position: malformed, line: null }
           : { position: current.last, line: current.lastLine };
       // SET reads the row as it was: the line goes with the position only when that moves on.
       db.prepare(
@@ -384,12 +386,11 @@ async function indexSignal(
           if (current?.segment === entry.segment && !current.skip) current.aggregates.malformed++;
           else pendingMalformed.set(entry.segment, (pendingMalformed.get(entry.segment) ?? 0) + 1);
         }
-        if (
-          entry.position !== undefined &&
-          entry.line !== undefined &&
-          entry.position > (malformedAt.get(entry.segment)?.position ?? 0)
-        ) {
-          malformedAt.set(entry.segment, { position: entry.position, line: entry.line });
+        if (entry.position !== undefined) {
+          malformedAt.set(
+            entry.segment,
+            Math.max(malformedAt.get(entry.segment) ?? 0, entry.position),
+          );
         }
       },
     }) as AsyncGenerator<SpoolRecord>) {
@@ -435,11 +436,11 @@ async function indexSignal(
     for (const [segment, count] of pendingMalformed) {
       if (identities.has(segment)) addSegmentTotals(db, signal, segment, 0, 0, count);
     }
-    for (const [segment, { position, line }] of malformedAt) {
+    for (const [segment, position] of malformedAt) {
       db.prepare(
-        `UPDATE segments SET line = CASE WHEN ? > position THEN ? ELSE line END,
+        `UPDATE segments SET line = CASE WHEN ? > position THEN NULL ELSE line END,
            position = max(position, ?) WHERE signal = ? AND segment = ?`,
-      ).run(position, line, position, signal, segment);
+      ).run(position, position, signal, segment);
     }
     for (const info of listed) {
       if (info.compressed && identities.has(info.segment)) {
@@ -535,7 +536,8 @@ function indexCrashesAndSessions(
         r.error.type,
         r.error.message,
         r.signature.id,
-        r.signature.version,
+        // The validator takes any finite number; the column is INTEGER (STRICT).
+        Number.isSafeInteger(r.signature.version) ? r.signature.version : null,
         r.origin,
         facts.topFrame ?? null,
         text('service.name'),

@@ -39,12 +39,18 @@ export async function readBackFromIndex<T>(
   if (db === undefined) return undefined;
   try {
     const records: IndexedRecords = {};
-    for (const signal of signals) {
-      const rows = select(db, signal);
-      const lines: SegmentLines[] | undefined =
-        rows === undefined ? undefined : await linesInSpoolOrder(dir, signal, rows);
-      if (lines === undefined) return undefined;
-      records[signal] = () => readIndexedLines(dir, signal, lines);
+    // One read transaction: every query sees the index at the same moment.
+    db.exec('BEGIN');
+    try {
+      for (const signal of signals) {
+        const rows = select(db, signal);
+        const lines: SegmentLines[] | undefined =
+          rows === undefined ? undefined : await linesInSpoolOrder(dir, signal, [...rows]);
+        if (lines === undefined) return undefined;
+        records[signal] = () => readIndexedLines(dir, signal, lines);
+      }
+    } finally {
+      db.exec('COMMIT');
     }
     return await consume(records);
   } catch (err) {
@@ -111,11 +117,17 @@ export function newestTraceIds(db: DatabaseSync, limit: number): string[] | unde
   );
   walk.setReadBigInts(true);
   const firstStart = db.prepare(
-    `SELECT min(CASE WHEN start_ns > 0 THEN start_ns ELSE 0 END) AS first, min(id) AS seen
+    `SELECT min(CASE WHEN start_ns > 0 THEN start_ns ELSE 0 END) AS first
      FROM spans WHERE trace_id = ? AND ${live}`,
   );
   firstStart.setReadBigInts(true);
-  const traces = new Map<string, { first: bigint; seen: bigint }>();
+  // Where the scan first meets the trace (segments in the reader's name order, then lines, then
+  // the order within a line): the scan's tie-break between traces that start at the same time.
+  const firstSeen = db.prepare(
+    `SELECT segment, line, id FROM spans WHERE trace_id = ? AND ${live}
+     ORDER BY segment, line, id LIMIT 1`,
+  );
+  const traces = new Map<string, { first: bigint; seen: [string, number, number] }>();
   // First starts of the traces seen, not yet certain (first ≤ the walk's position): a trace
   // becomes certain once the walk passes below its first start, and stays so.
   const pending = new MaxHeap();
@@ -132,9 +144,10 @@ export function newestTraceIds(db: DatabaseSync, limit: number): string[] | unde
     // whole table here.
     if (++visited > MAX_WALKED_SPANS) return undefined;
     if (traces.has(traceId)) continue;
-    const row = firstStart.get(traceId) as { first: bigint; seen: bigint };
-    traces.set(traceId, row);
-    pending.push(row.first);
+    const { first } = firstStart.get(traceId) as { first: bigint };
+    const at0 = firstSeen.get(traceId) as { segment: string; line: number; id: number };
+    traces.set(traceId, { first, seen: [at0.segment, Number(at0.line), Number(at0.id)] });
+    pending.push(first);
   }
   // Walked to the end with fewer than `limit` certain: traces with no positive start (which
   // the walk skips) may fill the page, and only a full pass knows their order.
@@ -151,10 +164,15 @@ export function newestTraceIds(db: DatabaseSync, limit: number): string[] | unde
   }
   return [...traces]
     .sort(([, a], [, b]) =>
-      a.first !== b.first ? (a.first > b.first ? -1 : 1) : a.seen < b.seen ? -1 : 1,
+      a.first !== b.first ? (a.first > b.first ? -1 : 1) : compareSeen(a.seen, b.seen),
     )
     .slice(0, limit)
     .map(([id]) => id);
+}
+
+function compareSeen(a: [string, number, number], b: [string, number, number]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] !== b[1] ? a[1] - b[1] : a[2] - b[2];
 }
 
 /** How far newestTraceIds walks spans_start before leaving the page to the scan. */

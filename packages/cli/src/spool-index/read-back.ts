@@ -51,6 +51,7 @@ export async function linesInSpoolOrder(
   signal: Signal,
   rows: Iterable<IndexedLineRow>,
 ): Promise<SegmentLines[] | undefined> {
+  // By position, not line number: a position is a line's identity in its file.
   const bySegment = new Map<string, SegmentLines & { seen: Set<number> }>();
   let count = 0;
   for (const r of rows) {
@@ -66,18 +67,18 @@ export async function linesInSpoolOrder(
       };
       bySegment.set(r.segment, entry);
     }
-    const line = Number(r.line);
-    if (entry.seen.has(line)) continue;
+    const position = Number(r.position);
+    if (entry.seen.has(position)) continue;
     if (++count > MAX_READ_BACK_LINES) return undefined;
-    entry.seen.add(line);
-    entry.lines.push({ line, position: Number(r.position) });
+    entry.seen.add(position);
+    entry.lines.push({ line: Number(r.line), position });
   }
   const out: SegmentLines[] = [];
   for (const { segment } of await listSegments(dir, [signal])) {
     const entry = bySegment.get(segment);
     if (entry === undefined) continue;
     bySegment.delete(segment);
-    entry.lines.sort((a, b) => a.line - b.line);
+    entry.lines.sort((a, b) => a.position - b.position);
     out.push({
       segment: entry.segment,
       file: entry.file,

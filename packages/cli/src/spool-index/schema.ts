@@ -4,7 +4,7 @@
 // version is dropped and rebuilt from the spool (it is derived, nothing is lost).
 
 /** Bumped on every change below; stored in `meta`. */
-export const INDEX_SCHEMA_VERSION = 4;
+export const INDEX_SCHEMA_VERSION = 5;
 
 /** The row tables, in the order `spool index` reports them. */
 export const INDEX_TABLES = Object.freeze([
@@ -42,8 +42,10 @@ CREATE TABLE IF NOT EXISTS segments (
   identity TEXT NOT NULL,
   size INTEGER NOT NULL,
   position INTEGER NOT NULL DEFAULT 0,
-  -- The number of lines up to position: a later run resumes reading there (ResumePoint).
-  line INTEGER NOT NULL DEFAULT 0,
+  -- The number of lines up to position: a later run resumes reading there (ResumePoint). NULL
+  -- when unknown (the position came from a malformed entry, which may not end a line): the next
+  -- run reads up to the position to count, as from a bare position.
+  line INTEGER DEFAULT 0,
   records INTEGER NOT NULL DEFAULT 0,
   compressed INTEGER NOT NULL DEFAULT 0,
   complete INTEGER NOT NULL DEFAULT 0,
@@ -184,7 +186,7 @@ CREATE TABLE IF NOT EXISTS crashes (
   type TEXT NOT NULL,
   message TEXT NOT NULL,
   signature TEXT NOT NULL,
-  signature_version INTEGER NOT NULL,
+  signature_version INTEGER,
   origin TEXT NOT NULL,
   top_frame TEXT,
   service TEXT,

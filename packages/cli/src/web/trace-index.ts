@@ -265,15 +265,19 @@ function keepMostRecent(traces: Map<string, TraceAccumulator>, keep: number): vo
   for (const t of recent) traces.set(t.traceId, t);
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
  * Nanosecond timestamps arrive as decimal strings (the reader normalises them). Today's epoch
  * in ns is ~1.8e18, where a double is only exact to 256 ns, so they are kept as BigInt and only
- * differences and final milliseconds become numbers. Anything unparseable counts as 0.
+ * differences and final milliseconds become numbers. Anything unparseable, or beyond int64,
+ * counts as 0.
  */
 export function toNs(value: string | number | undefined): bigint {
   try {
     const n = BigInt(typeof value === 'number' ? Math.trunc(value) : (value ?? 0));
-    return n > 0n ? n : 0n;
+    // Beyond int64 (a -1 sentinel written as uint64): no time, as the spool index stores it.
+    return n > 0n && n <= INT64_MAX ? n : 0n;
   } catch {
     return 0n;
   }

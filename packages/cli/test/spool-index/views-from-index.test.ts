@@ -3,7 +3,7 @@
 // crash), and `spool crashes` on a spool of many reports: equal results, new lines found, a compressed segment scanned, and proof that the index
 // is what answered (a doctored index changes the answer; the scan does not see the doctoring).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -222,5 +222,65 @@ describe('spool crashes from the index', () => {
       '{',
     );
     same();
+  });
+});
+
+describe('trace list edge cases: index and scan agree', () => {
+  let edgeDir = '';
+  beforeAll(() => {
+    edgeDir = mkdtempSync(join(tmpdir(), 'views-edge-'));
+  });
+  afterAll(() => rmSync(edgeDir, { recursive: true, force: true }));
+  const same = async (limit: number) => {
+    const byScan = await listRecentTraces(edgeDir, limit, scan);
+    expect(await listRecentTraces(edgeDir, limit)).toEqual(byScan);
+    return byScan;
+  };
+
+  it('breaks a tie on start the way the scan meets the traces (segment order, not index order)', async () => {
+    const start = Date.parse('2026-11-30T10:00:00.000Z');
+    const later = segmentName(new Date('2026-11-30T12:00:00.000Z'));
+    const earlier = segmentName(new Date('2026-11-30T08:00:00.000Z')); // sorts first
+    appendLines(edgeDir, 'traces', later, [
+      tracesLine([
+        { traceId: hex(0xb1, 32), spanId: hex(1, 16), name: 'y', startMs: start, durationMs: 1 },
+      ]),
+    ]);
+    await updateSpoolIndex(edgeDir);
+    // Indexed after `later`, yet read first by the scan: the scan meets this trace first.
+    appendLines(edgeDir, 'traces', earlier, [
+      tracesLine([
+        { traceId: hex(0xa1, 32), spanId: hex(2, 16), name: 'x', startMs: start, durationMs: 1 },
+      ]),
+    ]);
+    const [first] = await same(1);
+    expect(first!.traceId).toBe(hex(0xa1, 32));
+    await same(2);
+  });
+
+  it('a start beyond int64 (a -1 sentinel) counts as no start on both sides', async () => {
+    const line = tracesLine([
+      { traceId: hex(0xc1, 32), spanId: hex(3, 16), name: 'sentinel', startMs: 0, durationMs: 1 },
+    ]);
+    const span = line.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    span.startTimeUnixNano = '18446744073709551615';
+    appendLines(edgeDir, 'traces', segmentName(), [line]);
+    const list = await same(50);
+    expect(list.map((t) => t.traceId)).toContain(hex(0xc1, 32));
+    expect(list[0]!.traceId).not.toBe(hex(0xc1, 32));
+  });
+
+  it('a crash report whose signature version is not an integer does not break the index', async () => {
+    writeCrashReportFixture(edgeDir, { id: hex(0xd1, 12), time: '2026-11-30T09:00:00.000Z' });
+    const dirOfCrashes = join(edgeDir, 'crashes');
+    const [name] = readdirSync(dirOfCrashes);
+    const report = JSON.parse(readFileSync(join(dirOfCrashes, name!), 'utf8'));
+    report.signature.version = 1.5;
+    writeFileSync(join(dirOfCrashes, name!), JSON.stringify(report), { mode: 0o600 });
+    const summary = await updateSpoolIndex(edgeDir);
+    expect(summary.rowsAdded.crashes).toBe(1);
+    const byScan = crashFilesOfSpool(edgeDir, { index: false });
+    expect(crashFilesOfSpool(edgeDir)).toEqual(byScan);
+    expect(byScan[0]!.facts.signatureVersion).toBe(1.5);
   });
 });

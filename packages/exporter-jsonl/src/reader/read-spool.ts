@@ -65,6 +65,8 @@ export async function* readSpool(
   const from = options.from ?? {};
   const quarantine = new Quarantine(root, options.quarantine ?? true, options.onMalformed);
   const states = new Map<string, SegmentState>();
+  /** Segments found replaced while read: resumed from a bare position from then on. */
+  const replaced = new Set<string>();
   const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   const watcher = options.follow
     ? new ChangeWatcher(
@@ -87,6 +89,7 @@ export async function* readSpool(
         let state = states.get(key);
         if (!state) {
           const resume = resumePoint(from[info.segment]);
+          if (replaced.has(key)) delete resume.line;
           state = new SegmentState(
             info.signal,
             info.segment,
@@ -129,6 +132,8 @@ export async function* readSpool(
         } catch (err) {
           if (err instanceof SegmentReplacedError) {
             states.delete(key); // re-read from the start on the next pass
+            // The caller's line count described the old file: count the new one's lines.
+            replaced.add(key);
             continue;
           }
           if (errorCode(err) === 'ENOENT') continue; // deleted (byte cap, sync): not an error
@@ -166,7 +171,8 @@ function resumePoint(value: unknown): { position: number; line?: number } {
   if (typeof value === 'object' && value !== null) {
     const { position, line } = value as { position?: unknown; line?: unknown };
     if (valid(position)) {
-      return Number.isSafeInteger(line) && (line as number) >= 0
+      // Only a whole byte offset can be seeked to; anything else reads up to it to count.
+      return Number.isSafeInteger(position) && Number.isSafeInteger(line) && (line as number) >= 0
         ? { position, line: line as number }
         : { position };
     }

@@ -330,6 +330,9 @@ describe('readSpool', () => {
     // A line that is not a count is ignored: the position alone applies.
     const odd = { position: all[0]!.position, line: -1 };
     expect(await collect(dir, { from: { [segmentName(1)]: odd } })).toEqual([all[1]]);
+    // A position that is no byte offset (a hand-edited cursor) cannot be seeked: counted instead.
+    const fractional = { position: all[0]!.position + 0.5, line: 1 };
+    expect(await collect(dir, { from: { [segmentName(1)]: fractional } })).toEqual([all[1]]);
   });
 
   it('does not quarantine bad lines before the resume position again', async () => {
