@@ -52,11 +52,19 @@ function runSpanSearch(db: DatabaseSync, search: SpanSearch): SpanSearchResult {
     "s.segment IN (SELECT segment FROM segments WHERE signal = 'traces' AND gone = 0)",
   ];
   const params: SQLInputValue[] = [];
+  // Set when the only filter is one span attribute no resource has: its matches are exactly its
+  // span_attributes rows (see countOfOneAttribute).
+  let onlyAttribute: { key: string; value: string } | undefined;
   if (search.service !== undefined) {
     where.push(`coalesce(r.service, '${UNKNOWN_SERVICE}') = ?`);
     params.push(search.service);
   }
-  if (search.errorOnly === true) where.push(`s.status_code = ${STATUS_ERROR}`);
+  // Through spans_errors (the few ERROR spans) rather than a pass over every span.
+  if (search.errorOnly === true) {
+    where.push(
+      `s.status_code = ${STATUS_ERROR} AND s.id IN (SELECT id FROM spans INDEXED BY spans_errors WHERE status_code = ${STATUS_ERROR})`,
+    );
+  }
   for (const { key, value } of search.attributes ?? []) {
     const resources = db
       .prepare('SELECT resource_id FROM resource_attributes WHERE key = ? AND value = ?')
@@ -65,6 +73,7 @@ function runSpanSearch(db: DatabaseSync, search: SpanSearch): SpanSearchResult {
     if (resources.length === 0) {
       where.push(onSpan);
       params.push(key, value);
+      onlyAttribute = { key, value };
     } else {
       // "the span's attribute, else the resource's": the resource counts only when the span
       // has no text for the key at all.
@@ -79,7 +88,18 @@ function runSpanSearch(db: DatabaseSync, search: SpanSearch): SpanSearchResult {
   const columns = `s.trace_id, s.span_id, s.parent_span_id, s.name, r.service, s.start_ns,
        s.end_ns, s.status_code`;
   const from = 'FROM spans s JOIN resources r ON r.id = s.resource_id';
-  if (search.name === undefined) return sqlPage(db, search, columns, from, where, params);
+  const single =
+    onlyAttribute !== undefined &&
+    search.attributes?.length === 1 &&
+    search.service === undefined &&
+    search.errorOnly !== true &&
+    search.minDurationMs === undefined &&
+    search.maxDurationMs === undefined &&
+    search.sinceMs === undefined &&
+    search.untilMs === undefined
+      ? onlyAttribute
+      : undefined;
+  if (search.name === undefined) return sqlPage(db, search, columns, from, where, params, single);
   const statement = db.prepare(`SELECT ${columns} ${from} WHERE ${where.join(' AND ')}`);
   // Unix nanoseconds pass 2^53: read them as BigInt, as the scan does.
   statement.setReadBigInts(true);
@@ -127,6 +147,7 @@ function sqlPage(
   from: string,
   baseWhere: string[],
   baseParams: SQLInputValue[],
+  onlyAttribute?: { key: string; value: string },
 ): SpanSearchResult {
   const where = [...baseWhere];
   const params = [...baseParams];
@@ -140,9 +161,29 @@ function sqlPage(
   bound(`${START} >= ?`, search.sinceMs);
   bound(`${START} < ?`, search.untilMs);
   const filter = where.join(' AND ');
-  const total = db.prepare(`SELECT count(*) AS n ${from} WHERE ${filter}`).get(...params) as {
-    n: number;
-  };
+  const total = Number(
+    onlyAttribute !== undefined
+      ? countOfOneAttribute(db, onlyAttribute)
+      : (db.prepare(`SELECT count(*) AS n ${from} WHERE ${filter}`).get(...params) as { n: number })
+          .n,
+  );
+  const keep = search.offset + search.limit;
+  // Newest first over many matches: walk spans_start and stop at the page instead of sorting
+  // every match (oldest first would have to start with the spans without a start time). Matches are dense enough (≥ 1 in 20 spans on average) that the walk
+  // stays short; a walk that runs out of spans with a start time leaves it to the sort below.
+  if (search.sort === 'time' && search.order === 'desc' && total >= 20 * keep) {
+    const walked = newestByStart(db, search, columns, filter, params);
+    if (walked.length === Math.min(keep, total) - search.offset) {
+      return {
+        total,
+        offset: search.offset,
+        limit: search.limit,
+        sort: search.sort,
+        order: search.order,
+        hits: walked,
+      };
+    }
+  }
   const key = search.sort === 'duration' ? DURATION : START;
   const statement = db.prepare(
     `SELECT ${columns} ${from} WHERE ${filter}
@@ -157,13 +198,58 @@ function sqlPage(
     hits.push(spanHit(row, startNs, spanDurationNs(startNs, positive(row.end_ns))));
   }
   return {
-    total: Number(total.n),
+    total,
     offset: search.offset,
     limit: search.limit,
     sort: search.sort,
     order: search.order,
     hits,
   };
+}
+
+/**
+ * How many spans have this attribute text: its span_attributes rows, one per span (the primary
+ * key). Equal to the general count because every indexed span has a trace id (the reader drops
+ * spans without one) and an evicted segment's rows are deleted in the transaction that marks it
+ * gone (and a search first brings the index up to date).
+ */
+function countOfOneAttribute(db: DatabaseSync, attr: { key: string; value: string }): number {
+  const row = db
+    .prepare('SELECT count(*) AS n FROM span_attributes WHERE key = ? AND value = ?')
+    .get(attr.key, attr.value) as { n: number | bigint };
+  return Number(row.n);
+}
+
+/**
+ * One page newest first by walking spans_start down (only spans with a positive start, whose
+ * START is their start_ns; the others come last in this order), ties by trace id + span id as
+ * sqlPage orders them. The attribute filters become per-row primary-key probes (EXISTS) instead
+ * of a materialised list of every match.
+ */
+function newestByStart(
+  db: DatabaseSync,
+  search: SpanSearch,
+  columns: string,
+  filter: string,
+  params: SQLInputValue[],
+): SpanHit[] {
+  const probe = filter.replaceAll(
+    's.id IN (SELECT span FROM span_attributes WHERE key = ? AND value = ?)',
+    'EXISTS (SELECT 1 FROM span_attributes p WHERE p.key = ? AND p.value = ? AND p.span = s.id)',
+  );
+  const statement = db.prepare(
+    `SELECT ${columns} FROM spans s INDEXED BY spans_start JOIN resources r ON r.id = s.resource_id
+     WHERE s.start_ns > 0 AND ${probe}
+     ORDER BY s.start_ns DESC, s.trace_id || s.span_id ASC LIMIT ? OFFSET ?`,
+  );
+  statement.setReadBigInts(true);
+  const hits: SpanHit[] = [];
+  for (const raw of statement.iterate(...params, search.limit, search.offset)) {
+    const row = raw as unknown as SpanRow;
+    const startNs = positive(row.start_ns);
+    hits.push(spanHit(row, startNs, spanDurationNs(startNs, positive(row.end_ns))));
+  }
+  return hits;
 }
 
 /** The scan's toNs: absent or non-positive → 0. */

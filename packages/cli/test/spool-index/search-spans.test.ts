@@ -64,6 +64,12 @@ const QUERIES: Array<Record<string, string | string[]>> = [
   },
   { name: 'plugin', maxDuration: '0.5ms', sort: 'duration', order: 'desc', limit: '100' },
   { until: String(Date.now() - 3_600_000) },
+  // One span attribute, newest first: counted from span_attributes, the page walked off
+  // spans_start (when the matches are many against the page).
+  { attr: 'plugin.name=hall-reverb', limit: '3', offset: '7' },
+  { attr: 'plugin.name=hall-reverb', limit: '1' },
+  { attr: 'plugin.format=vst3', limit: '5' },
+  { attr: 'plugin.name=hall-reverb', order: 'asc', limit: '3' },
 ];
 
 beforeAll(async () => {
