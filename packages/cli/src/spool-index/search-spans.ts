@@ -7,7 +7,7 @@ import {
   type SpanHit,
   type SpanSearch,
   type SpanSearchResult,
-} from '../web/trace-search.js';
+} from '../web/span-search-model.js';
 import { nsToMs } from '../web/trace-index.js';
 import { openIndexForSearch } from './search-open.js';
 

@@ -12,12 +12,8 @@ import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
 import { deleteSegmentRows } from '../../src/spool-index/rows.js';
 import { searchSpansFromIndex } from '../../src/spool-index/search-spans.js';
-import {
-  parseSpanSearch,
-  searchSpans,
-  searchSpansByScan,
-  type SpanSearch,
-} from '../../src/web/trace-search.js';
+import { parseSpanSearch, searchSpans, searchSpansByScan } from '../../src/web/trace-search.js';
+import type { SpanSearch } from '../../src/web/span-search-model.js';
 import { appendLines, hex, segmentName, tracesLine } from '../web/spool-fixture.js';
 
 const BIN = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
