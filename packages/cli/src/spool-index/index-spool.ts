@@ -1,4 +1,13 @@
-import { closeSync, constants, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import {
@@ -38,7 +47,7 @@ import {
   rollUpSegment,
   storedMetricSeq,
 } from './aggregates.js';
-import { DROP_SQL, INDEX_SCHEMA_VERSION, SCHEMA_SQL } from './schema.js';
+import { DROP_SQL, INDEX_SCHEMA_VERSION, ROW_INDEXES_SQL, SCHEMA_SQL } from './schema.js';
 
 // Both DDLs: the raw row tables (schema.ts) and the aggregates (aggregate-schema.ts).
 const ALL_SCHEMA_SQL = SCHEMA_SQL + AGGREGATE_SCHEMA_SQL;
@@ -83,6 +92,7 @@ export interface UpdateIndexOptions {
 const RETENTION_KEY = 'rollup_retention_ms';
 
 interface SegmentRow {
+  id: number;
   identity: string;
   position: number;
   line: number | null;
@@ -92,49 +102,147 @@ interface SegmentRow {
   rolled_up: number;
 }
 
-/**
- * Opens (creating when missing) the index database of a spool for writing: the `index/` dir
- * checked and created like every spool dir, the file created 0600 before SQLite opens it (SQLite
- * gives its -wal and -shm files the database file's mode), WAL so readers never block the
- * indexer, and the schema in place (an index of another schema version is rebuilt).
- */
-export function openIndexForWrite(spoolDir: string): DatabaseSync {
-  const path = indexDbPath(spoolDir);
-  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);
+/** Creates `path` 0600, never through a symlink, and returns it (SQLite then opens it). */
+function createOwnerFile(path: string, exclusive: boolean): void {
   // O_NOFOLLOW: a symlink planted in our index/ is not followed (ensureSpoolDirSync made the
   // dir ours, so only we can plant one; still, never write through a link).
   const fd = openSync(
     path,
-    constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0),
+    constants.O_RDWR |
+      constants.O_CREAT |
+      (exclusive ? constants.O_EXCL : 0) |
+      (constants.O_NOFOLLOW ?? 0),
     OWNER_FILE_MODE,
   );
   closeSync(fd);
+}
+
+/** The schema version an index file was written with (undefined: none recorded). */
+function storedSchemaVersion(db: DatabaseSync): string | undefined {
+  const hasMeta = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'")
+    .get();
+  if (!hasMeta) return undefined;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    { value: string } | undefined;
+  return row?.value;
+}
+
+/**
+ * Opens (creating when missing) the index database of a spool for writing: the `index/` dir
+ * checked and created like every spool dir, the file created 0600 before SQLite opens it (SQLite
+ * gives its -wal and -shm files the database file's mode), WAL so readers never block the
+ * indexer. No DDL: openIndexForWrite and openExistingIndex decide by the stored version.
+ */
+function openWritable(spoolDir: string): DatabaseSync {
+  const path = indexDbPath(spoolDir);
+  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);
+  createOwnerFile(path, false);
   const db = new DatabaseSync(path);
   try {
     db.exec(`PRAGMA busy_timeout = ${INDEX_BUSY_TIMEOUT_MS}`);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     // 64 MiB of page cache (default 2 MiB): the trace-id and attribute B-trees take inserts at
-    // random places, and a first build spent a fifth of its time re-reading evicted pages.
-    // Pages are cached as touched, so an update with little new data stays small.
+    // random places. Pages are cached as touched, so an update with little new data stays small.
     db.exec('PRAGMA cache_size = -65536');
-    transaction(db, () => {
-      db.exec(ALL_SCHEMA_SQL);
-      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-        { value: string } | undefined;
-      if (row && row.value !== String(INDEX_SCHEMA_VERSION)) {
-        db.exec(ALL_DROP_SQL);
-        db.exec(ALL_SCHEMA_SQL);
-      }
-      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
-        String(INDEX_SCHEMA_VERSION),
-      );
-    });
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
+}
+
+/** The DDL (idempotent) and the version row, in one transaction. */
+function ensureSchema(db: DatabaseSync, dropFirst: boolean): void {
+  transaction(db, () => {
+    if (dropFirst) db.exec(ALL_DROP_SQL);
+    db.exec(ALL_SCHEMA_SQL + ROW_INDEXES_SQL);
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+      String(INDEX_SCHEMA_VERSION),
+    );
+  });
+}
+
+/**
+ * The index database of a spool opened for writing (created when missing), with the schema in
+ * place: an index of another schema version is emptied in place. (updateSpoolIndex rebuilds
+ * such an index through the first-build path instead, which is much faster.)
+ */
+export function openIndexForWrite(spoolDir: string): DatabaseSync {
+  const db = openWritable(spoolDir);
+  try {
+    // The version first: another version's tables may lack columns this DDL's indexes and
+    // views name.
+    const version = storedSchemaVersion(db);
+    ensureSchema(db, version !== undefined && version !== String(INDEX_SCHEMA_VERSION));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** Where a first build writes, renamed over indexDbPath once complete. */
+function buildPath(spoolDir: string): string {
+  return `${indexDbPath(spoolDir)}.build`;
+}
+
+/**
+ * A first build (no index yet, `--rebuild`, or another schema version) goes to a file of its
+ * own, without the row tables' secondary indexes and without a durable journal: no reader can
+ * see it (they see no index, and scan) until finishBuild renames it into place complete, so a
+ * crash mid-build leaves only a file the next build deletes.
+ */
+function openIndexForBuild(spoolDir: string): DatabaseSync {
+  ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);
+  const path = buildPath(spoolDir);
+  // A build killed earlier (we hold the index lock: no build is running).
+  for (const file of [path, `${path}-journal`]) rmSync(file, { force: true });
+  createOwnerFile(path, true);
+  const db = new DatabaseSync(path);
+  try {
+    // MEMORY, not OFF: ROLLBACK still works (a failed segment transaction is undone as in the
+    // normal path); nothing needs to survive a crash of this file.
+    db.exec('PRAGMA journal_mode = MEMORY');
+    db.exec('PRAGMA synchronous = OFF');
+    db.exec('PRAGMA cache_size = -65536');
+    transaction(db, () => {
+      db.exec(ALL_SCHEMA_SQL);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
+        String(INDEX_SCHEMA_VERSION),
+      );
+    });
+  } catch (err) {
+    db.close();
+    rmSync(path, { force: true });
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * Completes a first build: the secondary indexes created in one sort each, the file switched to
+ * WAL and closed, flushed to disk, and renamed over the index path (after removing any old
+ * index's -wal/-shm, which must never be applied to the new file). Readers open the new file
+ * from then on; one that had the old file open keeps reading it until it closes.
+ */
+function finishBuild(db: DatabaseSync, spoolDir: string): void {
+  try {
+    transaction(db, () => db.exec(ROW_INDEXES_SQL));
+    db.exec('PRAGMA journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+  const from = buildPath(spoolDir);
+  const fd = openSync(from, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  removeIndexFiles(spoolDir);
+  renameSync(from, indexDbPath(spoolDir));
 }
 
 /** Deletes the database and its -wal/-shm (under the index lock; the dir was checked ours). */
@@ -149,13 +257,39 @@ export function indexExists(spoolDir: string): boolean {
 }
 
 /**
+ * An existing index opened for an update, or undefined when the next run must build one from
+ * the start (no index, or one of another schema version).
+ */
+function openExistingIndex(spoolDir: string): DatabaseSync | undefined {
+  if (!indexExists(spoolDir)) return undefined;
+  let db: DatabaseSync | undefined;
+  try {
+    db = openWritable(spoolDir);
+    if (storedSchemaVersion(db) !== String(INDEX_SCHEMA_VERSION)) {
+      db.close();
+      return undefined;
+    }
+    ensureSchema(db, false);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (!isCorruptIndexError(err)) throw err;
+    throw new Error(
+      `the spool index is damaged (${(err as Error).message}): run \`spool index --rebuild\` or delete ${indexDbPath(spoolDir)}; it is rebuilt from the spool`,
+      { cause: err },
+    );
+  }
+}
+
+/**
  * Brings the index of `spoolDir` up to date with the spool: new segments and the new lines of
  * the active ones (from the position the index reached, through readSpool's `from`), crash
  * reports and sessions; segments whose files are gone are marked gone, their rows kept.
  *
  * Safe against a concurrent run and a crash: each segment's rows and its bookkeeping row are
  * written in one `BEGIN IMMEDIATE` transaction, and the position is re-read inside it, so a line
- * is indexed by exactly one run, exactly once.
+ * is indexed by exactly one run, exactly once. A first build writes a file of its own
+ * (openIndexForBuild) that replaces the index only when complete.
  */
 export async function updateSpoolIndex(
   spoolDir: string,
@@ -163,31 +297,22 @@ export async function updateSpoolIndex(
 ): Promise<IndexRunSummary> {
   const lock = await acquireIndexLock(spoolDir, options.lockWaitMs);
   let db: DatabaseSync;
+  let building = false;
   try {
-    if (options.rebuild) removeIndexFiles(spoolDir); // a damaged file cannot be opened to drop
-    try {
-      db = openIndexForWrite(spoolDir);
-    } catch (err) {
-      if (!isCorruptIndexError(err)) throw err;
-      throw new Error(
-        `the spool index is damaged (${(err as Error).message}): run \`spool index --rebuild\` or delete ${indexDbPath(spoolDir)}; it is rebuilt from the spool`,
-        { cause: err },
-      );
+    const existing = options.rebuild ? undefined : openExistingIndex(spoolDir);
+    if (existing !== undefined) {
+      db = existing;
+    } else {
+      db = openIndexForBuild(spoolDir);
+      building = true;
     }
   } catch (err) {
     lock.release();
     throw err;
   }
+  let finished = false;
+  let closed = false;
   try {
-    if (options.rebuild) {
-      transaction(db, () => {
-        db.exec(ALL_DROP_SQL);
-        db.exec(ALL_SCHEMA_SQL);
-        db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(
-          String(INDEX_SCHEMA_VERSION),
-        );
-      });
-    }
     const summary: IndexRunSummary = {
       path: indexDbPath(spoolDir),
       rebuilt: options.rebuild === true,
@@ -217,9 +342,15 @@ export async function updateSpoolIndex(
     summary.segmentsGone = Number(
       (db.prepare('SELECT count(*) AS n FROM segments WHERE gone = 1').get() as { n: number }).n,
     );
+    if (building) {
+      closed = true; // finishBuild closes it
+      finishBuild(db, spoolDir);
+    }
+    finished = true;
     return summary;
   } finally {
-    db.close();
+    if (!closed) db.close();
+    if (building && !finished) rmSync(buildPath(spoolDir), { force: true });
     lock.release();
   }
 }
@@ -234,13 +365,13 @@ async function indexSignal(
   const listed = await listSegments(spoolDir, [signal]);
   summary.segmentsListed += listed.length;
   const getRow = db.prepare(
-    `SELECT identity, position, line, compressed, complete, gone, rolled_up FROM segments
+    `SELECT id, identity, position, line, compressed, complete, gone, rolled_up FROM segments
      WHERE signal = ? AND segment = ?`,
   );
   const known = new Map<string, SegmentRow & { file: string }>();
   for (const r of db
     .prepare(
-      `SELECT segment, file, identity, position, line, compressed, complete, gone, rolled_up
+      `SELECT id, segment, file, identity, position, line, compressed, complete, gone, rolled_up
        FROM segments WHERE signal = ?`,
     )
     .all(signal) as unknown as (SegmentRow & { segment: string; file: string })[]) {
@@ -265,7 +396,7 @@ async function indexSignal(
       if (segmentFileExists(spoolDir, signal, known.get(segment)?.file ?? '')) continue;
       // Gone: its raw rows go, its report partials become rollups that outlive it.
       if (Number(markGone.run(signal, segment).changes) > 0) {
-        deleteSegmentRows(db, signal, segment);
+        deleteSegmentRows(db, signal, Number(known.get(segment)!.id));
         rollUpSegment(db, signal, segment);
         db.prepare('UPDATE segments SET rolled_up = 1 WHERE signal = ? AND segment = ?').run(
           signal,
@@ -290,7 +421,7 @@ async function indexSignal(
       const returned = fresh !== undefined && fresh.gone === 1;
       if (replaced || returned) {
         // (Our writer never replaces a segment; a user or a tool can.)
-        deleteSegmentRows(db, signal, info.segment);
+        deleteSegmentRows(db, signal, Number(fresh.id));
         deleteSegmentAggregates(db, signal, info.segment);
         db.prepare(
           'UPDATE segments SET identity = ?, position = 0, line = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
@@ -411,6 +542,7 @@ async function indexSignal(
           lines: 0,
           aggregates: new ChunkAggregates(signal, record.segment, threshold, storedMetricSeq(db)),
         };
+        if (!current.skip) rows.beginSegment(Number(fresh!.id));
         const pending = pendingMalformed.get(record.segment);
         if (pending !== undefined && !current.skip) {
           current.aggregates.malformed += pending;

@@ -15,10 +15,8 @@ import { openIndexForSearch } from './search-open.js';
 
 /** Rows of this signal's table whose segment the index still counts as present. */
 const LINE_COLUMNS = (table: 'spans' | 'logs'): string =>
-  `SELECT t.segment, t.line, t.position, g.file, g.identity, g.compressed
-   FROM ${table} t JOIN segments g
-     ON g.signal = '${table === 'spans' ? 'traces' : 'logs'}' AND g.segment = t.segment
-     AND g.gone = 0`;
+  `SELECT g.segment, t.line, t.position, g.file, g.identity, g.compressed
+   FROM ${table} t JOIN segments g ON g.id = t.segment_id AND g.gone = 0`;
 
 /** The records an index query picked, per signal, or undefined when a view has to scan. */
 export type IndexedRecords = Partial<Record<Signal, () => Iterable<SpoolRecord>>>;
@@ -110,7 +108,7 @@ export function errorLinesOfSessions(
  * of its spans, its first included, start at or before that position), so the page is certain.
  */
 export function newestTraceIds(db: DatabaseSync, limit: number): string[] | undefined {
-  const live = `segment IN (SELECT segment FROM segments WHERE signal = 'traces' AND gone = 0)`;
+  const live = `segment_id IN (SELECT id FROM segments WHERE signal = 'traces' AND gone = 0)`;
   const walk = db.prepare(
     `SELECT trace_id, start_ns FROM spans INDEXED BY spans_start
      WHERE start_ns > 0 AND trace_id <> '' AND ${live} ORDER BY start_ns DESC`,
@@ -124,8 +122,8 @@ export function newestTraceIds(db: DatabaseSync, limit: number): string[] | unde
   // Where the scan first meets the trace (segments in the reader's name order, then lines, then
   // the order within a line): the scan's tie-break between traces that start at the same time.
   const firstSeen = db.prepare(
-    `SELECT segment, line, id FROM spans WHERE trace_id = ? AND ${live}
-     ORDER BY segment, line, id LIMIT 1`,
+    `SELECT g.segment, s.line, s.id FROM spans s JOIN segments g ON g.id = s.segment_id
+     WHERE s.trace_id = ? AND g.gone = 0 ORDER BY g.segment, s.line, s.id LIMIT 1`,
   );
   const traces = new Map<string, { first: bigint; seen: [string, number, number] }>();
   // First starts of the traces seen, not yet certain (first ≤ the walk's position): a trace

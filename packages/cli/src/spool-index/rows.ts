@@ -16,6 +16,7 @@ import {
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import { bodyText, plainValue } from '../logs/values.js';
+import { MAX_SEGMENT_ID, segmentRowRange } from './schema.js';
 
 /** Rows added per table by one batch of records. */
 export interface RowCounts {
@@ -94,41 +95,63 @@ const SIGNAL_TABLES: Record<Signal, readonly string[]> = {
 
 /**
  * Deletes the raw rows one segment gave (its file is gone or was replaced), inside the caller's
- * transaction. Resources stay: they are shared by segments and a handful of rows in all.
- * span_attributes has no index by span (it would cost as much as the table), so its rows go in
- * one pass over the table: a segment goes rarely, a search runs often.
+ * transaction: one id range per table (segmentRowRange). Resources stay: they are shared by
+ * segments and a handful of rows in all. Attribute terms no span uses any more go with the
+ * segment's span_attributes rows, so high-cardinality values do not outlive the byte cap.
  */
-export function deleteSegmentRows(db: DatabaseSync, signal: Signal, segment: string): void {
+export function deleteSegmentRows(db: DatabaseSync, signal: Signal, segmentId: number): void {
+  const [lo, hi] = segmentRowRange(segmentId);
   if (signal === 'traces') {
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS gone_terms (term INTEGER PRIMARY KEY)');
     db.prepare(
-      'DELETE FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE segment = ?)',
-    ).run(segment);
+      'INSERT OR IGNORE INTO gone_terms SELECT term FROM span_attributes WHERE span >= ? AND span < ?',
+    ).run(lo, hi);
+    db.prepare('DELETE FROM span_attributes WHERE span >= ? AND span < ?').run(lo, hi);
+    db.exec(
+      `DELETE FROM attribute_terms WHERE id IN (SELECT term FROM gone_terms)
+         AND NOT EXISTS (SELECT 1 FROM span_attributes a WHERE a.term = attribute_terms.id);
+       DELETE FROM gone_terms;`,
+    );
   } else if (signal === 'logs') {
     // An external-content FTS table forgets a row only when told its old text.
     db.prepare(
       `INSERT INTO logs_fts (logs_fts, rowid, body) SELECT 'delete', id, body FROM logs
-       WHERE segment = ?`,
-    ).run(segment);
+       WHERE id >= ? AND id < ?`,
+    ).run(lo, hi);
   }
   for (const table of SIGNAL_TABLES[signal]) {
-    db.prepare(`DELETE FROM ${table} WHERE segment = ?`).run(segment);
+    db.prepare(`DELETE FROM ${table} WHERE id >= ? AND id < ?`).run(lo, hi);
   }
 }
 
-/** The prepared INSERTs of the four record tables (one set per connection). */
+/** Distinct attribute terms kept in memory per segment before the cache starts over. */
+const TERM_CACHE_SIZE = 65_536;
+
+/**
+ * The prepared INSERTs of the four record tables (one set per connection). Rows are written
+ * segment by segment: beginSegment() before a segment's first record, inside the transaction
+ * that writes them.
+ */
 export class RowWriter {
   private readonly span: StatementSync;
   private readonly event: StatementSync;
   private readonly log: StatementSync;
   private readonly point: StatementSync;
   private readonly spanAttribute: StatementSync;
+  private readonly termInsert: StatementSync;
+  private readonly termId: StatementSync;
   private readonly logText: StatementSync;
   private readonly resourceInsert: StatementSync;
   private readonly resourceId: StatementSync;
   private readonly resourceAttribute: StatementSync;
+  private readonly lastIds: StatementSync[];
   /** Resource JSON → id, for this writer's run (ids are never reused: resources are not deleted). */
   private readonly resources = new Map<string, number>();
   private readonly resourceObjects = new WeakMap<Resource, number>();
+  /** `key \0 value` → attribute_terms id, for the current segment (terms can be deleted). */
+  private readonly terms = new Map<string, number>();
+  private segmentId = 0;
+  private nextId = 0;
 
   constructor(db: DatabaseSync) {
     this.resourceInsert = db.prepare(
@@ -141,29 +164,55 @@ export class RowWriter {
        ON CONFLICT DO NOTHING`,
     );
     this.logText = db.prepare('INSERT INTO logs_fts (rowid, body) VALUES (?, ?)');
+    this.termId = db.prepare('SELECT id FROM attribute_terms WHERE key = ? AND value = ?');
+    this.termInsert = db.prepare('INSERT INTO attribute_terms (key, value) VALUES (?, ?)');
     this.spanAttribute = db.prepare(
-      'INSERT OR IGNORE INTO span_attributes (key, value, span) VALUES (?, ?, ?)',
+      'INSERT OR IGNORE INTO span_attributes (term, span) VALUES (?, ?)',
     );
     this.span = db.prepare(
-      `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, start_ns, end_ns,
-         duration_ns, status_code, status_message, attributes, resource_id, scope, segment, line,
-         position)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO spans (id, trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns,
+         status_code, status_message, attributes, resource_id, scope, segment_id, line, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.event = db.prepare(
-      `INSERT INTO span_events (trace_id, span_id, name, time_ns, attributes, service, segment, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO span_events (id, trace_id, span_id, name, time_ns, attributes, resource_id,
+         segment_id, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.log = db.prepare(
-      `INSERT INTO logs (time_ns, observed_ns, severity_number, severity_text, service, body,
-         event_name, trace_id, span_id, attributes, resource_id, segment, line, position)
+      `INSERT INTO logs (id, time_ns, observed_ns, severity_number, severity_text, body,
+         event_name, trace_id, span_id, attributes, resource_id, segment_id, line, position)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.point = db.prepare(
-      `INSERT INTO metric_points (name, type, unit, service, time_ns, start_ns, value, count, sum,
-         attributes, resource_id, segment, line)
+      `INSERT INTO metric_points (id, name, type, unit, time_ns, start_ns, value, count, sum,
+         attributes, resource_id, segment_id, line)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.lastIds = ['spans', 'span_events', 'logs', 'metric_points'].map((table) =>
+      db.prepare(`SELECT max(id) AS id FROM ${table} WHERE id >= ? AND id < ?`),
+    );
+  }
+
+  /**
+   * Starts writing the rows of segment `segmentId` (segments.id): its next row id follows the
+   * rows an earlier run gave it.
+   */
+  beginSegment(segmentId: number): void {
+    if (!Number.isSafeInteger(segmentId) || segmentId < 1 || segmentId > MAX_SEGMENT_ID) {
+      throw new Error(
+        `the spool index has numbered ${segmentId} segments, more than it can address: run \`spool index --rebuild\``,
+      );
+    }
+    const [lo, hi] = segmentRowRange(segmentId);
+    let last = lo - 1;
+    for (const statement of this.lastIds) {
+      const row = statement.get(lo, hi) as { id: number | null };
+      if (row.id !== null && Number(row.id) > last) last = Number(row.id);
+    }
+    this.segmentId = segmentId;
+    this.nextId = last + 1;
+    this.terms.clear();
   }
 
   /**
@@ -198,47 +247,58 @@ export class RowWriter {
     return id;
   }
 
+  /** The attribute_terms id of (key, value), inserted when new (the caller holds the write lock). */
+  private term(key: string, value: string): number {
+    const cacheKey = `${key}\0${value}`;
+    const cached = this.terms.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const row = this.termId.get(key, value) as { id: number | bigint } | undefined;
+    const id = Number(row !== undefined ? row.id : this.termInsert.run(key, value).lastInsertRowid);
+    if (this.terms.size >= TERM_CACHE_SIZE) this.terms.clear();
+    this.terms.set(cacheKey, id);
+    return id;
+  }
+
   /** Inserts every row of one spool record (inside the caller's transaction). */
   write(record: SpoolRecord, counts: RowCounts): void {
-    const { segment, line } = record;
+    const { line } = record;
+    const segmentId = this.segmentId;
     if (record.signal === 'traces') {
       forEachSpan(record.data as TracesData, (span, scopeSpans, resourceSpans) => {
-        const attrs = resourceSpans.resource?.attributes;
-        const service = attributeText(attrs, SERVICE) ?? null;
-        const start = nanos(span.startTimeUnixNano);
-        const end = nanos(span.endTimeUnixNano);
-        const inserted = this.span.run(
+        const resourceId = this.resource(resourceSpans.resource);
+        const id = this.nextId++;
+        this.span.run(
+          id,
           span.traceId,
           span.spanId,
           span.parentSpanId || null,
           span.name ?? null,
           span.kind ?? null,
-          service,
-          start,
-          end,
-          start !== null && end !== null ? end - start : null,
+          nanos(span.startTimeUnixNano),
+          nanos(span.endTimeUnixNano),
           span.status?.code ?? 0,
           span.status?.message || null,
           attributesJson(span.attributes),
-          this.resource(resourceSpans.resource),
+          resourceId,
           scopeSpans.scope?.name ?? null,
-          segment,
+          segmentId,
           line,
           record.position,
         );
         for (const [key, value] of searchableAttributes(span.attributes)) {
-          this.spanAttribute.run(key, value, inserted.lastInsertRowid);
+          this.spanAttribute.run(this.term(key, value), id);
         }
         counts.spans++;
         for (const event of span.events ?? []) {
           this.event.run(
+            this.nextId++,
             span.traceId,
             span.spanId,
             event.name ?? null,
             nanos(event.timeUnixNano),
             attributesJson(event.attributes),
-            service,
-            segment,
+            resourceId,
+            segmentId,
             line,
           );
           counts.span_events++;
@@ -246,37 +306,36 @@ export class RowWriter {
       });
     } else if (record.signal === 'logs') {
       forEachLogRecord(record.data as LogsData, (log, _scopeLogs, resourceLogs) => {
-        const attrs = resourceLogs.resource?.attributes;
         const body = bodyText(log.body);
-        const inserted = this.log.run(
+        const id = this.nextId++;
+        this.log.run(
+          id,
           nanos(log.timeUnixNano),
           nanos(log.observedTimeUnixNano),
           log.severityNumber ?? null,
           log.severityText ?? null,
-          attributeText(attrs, SERVICE) ?? null,
           body,
           log.eventName || null,
           log.traceId || null,
           log.spanId || null,
           attributesJson(log.attributes),
           this.resource(resourceLogs.resource),
-          segment,
+          segmentId,
           line,
           record.position,
         );
-        this.logText.run(inserted.lastInsertRowid, body);
+        this.logText.run(id, body);
         counts.logs++;
       });
     } else {
       forEachDataPoint(record.data as MetricsData, (point, metric, _scope, resourceMetrics) => {
-        const attrs = resourceMetrics.resource?.attributes;
         const type = metricType(metric) ?? 'unknown';
         const { value, count, sum } = pointValues(point);
         this.point.run(
+          this.nextId++,
           metric.name ?? null,
           type,
           metric.unit || null,
-          attributeText(attrs, SERVICE) ?? null,
           nanos(point.timeUnixNano),
           nanos(point.startTimeUnixNano),
           value,
@@ -284,7 +343,7 @@ export class RowWriter {
           sum,
           attributesJson(point.attributes),
           this.resource(resourceMetrics.resource),
-          segment,
+          segmentId,
           line,
         );
         counts.metric_points++;

@@ -73,10 +73,10 @@ async function candidateLines(
   const match = needles.map((n) => `"${n.replaceAll('"', '""')}"`).join(' AND ');
   const rows = db
     .prepare(
-      `SELECT l.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed
-       FROM logs l JOIN segments s ON s.signal = 'logs' AND s.segment = l.segment AND s.gone = 0
+      `SELECT s.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed
+       FROM logs l JOIN segments s ON s.id = l.segment_id AND s.gone = 0
        WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)
-       GROUP BY l.segment, l.line`,
+       GROUP BY l.segment_id, l.line`,
     )
     .iterate(match) as IterableIterator<IndexedLineRow>;
   return linesInSpoolOrder(dir, 'logs', rows);

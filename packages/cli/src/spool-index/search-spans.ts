@@ -49,12 +49,12 @@ function runSpanSearch(db: DatabaseSync, search: SpanSearch): SpanSearchResult {
   const where: string[] = [
     "s.trace_id <> ''",
     // Rows of segments the byte cap evicted may still be in the index; the scan cannot see them.
-    "s.segment IN (SELECT segment FROM segments WHERE signal = 'traces' AND gone = 0)",
+    "s.segment_id IN (SELECT id FROM segments WHERE signal = 'traces' AND gone = 0)",
   ];
   const params: SQLInputValue[] = [];
   // Set when the only filter is one span attribute no resource has: its matches are exactly its
   // span_attributes rows (see countOfOneAttribute).
-  let onlyAttribute: { key: string; value: string } | undefined;
+  let onlyAttribute: { term: number | undefined } | undefined;
   if (search.service !== undefined) {
     where.push(`coalesce(r.service, '${UNKNOWN_SERVICE}') = ?`);
     params.push(search.service);
@@ -69,20 +69,23 @@ function runSpanSearch(db: DatabaseSync, search: SpanSearch): SpanSearchResult {
     const resources = db
       .prepare('SELECT resource_id FROM resource_attributes WHERE key = ? AND value = ?')
       .all(key, value) as Array<{ resource_id: number }>;
-    const onSpan = 's.id IN (SELECT span FROM span_attributes WHERE key = ? AND value = ?)';
+    const term = termId(db, key, value);
+    // A term id is an integer from the index: inlined, so the newest-first walk can turn the
+    // list into a probe (newestByStart).
+    const onSpan = term === undefined ? '0' : onSpanTerm(term);
     if (resources.length === 0) {
       where.push(onSpan);
-      params.push(key, value);
-      onlyAttribute = { key, value };
+      onlyAttribute = { term };
     } else {
       // "the span's attribute, else the resource's": the resource counts only when the span
       // has no text for the key at all.
       const ids = resources.map((r) => Number(r.resource_id)).join(',');
       where.push(
         `(${onSpan} OR (s.resource_id IN (${ids}) AND NOT EXISTS (
-           SELECT 1 FROM span_attributes a WHERE a.key = ? AND a.span = s.id)))`,
+           SELECT 1 FROM span_attributes a WHERE a.span = s.id
+             AND a.term IN (SELECT id FROM attribute_terms WHERE key = ?))))`,
       );
-      params.push(key, value, key);
+      params.push(key);
     }
   }
   const columns = `s.trace_id, s.span_id, s.parent_span_id, s.name, r.service, s.start_ns,
@@ -147,7 +150,7 @@ function sqlPage(
   from: string,
   baseWhere: string[],
   baseParams: SQLInputValue[],
-  onlyAttribute?: { key: string; value: string },
+  onlyAttribute?: { term: number | undefined },
 ): SpanSearchResult {
   const where = [...baseWhere];
   const params = [...baseParams];
@@ -213,12 +216,24 @@ function sqlPage(
  * spans without one) and an evicted segment's rows are deleted in the transaction that marks it
  * gone (and a search first brings the index up to date).
  */
-function countOfOneAttribute(db: DatabaseSync, attr: { key: string; value: string }): number {
+function countOfOneAttribute(db: DatabaseSync, attr: { term: number | undefined }): number {
+  if (attr.term === undefined) return 0;
   const row = db
-    .prepare('SELECT count(*) AS n FROM span_attributes WHERE key = ? AND value = ?')
-    .get(attr.key, attr.value) as { n: number | bigint };
+    .prepare('SELECT count(*) AS n FROM span_attributes WHERE term = ?')
+    .get(attr.term) as { n: number | bigint };
   return Number(row.n);
 }
+
+/** The attribute_terms id of (key, value), or undefined when no span has that text. */
+function termId(db: DatabaseSync, key: string, value: string): number | undefined {
+  const row = db
+    .prepare('SELECT id FROM attribute_terms WHERE key = ? AND value = ?')
+    .get(key, value) as { id: number | bigint } | undefined;
+  return row === undefined ? undefined : Number(row.id);
+}
+
+const onSpanTerm = (term: number): string =>
+  `s.id IN (SELECT span FROM span_attributes WHERE term = ${term})`;
 
 /**
  * One page newest first by walking spans_start down (only spans with a positive start, whose
@@ -233,9 +248,9 @@ function newestByStart(
   filter: string,
   params: SQLInputValue[],
 ): SpanHit[] {
-  const probe = filter.replaceAll(
-    's.id IN (SELECT span FROM span_attributes WHERE key = ? AND value = ?)',
-    'EXISTS (SELECT 1 FROM span_attributes p WHERE p.key = ? AND p.value = ? AND p.span = s.id)',
+  const probe = filter.replace(
+    /s\.id IN \(SELECT span FROM span_attributes WHERE term = (\d+)\)/g,
+    'EXISTS (SELECT 1 FROM span_attributes p WHERE p.term = $1 AND p.span = s.id)',
   );
   const statement = db.prepare(
     `SELECT ${columns} FROM spans s INDEXED BY spans_start JOIN resources r ON r.id = s.resource_id

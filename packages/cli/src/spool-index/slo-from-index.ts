@@ -34,7 +34,7 @@ export async function sloFoldFromIndex(
     try {
       const where = [
         // Rows of segments the byte cap evicted may still be in the index; the scan cannot see them.
-        "s.segment IN (SELECT segment FROM segments WHERE signal = 'traces' AND gone = 0)",
+        "s.segment_id IN (SELECT id FROM segments WHERE signal = 'traces' AND gone = 0)",
       ];
       const params: SQLInputValue[] = [];
       if (options.service !== undefined) {

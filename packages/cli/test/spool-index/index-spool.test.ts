@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -27,7 +28,7 @@ import {
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { indexLockPath } from '../../src/spool-index/index-lock.js';
 import { buildReport } from '../../src/analysis/build-report.js';
-import { updateSpoolIndex } from '../../src/spool-index/index-spool.js';
+import { openIndexForWrite, updateSpoolIndex } from '../../src/spool-index/index-spool.js';
 import {
   appendLines,
   logsLine,
@@ -137,8 +138,9 @@ describe('spool index', () => {
     }
     const row = withDb(dir, (db) => {
       const stmt = db.prepare(
-        `SELECT trace_id, name, service, status_code, start_ns, duration_ns,
-           attributes ->> '$."preset.bank"' AS bank FROM spans WHERE span_id = ?`,
+        `SELECT trace_id, name, r.service, status_code, start_ns, duration_ns,
+           s.attributes ->> '$."preset.bank"' AS bank
+         FROM spans s JOIN resources r ON r.id = s.resource_id WHERE span_id = ?`,
       );
       stmt.setReadBigInts(true);
       return stmt.get(demo.slowError.spanId);
@@ -365,5 +367,51 @@ describe('spool index', () => {
     rmSync(join(dir, 'index'), { recursive: true });
     expect((await updateSpoolIndex(dir)).rowsAdded.spans).toBe(1);
     expect(readdirSync(join(dir, 'index'))).toContain('spool.sqlite');
+  });
+
+  it('a first build has the schema an update keeps, and leaves no build file behind', async () => {
+    const dir = spool();
+    appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span('a', T0)])]);
+    await updateSpoolIndex(dir); // first build: rows first, secondary indexes at the end
+    const schemaOf = (path: string): unknown[] => {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        return db
+          .prepare(
+            "SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+          )
+          .all();
+      } finally {
+        db.close();
+      }
+    };
+    const built = schemaOf(indexDbPath(dir));
+    expect(built).toContainEqual({ type: 'index', name: 'spans_trace', tbl_name: 'spans' });
+    expect(readdirSync(join(dir, 'index')).filter((f) => f.includes('.build'))).toEqual([]);
+    // The same schema as an index updated in place (openIndexForWrite's DDL).
+    const other = spool();
+    appendLines(other, 'traces', segmentName(), [tracesLine('app', [span('b', T0)])]);
+    await updateSpoolIndex(other);
+    openIndexForWrite(other).close();
+    expect(schemaOf(indexDbPath(other))).toEqual(built);
+    expect(statSync(indexDbPath(dir)).mode & 0o777).toBe(0o600);
+  });
+
+  it('rebuilds an index of another schema version, and a build killed midway is started over', async () => {
+    const dir = spool();
+    appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span('a', T0), span('b', T0)])]);
+    await updateSpoolIndex(dir);
+    const db = new DatabaseSync(indexDbPath(dir));
+    db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'; DELETE FROM spans");
+    db.close();
+    // A killed build leaves its file; one planted as a symlink is removed, never followed.
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'keep');
+    symlinkSync(victim, `${indexDbPath(dir)}.build`);
+    const run = await updateSpoolIndex(dir);
+    expect(run.rowsAdded.spans).toBe(2);
+    expect(indexCounts(dir).spans).toBe(2);
+    expect(readFileSync(victim, 'utf8')).toBe('keep');
+    expect(existsSync(`${indexDbPath(dir)}.build`)).toBe(false);
   });
 });

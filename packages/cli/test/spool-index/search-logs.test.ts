@@ -102,15 +102,19 @@ describe('log search from the index', () => {
     const compiled = compileLogQuery({ grep: ['preset appended'] });
     const db = new DatabaseSync(indexDbPath(dir));
     try {
-      const { segment } = db
-        .prepare("SELECT segment FROM logs WHERE body = 'preset appended one'")
-        .get() as { segment: string };
+      const segment = Number(
+        (
+          db.prepare("SELECT segment_id FROM logs WHERE body = 'preset appended one'").get() as {
+            segment_id: number;
+          }
+        ).segment_id,
+      );
       db.exec('BEGIN');
       deleteSegmentRows(db, 'logs', segment);
       db.exec('COMMIT');
-      const left = db.prepare('SELECT count(*) AS n FROM logs WHERE segment = ?').get(segment) as {
-        n: number;
-      };
+      const left = db
+        .prepare('SELECT count(*) AS n FROM logs WHERE segment_id = ?')
+        .get(segment) as { n: number };
       expect(left.n).toBe(0);
     } finally {
       db.close();

@@ -194,35 +194,52 @@ describe('trace search from the index', () => {
     expect(found.total).toBe(0);
   });
 
-  it('deleteSegmentRows removes a segment’s spans, events and attribute rows, nothing else', () => {
+  it('deleteSegmentRows removes a segment’s spans, events, attribute rows and unused terms, nothing else', () => {
     const db = new DatabaseSync(indexDbPath(dir));
     try {
-      const count = (sql: string, ...args: string[]): number =>
+      const count = (sql: string, ...args: number[]): number =>
         Number((db.prepare(sql).get(...args) as { n: number }).n);
-      const segment = (
-        db
-          .prepare('SELECT segment FROM spans GROUP BY segment ORDER BY count(*) LIMIT 1')
-          .get() as {
-          segment: string;
-        }
-      ).segment;
+      const segment = Number(
+        (
+          db
+            .prepare('SELECT segment_id FROM spans GROUP BY segment_id ORDER BY count(*) LIMIT 1')
+            .get() as { segment_id: number }
+        ).segment_id,
+      );
       const before = count('SELECT count(*) AS n FROM spans');
-      const mine = count('SELECT count(*) AS n FROM spans WHERE segment = ?', segment);
+      const mine = count('SELECT count(*) AS n FROM spans WHERE segment_id = ?', segment);
       const attrs = count('SELECT count(*) AS n FROM span_attributes');
       const mineAttrs = count(
-        'SELECT count(*) AS n FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE segment = ?)',
+        'SELECT count(*) AS n FROM span_attributes WHERE span IN (SELECT id FROM spans WHERE segment_id = ?)',
         segment,
       );
+      // Terms only this segment's spans use, and terms others use too.
+      const onlyMine = count(
+        `SELECT count(DISTINCT term) AS n FROM span_attributes a
+         WHERE a.span IN (SELECT id FROM spans WHERE segment_id = ?1)
+           AND NOT EXISTS (SELECT 1 FROM span_attributes b WHERE b.term = a.term
+             AND b.span NOT IN (SELECT id FROM spans WHERE segment_id = ?1))`,
+        segment,
+      );
+      const terms = count('SELECT count(*) AS n FROM attribute_terms');
+      // (The test above deleted rows by hand, which can leave a term unused.)
+      const unused = (): number =>
+        count(
+          'SELECT count(*) AS n FROM attribute_terms WHERE id NOT IN (SELECT term FROM span_attributes)',
+        );
+      const unusedBefore = unused();
       expect(mine).toBeGreaterThan(0);
       db.exec('BEGIN');
       deleteSegmentRows(db, 'traces', segment);
       db.exec('COMMIT');
       expect(count('SELECT count(*) AS n FROM spans')).toBe(before - mine);
       expect(count('SELECT count(*) AS n FROM span_attributes')).toBe(attrs - mineAttrs);
-      expect(count('SELECT count(*) AS n FROM span_events WHERE segment = ?', segment)).toBe(0);
+      expect(count('SELECT count(*) AS n FROM span_events WHERE segment_id = ?', segment)).toBe(0);
       expect(
         count('SELECT count(*) AS n FROM span_attributes WHERE span NOT IN (SELECT id FROM spans)'),
       ).toBe(0);
+      expect(count('SELECT count(*) AS n FROM attribute_terms')).toBe(terms - onlyMine);
+      expect(unused()).toBe(unusedBefore);
     } finally {
       db.close();
     }
