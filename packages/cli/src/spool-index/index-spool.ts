@@ -47,7 +47,7 @@ import {
   rollUpSegment,
   storedMetricSeq,
 } from './aggregates.js';
-import { DROP_SQL, INDEX_SCHEMA_VERSION, ROW_INDEXES_SQL, SCHEMA_SQL } from './schema.js';
+import { DROP_SQL, INDEX_SCHEMA_VERSION, MAX_SLOT, ROW_INDEXES_SQL, SCHEMA_SQL } from './schema.js';
 
 // Both DDLs: the raw row tables (schema.ts) and the aggregates (aggregate-schema.ts).
 const ALL_SCHEMA_SQL = SCHEMA_SQL + AGGREGATE_SCHEMA_SQL;
@@ -86,6 +86,17 @@ export interface UpdateIndexOptions {
    * answer, and a dashboard request must not hang behind a long `spool index`.
    */
   lockWaitMs?: number;
+  /**
+   * Only update an index in place: when the run would have to build one from the start (none,
+   * or one of another schema version), throw IndexBuildNeededError instead. Searches pass it: a
+   * dashboard request should not start a build of the whole spool (the scan answers meanwhile).
+   */
+  updateOnly?: boolean;
+}
+
+/** updateSpoolIndex with `updateOnly` found no index it could update in place. */
+export class IndexBuildNeededError extends Error {
+  readonly code = 'EINDEXBUILDNEEDED';
 }
 
 /** meta key of the rollup retention last given to `spool index --rollup-retention` (ms). */
@@ -93,6 +104,7 @@ const RETENTION_KEY = 'rollup_retention_ms';
 
 interface SegmentRow {
   id: number;
+  slot: number | null;
   identity: string;
   position: number;
   line: number | null;
@@ -197,8 +209,6 @@ function buildPath(spoolDir: string): string {
 function openIndexForBuild(spoolDir: string): DatabaseSync {
   ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);
   const path = buildPath(spoolDir);
-  // A build killed earlier (we hold the index lock: no build is running).
-  for (const file of [path, `${path}-journal`]) rmSync(file, { force: true });
   createOwnerFile(path, true);
   const db = new DatabaseSync(path);
   try {
@@ -243,6 +253,14 @@ function finishBuild(db: DatabaseSync, spoolDir: string): void {
   }
   removeIndexFiles(spoolDir);
   renameSync(from, indexDbPath(spoolDir));
+}
+
+/** Deletes a build's files (under the index lock: no build is running). */
+function removeBuildFiles(spoolDir: string): void {
+  const path = buildPath(spoolDir);
+  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Deletes the database and its -wal/-shm (under the index lock; the dir was checked ours). */
@@ -300,8 +318,12 @@ export async function updateSpoolIndex(
   let building = false;
   try {
     const existing = options.rebuild ? undefined : openExistingIndex(spoolDir);
+    // Left by a build that was killed (a later update would never remove it otherwise).
+    removeBuildFiles(spoolDir);
     if (existing !== undefined) {
       db = existing;
+    } else if (options.updateOnly) {
+      throw new IndexBuildNeededError(`no index of schema ${INDEX_SCHEMA_VERSION} to update`);
     } else {
       db = openIndexForBuild(spoolDir);
       building = true;
@@ -350,7 +372,7 @@ export async function updateSpoolIndex(
     return summary;
   } finally {
     if (!closed) db.close();
-    if (building && !finished) rmSync(buildPath(spoolDir), { force: true });
+    if (building && !finished) removeBuildFiles(spoolDir);
     lock.release();
   }
 }
@@ -365,13 +387,14 @@ async function indexSignal(
   const listed = await listSegments(spoolDir, [signal]);
   summary.segmentsListed += listed.length;
   const getRow = db.prepare(
-    `SELECT id, identity, position, line, compressed, complete, gone, rolled_up FROM segments
-     WHERE signal = ? AND segment = ?`,
+    `SELECT id, slot, identity, position, line, compressed, complete, gone, rolled_up
+     FROM segments WHERE signal = ? AND segment = ?`,
   );
   const known = new Map<string, SegmentRow & { file: string }>();
   for (const r of db
     .prepare(
-      `SELECT id, segment, file, identity, position, line, compressed, complete, gone, rolled_up
+      `SELECT id, slot, segment, file, identity, position, line, compressed, complete, gone,
+         rolled_up
        FROM segments WHERE signal = ?`,
     )
     .all(signal) as unknown as (SegmentRow & { segment: string; file: string })[]) {
@@ -386,7 +409,7 @@ async function indexSignal(
   transaction(db, () => {
     const names = new Set(listed.map((s) => s.segment));
     const markGone = db.prepare(
-      'UPDATE segments SET gone = 1 WHERE signal = ? AND segment = ? AND gone = 0',
+      'UPDATE segments SET gone = 1, slot = NULL WHERE signal = ? AND segment = ? AND gone = 0',
     );
     for (const segment of known.keys()) {
       if (names.has(segment)) continue;
@@ -396,7 +419,8 @@ async function indexSignal(
       if (segmentFileExists(spoolDir, signal, known.get(segment)?.file ?? '')) continue;
       // Gone: its raw rows go, its report partials become rollups that outlive it.
       if (Number(markGone.run(signal, segment).changes) > 0) {
-        deleteSegmentRows(db, signal, Number(known.get(segment)!.id));
+        const slot = known.get(segment)!.slot;
+        if (slot !== null) deleteSegmentRows(db, signal, Number(slot));
         rollUpSegment(db, signal, segment);
         db.prepare('UPDATE segments SET rolled_up = 1 WHERE signal = ? AND segment = ?').run(
           signal,
@@ -421,17 +445,19 @@ async function indexSignal(
       const returned = fresh !== undefined && fresh.gone === 1;
       if (replaced || returned) {
         // (Our writer never replaces a segment; a user or a tool can.)
-        deleteSegmentRows(db, signal, Number(fresh.id));
+        if (fresh.slot !== null) deleteSegmentRows(db, signal, Number(fresh.slot));
         deleteSegmentAggregates(db, signal, info.segment);
         db.prepare(
           'UPDATE segments SET identity = ?, position = 0, line = 0, records = 0, complete = 0 WHERE signal = ? AND segment = ?',
         ).run(identity, signal, info.segment);
       }
+      // A new segment, or one back after it was gone, takes a free slot.
+      const slot = fresh?.slot ?? freeSlot(db);
       db.prepare(
-        `INSERT INTO segments (signal, segment, file, identity, size, compressed, indexed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO segments (signal, segment, file, identity, size, compressed, indexed_at, slot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (signal, segment) DO UPDATE SET file = excluded.file, size = excluded.size,
-           compressed = excluded.compressed, gone = 0,
+           compressed = excluded.compressed, gone = 0, slot = excluded.slot,
            complete = CASE WHEN excluded.compressed = 0 THEN 0 ELSE complete END`,
       ).run(
         signal,
@@ -441,6 +467,7 @@ async function indexSignal(
         info.size,
         info.compressed ? 1 : 0,
         new Date().toISOString(),
+        slot,
       );
       const row = getRow.get(signal, info.segment) as unknown as SegmentRow;
       // A compressed segment read to its end is final: skip all of it. (readSpool still scans
@@ -542,7 +569,7 @@ async function indexSignal(
           lines: 0,
           aggregates: new ChunkAggregates(signal, record.segment, threshold, storedMetricSeq(db)),
         };
-        if (!current.skip) rows.beginSegment(Number(fresh!.id));
+        if (!current.skip) rows.beginSegment(Number(fresh!.id), Number(fresh!.slot));
         const pending = pendingMalformed.get(record.segment);
         if (pending !== undefined && !current.skip) {
           current.aggregates.malformed += pending;
@@ -582,6 +609,32 @@ async function indexSignal(
       }
     }
   });
+}
+
+/**
+ * A slot no present segment holds (segmentRowRange): the next above the highest in use, else
+ * the lowest gap (slots of gone segments are freed).
+ */
+function freeSlot(db: DatabaseSync): number {
+  const top = Number(
+    (db.prepare('SELECT coalesce(max(slot), 0) AS s FROM segments').get() as { s: number }).s,
+  );
+  if (top < MAX_SLOT) return top + 1;
+  const gap = db
+    .prepare(
+      `SELECT 1 AS s WHERE NOT EXISTS (SELECT 1 FROM segments WHERE slot = 1)
+       UNION ALL
+       SELECT a.slot + 1 FROM segments a WHERE a.slot IS NOT NULL AND a.slot < ?
+         AND NOT EXISTS (SELECT 1 FROM segments b WHERE b.slot = a.slot + 1)
+       LIMIT 1`,
+    )
+    .get(MAX_SLOT) as { s: number } | undefined;
+  if (gap === undefined) {
+    throw new Error(
+      `the spool has more than ${MAX_SLOT} segments at once: the index cannot hold them`,
+    );
+  }
+  return Number(gap.s);
 }
 
 /**

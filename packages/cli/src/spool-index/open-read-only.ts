@@ -19,25 +19,42 @@ export class UntrustedIndexError extends Error {
  */
 export function openIndexReadOnly(spoolDir: string): DatabaseSync {
   const path = indexDbPath(spoolDir);
-  checkOwned(lstatSync(dirname(path)), 'dir', dirname(path));
-  checkOwned(lstatSync(path), 'file', path);
-  for (const suffix of ['-wal', '-shm']) {
-    let st: Stats;
-    try {
-      st = lstatSync(path + suffix);
-    } catch {
-      continue; // absent: fine
+  // A first build renames its file over the index (index-spool.ts finishBuild). SQLite finds
+  // the -wal and -shm by name at a connection's first read, so a connection opened on the old
+  // file just before the swap would read it through the new file's WAL: after the first read
+  // the file must still be the one opened, else open again.
+  for (let attempt = 1; ; attempt++) {
+    checkOwned(lstatSync(dirname(path)), 'dir', dirname(path));
+    const before = lstatSync(path);
+    checkOwned(before, 'file', path);
+    for (const suffix of ['-wal', '-shm']) {
+      let st: Stats;
+      try {
+        st = lstatSync(path + suffix);
+      } catch {
+        continue; // absent: fine
+      }
+      checkOwned(st, 'file', path + suffix);
     }
-    checkOwned(st, 'file', path + suffix);
-  }
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    db.exec('PRAGMA trusted_schema = OFF');
-  } catch (err) {
+    const db = new DatabaseSync(path, { readOnly: true });
+    let failure: unknown;
+    try {
+      db.exec('PRAGMA trusted_schema = OFF');
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    } catch (err) {
+      failure = err;
+    }
+    let same = false;
+    try {
+      const after = lstatSync(path);
+      same = after.dev === before.dev && after.ino === before.ino;
+    } catch {
+      // gone meanwhile: open again (and fail with ENOENT if it stays gone)
+    }
+    if (same && failure === undefined) return db;
     db.close();
-    throw err;
+    if (same || attempt >= 3) throw failure ?? new Error(`${path}: replaced while being opened`);
   }
-  return db;
 }
 
 function checkOwned(st: Stats, kind: 'dir' | 'file', path: string): void {

@@ -16,7 +16,7 @@ import {
   type TracesData,
 } from '@otelspool/exporter-jsonl';
 import { bodyText, plainValue } from '../logs/values.js';
-import { MAX_SEGMENT_ID, segmentRowRange } from './schema.js';
+import { MAX_SLOT, segmentRowRange } from './schema.js';
 
 /** Rows added per table by one batch of records. */
 export interface RowCounts {
@@ -99,8 +99,8 @@ const SIGNAL_TABLES: Record<Signal, readonly string[]> = {
  * segments and a handful of rows in all. Attribute terms no span uses any more go with the
  * segment's span_attributes rows, so high-cardinality values do not outlive the byte cap.
  */
-export function deleteSegmentRows(db: DatabaseSync, signal: Signal, segmentId: number): void {
-  const [lo, hi] = segmentRowRange(segmentId);
+export function deleteSegmentRows(db: DatabaseSync, signal: Signal, slot: number): void {
+  const [lo, hi] = segmentRowRange(slot);
   if (signal === 'traces') {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS gone_terms (term INTEGER PRIMARY KEY)');
     db.prepare(
@@ -195,16 +195,14 @@ export class RowWriter {
   }
 
   /**
-   * Starts writing the rows of segment `segmentId` (segments.id): its next row id follows the
-   * rows an earlier run gave it.
+   * Starts writing the rows of segment `segmentId` (segments.id) in `slot` (segments.slot): its
+   * next row id follows the rows an earlier run gave it.
    */
-  beginSegment(segmentId: number): void {
-    if (!Number.isSafeInteger(segmentId) || segmentId < 1 || segmentId > MAX_SEGMENT_ID) {
-      throw new Error(
-        `the spool index has numbered ${segmentId} segments, more than it can address: run \`spool index --rebuild\``,
-      );
+  beginSegment(segmentId: number, slot: number): void {
+    if (!Number.isSafeInteger(slot) || slot < 1 || slot > MAX_SLOT) {
+      throw new Error(`segment slot ${slot} is outside 1..${MAX_SLOT}`);
     }
-    const [lo, hi] = segmentRowRange(segmentId);
+    const [lo, hi] = segmentRowRange(slot);
     let last = lo - 1;
     for (const statement of this.lastIds) {
       const row = statement.get(lo, hi) as { id: number | null };

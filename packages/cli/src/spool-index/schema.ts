@@ -34,18 +34,19 @@ const ALL_TABLES = [
 const ALL_VIEWS = ['span_attribute_values'] as const;
 
 /**
- * The id of a segment's first row (in every row table): rows carry their segment in the high
- * bits of their id (segment id × 2^32 + their ordinal in the segment), so an evicted segment's
- * rows are one range of each table's primary key and need no index by segment. 2^32 rows per
- * segment is far above what a capped segment holds; ids stay below 2^53 (exact as a JavaScript
- * number) while segment ids stay below 2^21 (a rebuild numbers segments from 1 again).
+ * Rows carry their segment's slot (segments.slot) in the high bits of their id (slot × 2^32 +
+ * their ordinal in the segment), so an evicted segment's rows are one range of each table's
+ * primary key and need no index by segment. A slot is freed when its segment is gone (its rows
+ * deleted in the same transaction) and given to a later segment, so only the segments present
+ * at once count against MAX_SLOT. 2^32 rows per segment is far above what a capped segment
+ * holds; ids stay below 2^53, exact as a JavaScript number.
  */
 export const SEGMENT_ROW_SHIFT = 2 ** 32;
-export const MAX_SEGMENT_ID = 2 ** 21 - 1;
+export const MAX_SLOT = 2 ** 21 - 1;
 
-/** The first row id of segment `id`, and the first of the next (exclusive end). */
-export function segmentRowRange(segmentId: number): [number, number] {
-  return [segmentId * SEGMENT_ROW_SHIFT, (segmentId + 1) * SEGMENT_ROW_SHIFT];
+/** The first row id of the segment in `slot`, and the first of the next (exclusive end). */
+export function segmentRowRange(slot: number): [number, number] {
+  return [slot * SEGMENT_ROW_SHIFT, (slot + 1) * SEGMENT_ROW_SHIFT];
 }
 
 export const SCHEMA_SQL = `
@@ -54,10 +55,12 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 ) STRICT;
 
--- id: what row tables keep (segment_id, and their ids' high bits). Segment rows are never
--- deleted (a gone one is marked), so an id is never reused.
+-- id: what row tables keep as segment_id. Segment rows are never deleted (a gone one is
+-- marked, so one that comes back is known), so an id is never reused. slot: the high bits of
+-- its rows' ids (segmentRowRange); NULL once gone, and then reused.
 CREATE TABLE IF NOT EXISTS segments (
   id INTEGER PRIMARY KEY,
+  slot INTEGER UNIQUE,
   signal TEXT NOT NULL,
   segment TEXT NOT NULL,
   file TEXT NOT NULL,

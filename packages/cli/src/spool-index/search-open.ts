@@ -36,7 +36,7 @@ export async function openIndexForSearch(
     }
     if (!current) {
       db.close();
-      await updateSpoolIndex(dir, { lockWaitMs: SEARCH_LOCK_WAIT_MS });
+      await updateSpoolIndex(dir, { lockWaitMs: SEARCH_LOCK_WAIT_MS, updateOnly: true });
       db = openReadOnly(dir);
     }
     return db;

@@ -39,7 +39,14 @@ export async function searchSpansFromIndex(
   const db = await openIndexForSearch(dir, 'traces');
   if (db === undefined) return undefined;
   try {
-    return runSpanSearch(db, search);
+    // One read transaction: term ids resolved first stay those of the count and the page (an
+    // index run may delete a term and reuse its id meanwhile).
+    db.exec('BEGIN');
+    try {
+      return runSpanSearch(db, search);
+    } finally {
+      db.exec('COMMIT');
+    }
   } finally {
     db.close();
   }

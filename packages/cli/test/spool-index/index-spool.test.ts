@@ -28,7 +28,12 @@ import {
 import { indexDbPath } from '@otelspool/exporter-jsonl/internal';
 import { indexLockPath } from '../../src/spool-index/index-lock.js';
 import { buildReport } from '../../src/analysis/build-report.js';
-import { openIndexForWrite, updateSpoolIndex } from '../../src/spool-index/index-spool.js';
+import {
+  IndexBuildNeededError,
+  openIndexForWrite,
+  updateSpoolIndex,
+} from '../../src/spool-index/index-spool.js';
+import { MAX_SLOT } from '../../src/spool-index/schema.js';
 import {
   appendLines,
   logsLine,
@@ -77,6 +82,15 @@ function withDb<T>(dir: string, body: (db: DatabaseSync) => T): T {
   const db = new DatabaseSync(indexDbPath(dir), { readOnly: true });
   try {
     return body(db);
+  } finally {
+    db.close();
+  }
+}
+
+function withWritableDb(dir: string, body: (db: DatabaseSync) => void): void {
+  const db = new DatabaseSync(indexDbPath(dir));
+  try {
+    body(db);
   } finally {
     db.close();
   }
@@ -256,6 +270,70 @@ describe('spool index', () => {
       { segment: expect.any(String), gone: 0 },
     ]);
     expect((await updateSpoolIndex(dir)).segmentsGone).toBe(1);
+  });
+
+  it('gives the slot of an evicted segment to a later one, and finds a free slot past the last', async () => {
+    const dir = spool();
+    const first = segmentName();
+    appendLines(dir, 'traces', first, [tracesLine('app', [span('first', T0)])]);
+    await updateSpoolIndex(dir);
+    const slotOf = (segment: string): number | null =>
+      withDb(dir, (db) => {
+        const row = db.prepare('SELECT slot FROM segments WHERE segment = ?').get(segment) as {
+          slot: number | null;
+        };
+        return row.slot === null ? null : Number(row.slot);
+      });
+    const firstSlot = slotOf(first);
+    expect(firstSlot).not.toBeNull();
+    unlinkSync(join(dir, 'traces', first)); // evicted
+    const second = segmentName();
+    appendLines(dir, 'traces', second, [tracesLine('app', [span('second', T0 + 1)])]);
+    await updateSpoolIndex(dir);
+    expect(slotOf(first)).toBeNull();
+    expect(slotOf(second)).toBe(firstSlot); // its rows were deleted with it: the range is free
+    const names = () =>
+      withDb(dir, (db) =>
+        (db.prepare('SELECT name FROM spans ORDER BY name').all() as { name: string }[]).map(
+          (r) => r.name,
+        ),
+      );
+    expect(names()).toEqual(['second']);
+    // The highest slot taken (as after 2^21 - 1 segments): the next segment takes a gap.
+    withWritableDb(dir, (db) => {
+      const shift = 2 ** 32;
+      db.prepare('UPDATE spans SET id = id - ? * ? + ? * ?').run(firstSlot, shift, MAX_SLOT, shift);
+      db.prepare('UPDATE segments SET slot = ? WHERE segment = ?').run(MAX_SLOT, second);
+    });
+    const third = segmentName();
+    appendLines(dir, 'traces', third, [tracesLine('app', [span('third', T0 + 2)])]);
+    await updateSpoolIndex(dir);
+    expect(slotOf(third)).toBe(1);
+    expect(names()).toEqual(['second', 'third']);
+    // And the segment at the top slot is still deleted by its own range.
+    unlinkSync(join(dir, 'traces', second));
+    await updateSpoolIndex(dir);
+    expect(names()).toEqual(['third']);
+  });
+
+  it('an update-only run never starts a build, and any run removes a killed build’s file', async () => {
+    const dir = spool();
+    appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span('a', T0)])]);
+    await expect(updateSpoolIndex(dir, { updateOnly: true })).rejects.toBeInstanceOf(
+      IndexBuildNeededError,
+    );
+    expect(existsSync(indexDbPath(dir))).toBe(false);
+    await updateSpoolIndex(dir);
+    writeFileSync(`${indexDbPath(dir)}.build`, 'left by a killed --rebuild');
+    appendLines(dir, 'traces', segmentName(), [tracesLine('app', [span('b', T0)])]);
+    expect((await updateSpoolIndex(dir, { updateOnly: true })).rowsAdded.spans).toBe(1);
+    expect(existsSync(`${indexDbPath(dir)}.build`)).toBe(false);
+    withWritableDb(dir, (db) =>
+      db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'"),
+    );
+    await expect(updateSpoolIndex(dir, { updateOnly: true })).rejects.toBeInstanceOf(
+      IndexBuildNeededError,
+    );
   });
 
   it('does not index a compressed segment again', async () => {
