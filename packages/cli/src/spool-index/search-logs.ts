@@ -11,6 +11,8 @@ import {
 } from './read-back.js';
 import { openIndexForSearch } from './search-open.js';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** The trigram tokenizer finds substrings of 3 characters or more; shorter ones need the scan. */
 const MIN_NEEDLE_CHARS = 3;
 /**
@@ -46,6 +48,15 @@ export async function queryLogsIndexed(
     const db = await openIndexForSearch(dir, 'logs');
     if (db !== undefined) {
       try {
+        const newest = await newestPageOfGrep(db, dir, compiled);
+        if (newest !== undefined) {
+          const page = await queryLogs(
+            compiled,
+            readIndexedLines(dir, 'logs', newest.lines),
+            options.onRecord,
+          );
+          return { entries: page.entries, matched: newest.matched };
+        }
         const lines = await candidateLines(db, dir, needles);
         if (lines !== undefined) {
           return await queryLogs(compiled, readIndexedLines(dir, 'logs', lines), options.onRecord);
@@ -62,6 +73,56 @@ export async function queryLogsIndexed(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return queryLogs(compiled, read, options.onRecord);
+}
+
+/**
+ * A query that is only body substrings and a limit (`spool logs --grep T`, the dashboard's text
+ * search), answered without reading every matching line: SQL counts the matches exactly (FTS5
+ * narrows, instr() checks the very text the engine checks, bodyText) and finds the time of the
+ * `limit`-th newest; only the lines holding matches at or after it are read back, and the engine
+ * picks the page from them (ties by spool order, as it does over the whole spool). Undefined
+ * (read every candidate line instead) for any other query, or when a match has no positive
+ * record time: the engine then falls back to the observed time, or reads a time beyond int64,
+ * which the index stores as NULL.
+ */
+async function newestPageOfGrep(
+  db: DatabaseSync,
+  dir: string,
+  compiled: CompiledLogQuery,
+): Promise<{ lines: SegmentLines[]; matched: number } | undefined> {
+  const { grep, limit, ...rest } = compiled.query;
+  if (limit === undefined || grep === undefined || grep.length === 0) return undefined;
+  if (Object.values(rest).some((v) => v !== undefined)) return undefined;
+  // Every needle usable by the trigrams, and text SQLite compares as JavaScript does (a lone
+  // surrogate becomes U+FFFD on the way in).
+  const wellFormed = (t: string): boolean => !LONE_SURROGATE.test(t) && !t.includes('\uFFFD');
+  if (!grep.every((t) => [...t].length >= MIN_NEEDLE_CHARS && wellFormed(t))) return undefined;
+  const match = grep.map((n) => `"${n.replaceAll('"', '""')}"`).join(' AND ');
+  const matched = `FROM logs l JOIN segments s ON s.id = l.segment_id AND s.gone = 0
+    WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)
+      ${grep.map(() => 'AND instr(l.body, ?) > 0').join(' ')}`;
+  const params = [match, ...grep];
+  const head = db
+    .prepare(
+      `SELECT count(*) AS n, coalesce(sum(NOT (coalesce(l.time_ns, 0) > 0)), 0) AS untimed
+       ${matched}`,
+    )
+    .get(...params) as { n: number; untimed: number };
+  if (Number(head.untimed) > 0) return undefined;
+  const total = Number(head.n);
+  if (limit === 0 || total === 0) return { lines: [], matched: total };
+  // The engine's time is whole microseconds: records in the same one tie, and go by spool order.
+  const boundary = db
+    .prepare(`SELECT l.time_ns / 1000 AS us ${matched} ORDER BY l.time_ns DESC LIMIT 1 OFFSET ?`)
+    .get(...params, Math.min(limit, total) - 1) as { us: number | bigint };
+  const rows = db
+    .prepare(
+      `SELECT s.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed
+       ${matched} AND l.time_ns / 1000 >= ? GROUP BY l.segment_id, l.line`,
+    )
+    .iterate(...params, boundary.us) as IterableIterator<IndexedLineRow>;
+  const lines = await linesInSpoolOrder(dir, 'logs', rows);
+  return lines === undefined ? undefined : { lines, matched: total };
 }
 
 /** The lines whose bodies contain every needle, in the reader's order; undefined → scan. */

@@ -73,6 +73,63 @@ describe('log search from the index', () => {
     expect(matched[9]).toBeGreaterThan(0);
   }, 60_000);
 
+  it('pages a grep with a limit from the newest lines only, ties across lines in spool order', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'search-logs-page-'));
+    try {
+      const t = Date.UTC(2026, 10, 24, 10);
+      const lines = [];
+      // 40 lines of 5 records; every 'hit' body matches. The last two lines' records all share
+      // one time (a tie across lines: spool order decides).
+      for (let i = 0; i < 40; i++) {
+        lines.push(
+          logsLine(
+            Array.from({ length: 5 }, (_, j) => ({
+              timeMs: i === 39 || i === 38 ? t + 1000 : t + i * 10 + j,
+              body: j % 2 === 0 ? `hit ${i}.${j}` : `miss ${i}.${j}`,
+            })),
+          ),
+        );
+      }
+      appendLines(own, 'logs', segmentName(), lines);
+      await updateSpoolIndex(own);
+      const compare = async (query: LogQuery) => {
+        const compiled = compileLogQuery(query);
+        const scan = await queryLogs(compiled, readSpool(own, { signals: ['logs'] }));
+        let read = 0;
+        const index = await queryLogsIndexed(own, compiled, { onRecord: () => read++ });
+        expect(index).toEqual(scan);
+        return { scan, read };
+      };
+      const page = await compare({ grep: ['hit'], limit: 4 });
+      expect(page.scan.matched).toBe(120);
+      expect(page.scan.entries.map((e) => e.body)).toEqual([
+        'hit 38.4',
+        'hit 39.0',
+        'hit 39.2',
+        'hit 39.4',
+      ]);
+      expect(page.read).toBeLessThanOrEqual(3); // the newest lines, not all 40
+      for (const limit of [0, 1, 3, 7, 119, 120, 500]) await compare({ grep: ['hit'], limit });
+      await compare({ grep: ['hit', '39.'], limit: 2 });
+      await compare({ grep: ['no such text'], limit: 5 });
+      // A matching record without its own time (the engine then uses the observed time): every
+      // candidate line is read, and the answer is still the scan's.
+      const untimed = logsLine([{ timeMs: t, body: 'hit untimed' }]);
+      const record = untimed.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]! as Record<
+        string,
+        unknown
+      >;
+      delete record.timeUnixNano;
+      record.observedTimeUnixNano = `${BigInt(t + 5000) * 1_000_000n}`;
+      appendLines(own, 'logs', segmentName(), [untimed]);
+      const late = await compare({ grep: ['hit'], limit: 2 });
+      expect(late.scan.entries.map((e) => e.body)).toContain('hit untimed');
+      expect(late.read).toBeGreaterThan(40);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('finds lines appended since the last index run, ties in spool order', async () => {
     const segment = segmentName();
     const t = Date.now();
