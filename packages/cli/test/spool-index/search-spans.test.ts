@@ -167,6 +167,55 @@ describe('trace search from the index', () => {
     expect(ties?.hits.slice(0, 2).map((h) => h.spanId)).toEqual([hex(3, 16), hex(4, 16)]);
   }, 60_000);
 
+  it('pages matches that are many but old, and ties at the edge of the newest-first walk, as the scan', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'search-spans-walk-'));
+    try {
+      const t = Date.UTC(2026, 10, 24, 10);
+      const spans = [];
+      // 60 old spans with the attribute, then 3,000 newer without it (more than the walk passes
+      // for a page of 1), the newest 2,100 of them all starting at one time (ties at the edge).
+      for (let i = 0; i < 60; i++) {
+        spans.push({
+          traceId: hex(1 + i, 32),
+          spanId: hex(1 + i, 16),
+          name: 'old',
+          startMs: t + i,
+          durationMs: 1,
+          attributes: { rare: 'yes' },
+        });
+      }
+      for (let i = 0; i < 3000; i++) {
+        spans.push({
+          traceId: hex(10_000 + i, 32),
+          spanId: hex(10_000 + i, 16),
+          name: 'new',
+          startMs: i < 900 ? t + 1000 + i : t + 5000,
+          durationMs: 1,
+          attributes: { common: i % 3 === 0 ? 'a' : 'b' },
+        });
+      }
+      const lines = [];
+      for (let i = 0; i < spans.length; i += 100) lines.push(tracesLine(spans.slice(i, i + 100)));
+      appendLines(own, 'traces', segmentName(), lines);
+      await updateSpoolIndex(own);
+      for (const params of [
+        { attr: 'rare=yes', limit: '1' },
+        { attr: 'rare=yes', limit: '2', offset: '1' },
+        { attr: 'common=a', limit: '1' },
+        { attr: 'common=a', limit: '5', offset: '695' },
+        { attr: 'common=b', limit: '3' },
+      ]) {
+        const search = q(params);
+        const index = await searchSpansFromIndex(own, search);
+        expect(index).toEqual(await searchSpansByScan(own, search));
+      }
+      const rare = await searchSpansFromIndex(own, q({ attr: 'rare=yes', limit: '1' }));
+      expect(rare?.hits.map((h) => h.spanId)).toEqual([hex(60, 16)]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('uses the index when there is one, the scan when there is none', async () => {
     const spoolWithout = mkdtempSync(join(tmpdir(), 'search-spans-none-'));
     try {
