@@ -2,7 +2,7 @@
 // How fast `spool report` aggregates a big spool, against a bare pass of the shared reader over
 // the same files (the floor: report = reader + aggregation).
 //
-//   npm run build && node bench/report-big-spool.mjs [MiB=1024] [--keep]
+//   npm run build && node bench/report-big-spool.mjs [MiB=1024] [--keep] [--unique]
 //
 // Builds a spool from two real `spool demo` runs (one with --crash), replicates their lines
 // into 8 MiB segments up to the requested size, then times, each in its own process:
@@ -30,6 +30,23 @@ const spool = join(root, 'packages/cli/dist/bin/spool.js');
 const targetMiB = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 1024);
 // --keep: leave the spool (and its index) in place to look at, and print where.
 const keep = process.argv.includes('--keep');
+// --unique: every copy of the demo lines gets its own trace and span ids and later times (as
+// new data would have), instead of repeating them. Not the default, so rows measured before it
+// existed stay comparable; the copies differ only in digits, so the scan's work is the same.
+const unique = process.argv.includes('--unique');
+const copyOf = (chunk, k) =>
+  !unique
+    ? chunk
+    : chunk
+        .replace(/"(traceId|spanId|parentSpanId)":"([0-9a-f]{8})/g, (_, key, head) => {
+          const mixed = ((parseInt(head, 16) ^ Math.imul(k, 0x9e3779b1)) >>> 0).toString(16);
+          return `"${key}":"${mixed.padStart(8, '0')}`;
+        })
+        .replace(
+          /UnixNano":"(\d+)"/g,
+          (_, ns) => `UnixNano":"${BigInt(ns) + BigInt(k) * 10_000_000_000n}"`,
+        );
+const copies = { traces: 0, metrics: 0, logs: 0 };
 const work = mkdtempSync(join(tmpdir(), 'otelspool-bigreport-'));
 const demo = join(work, 'demo');
 const big = join(work, 'big');
@@ -70,7 +87,7 @@ try {
           fd = openSync(join(big, signal, name), 'w', 0o600);
           size = 0;
         }
-        size += writeSync(fd, chunk);
+        size += writeSync(fd, copyOf(chunk, ++copies[signal]));
       }
       if (fd >= 0) closeSync(fd);
     }
@@ -104,7 +121,9 @@ try {
     );
     return m;
   };
-  console.log(`spool of ${mib.toFixed(0)} MiB (${big})`);
+  console.log(
+    `spool of ${mib.toFixed(0)} MiB (${big})${unique ? ', every copy with its own ids and times' : ''}`,
+  );
   const reader = measure(
     'readSpool only',
     `const {readSpool}=await import(${JSON.stringify(join(root, 'packages/exporter-jsonl/dist/index.js'))});for await (const r of readSpool(${JSON.stringify(big)},{quarantine:false})){}`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   attributesKey,
   attributeText,
@@ -8,6 +9,16 @@ import { pointValue } from './otlp-values.js';
 import { numberAt, objectAt, pairsAt, SnapshotError, stringAt } from './snapshot-check.js';
 
 const MAX_STREAMS = 10_000;
+
+/**
+ * A stream's identity as a 128-bit digest of its resource, attributes and start time: the
+ * report partials stored in the spool index keep one entry per stream, and the full key (a
+ * whole resource, ~1 KB) made a partial of a spool written by many processes megabytes.
+ * (Measured: 10.7 MB of metric partials on a 256 MiB spool, parsed by every indexed report.)
+ */
+function streamKey(identity: string): string {
+  return createHash('sha256').update(identity).digest('base64url').slice(0, 22);
+}
 
 /**
  * Totals of a monotonic counter written by many processes over time. Cumulative points repeat
@@ -33,7 +44,9 @@ export class CounterStreams {
         this.deltas.set(group, (this.deltas.get(group) ?? 0) + value);
         continue;
       }
-      const key = `${resourceKey}\u0002${attributesKey(point.attributes)}\u0002${point.startTimeUnixNano ?? ''}`;
+      const key = streamKey(
+        `${resourceKey}\u0002${attributesKey(point.attributes)}\u0002${point.startTimeUnixNano ?? ''}`,
+      );
       const t = Number(point.timeUnixNano ?? 0);
       const prev = this.cumulative.get(key);
       if (prev) {
