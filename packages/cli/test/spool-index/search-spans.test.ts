@@ -14,7 +14,13 @@ import { deleteSegmentRows } from '../../src/spool-index/rows.js';
 import { searchSpansFromIndex } from '../../src/spool-index/search-spans.js';
 import { parseSpanSearch, searchSpans, searchSpansByScan } from '../../src/web/trace-search.js';
 import type { SpanSearch } from '../../src/web/span-search-model.js';
-import { appendLines, hex, segmentName, tracesLine } from '../web/spool-fixture.js';
+import {
+  appendLines,
+  hex,
+  segmentName,
+  tracesLine,
+  type FixtureSpan,
+} from '../web/spool-fixture.js';
 
 const BIN = fileURLToPath(new URL('../../dist/bin/spool.js', import.meta.url));
 
@@ -171,7 +177,7 @@ describe('trace search from the index', () => {
     const own = mkdtempSync(join(tmpdir(), 'search-spans-walk-'));
     try {
       const t = Date.UTC(2026, 10, 24, 10);
-      const spans = [];
+      const spans: FixtureSpan[] = [];
       // 60 old spans with the attribute, then 3,000 newer without it (more than the walk passes
       // for a page of 1), the newest 2,100 of them all starting at one time (ties at the edge).
       for (let i = 0; i < 60; i++) {
@@ -198,13 +204,14 @@ describe('trace search from the index', () => {
       for (let i = 0; i < spans.length; i += 100) lines.push(tracesLine(spans.slice(i, i + 100)));
       appendLines(own, 'traces', segmentName(), lines);
       await updateSpoolIndex(own);
-      for (const params of [
+      const pages: Array<Record<string, string>> = [
         { attr: 'rare=yes', limit: '1' },
         { attr: 'rare=yes', limit: '2', offset: '1' },
         { attr: 'common=a', limit: '1' },
         { attr: 'common=a', limit: '5', offset: '695' },
         { attr: 'common=b', limit: '3' },
-      ]) {
+      ];
+      for (const params of pages) {
         const search = q(params);
         const index = await searchSpansFromIndex(own, search);
         expect(index).toEqual(await searchSpansByScan(own, search));
