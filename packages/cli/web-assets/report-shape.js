@@ -115,6 +115,15 @@ function healthRows(health, input) {
           ? `${fmtCount(health.recordsDropped)} (${health.droppedByReason.map((d) => `${d.key} ${fmtCount(d.count)}`).join(', ')})`
           : '0',
     },
+    ...(health.selfMetricsCapped
+      ? [
+          {
+            label: 'Self-metrics',
+            value:
+              'from more than 10,000 process runs; 10,000 counted, so evicted and dropped are lower bounds',
+          },
+        ]
+      : []),
     {
       label: 'Spool on disk',
       value: `${fmtBytes(health.spoolBytes)} in ${fmtCount(health.segments)} segments`,

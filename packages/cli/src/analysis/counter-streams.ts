@@ -28,6 +28,8 @@ function streamKey(identity: string): string {
 export class CounterStreams {
   private readonly cumulative = new Map<string, { t: number; value: number; group: string }>();
   private readonly deltas = new Map<string, number>();
+  /** A stream was left out (MAX_STREAMS kept already): the totals are lower bounds. */
+  private streamsCapped = false;
 
   constructor(private readonly groupBy?: string) {}
 
@@ -56,6 +58,8 @@ export class CounterStreams {
         }
       } else if (this.cumulative.size < MAX_STREAMS) {
         this.cumulative.set(key, { t, value, group });
+      } else {
+        this.streamsCapped = true;
       }
     }
   }
@@ -66,6 +70,7 @@ export class CounterStreams {
    * gives the one-pass totals; past MAX_STREAMS which streams are kept depends on that order.
    */
   merge(other: CounterStreams): void {
+    if (other.streamsCapped) this.streamsCapped = true;
     for (const [group, value] of other.deltas)
       this.deltas.set(group, (this.deltas.get(group) ?? 0) + value);
     for (const [key, point] of other.cumulative) {
@@ -77,6 +82,8 @@ export class CounterStreams {
         }
       } else if (this.cumulative.size < MAX_STREAMS) {
         this.cumulative.set(key, { ...point });
+      } else {
+        this.streamsCapped = true;
       }
     }
   }
@@ -85,6 +92,7 @@ export class CounterStreams {
     return {
       cumulative: [...this.cumulative].map(([key, p]) => [key, { ...p }]),
       deltas: [...this.deltas],
+      ...(this.streamsCapped ? { capped: true } : {}),
     };
   }
 
@@ -104,6 +112,9 @@ export class CounterStreams {
     for (const [key, point] of cumulative) streams.cumulative.set(key, point);
     for (const [group, value] of pairsAt(o.deltas, `${path}.deltas`, numberAt))
       streams.deltas.set(group, value);
+    if (o.capped !== undefined && o.capped !== true)
+      throw new SnapshotError(`${path}.capped`, 'true when present');
+    streams.streamsCapped = o.capped === true;
     return streams;
   }
 
@@ -113,6 +124,11 @@ export class CounterStreams {
       out.set(group, (out.get(group) ?? 0) + value);
     }
     return out;
+  }
+
+  /** True when more than MAX_STREAMS cumulative streams were seen: totals() are lower bounds. */
+  get capped(): boolean {
+    return this.streamsCapped;
   }
 
   total(): number {
@@ -125,4 +141,5 @@ export class CounterStreams {
 export interface CounterStreamsSnapshot {
   cumulative: [string, { t: number; value: number; group: string }][];
   deltas: [string, number][];
+  capped?: true;
 }

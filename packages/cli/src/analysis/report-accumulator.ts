@@ -370,6 +370,7 @@ export class ReportAccumulator {
         recordsWrittenSelfReported: this.written.total(),
         recordsEvicted: evictedTotal,
         recordsEvictedShipped: evictedTotals.get('true') ?? 0,
+        selfMetricsCapped: this.written.capped || this.dropped.capped || this.evicted.capped,
         recordsDropped: [...droppedTotals.values()].reduce((a, b) => a + b, 0),
         droppedByReason: [...droppedTotals]
           .map(([key, count]) => ({ key: key || '(none)', count }))

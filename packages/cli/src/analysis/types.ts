@@ -213,6 +213,12 @@ export interface TelemetryHealth {
    */
   recordsEvicted: number;
   recordsEvictedShipped: number;
+  /**
+   * True when the self-metrics came from more than 10,000 process streams (each process run is
+   * one): the report keeps that many, so recordsEvicted, recordsDropped and
+   * recordsWrittenSelfReported are lower bounds.
+   */
+  selfMetricsCapped: boolean;
   /** From `otelspool.spool.records.dropped` (never written), summed over processes, by `reason`. */
   recordsDropped: number;
   droppedByReason: CountByKey[];

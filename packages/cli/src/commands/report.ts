@@ -272,6 +272,13 @@ export function renderReport(r: Report, c: Colors, width = terminalWidth()): str
     h.quarantinedFiles ? c.yellow(String(h.quarantinedFiles)) : '0',
   ]);
   out.push(health.toString() + '\n');
+  if (h.selfMetricsCapped) {
+    out.push(
+      c.yellow(
+        'evicted and dropped are at least these: the self-metrics came from more than 10,000 process runs, and the report counts 10,000',
+      ) + '\n',
+    );
+  }
   if (h.droppedByReason.length) {
     out.push(
       `dropped by reason: ${h.droppedByReason.map((d) => `${d.key} ${formatCount(d.count)}`).join(', ')}\n`,
