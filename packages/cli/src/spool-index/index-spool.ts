@@ -114,7 +114,7 @@ interface SegmentRow {
   rolled_up: number;
 }
 
-/** Creates `path` 0600, never through a symlink, and returns it (SQLite then opens it). */
+/** Creates `path` 0600 (exclusively: it must not exist), never through a symlink. */
 function createOwnerFile(path: string, exclusive: boolean): void {
   // O_NOFOLLOW: a symlink planted in our index/ is not followed (ensureSpoolDirSync made the
   // dir ours, so only we can plant one; still, never write through a link).
@@ -202,9 +202,9 @@ function buildPath(spoolDir: string): string {
 
 /**
  * A first build (no index yet, `--rebuild`, or another schema version) goes to a file of its
- * own, without the row tables' secondary indexes and without a durable journal: no reader can
- * see it (they see no index, and scan) until finishBuild renames it into place complete, so a
- * crash mid-build leaves only a file the next build deletes.
+ * own, without the row tables' secondary indexes and without a durable journal: readers keep
+ * seeing what was there before (no index, or the old one) until finishBuild renames it into
+ * place complete, so a crash mid-build leaves only a file the next index run removes.
  */
 function openIndexForBuild(spoolDir: string): DatabaseSync {
   ensureSpoolDirSync(spoolDir, SPOOL_FOLDERS.index);

@@ -13,6 +13,19 @@ import { openIndexForSearch } from './search-open.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Log rows of present segments whose body the FTS5 query (the first parameter) matches. */
+const MATCHING_LOGS = `FROM logs l JOIN segments s ON s.id = l.segment_id AND s.gone = 0
+  WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)`;
+/** With MATCHING_LOGS and BY_LINE: one IndexedLineRow per spool line holding such rows. */
+const LINES_OF =
+  'SELECT s.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed';
+const BY_LINE = 'GROUP BY l.segment_id, l.line';
+
+/** An FTS5 query that every needle must match, each as a quoted phrase. */
+function ftsPhrases(needles: readonly string[]): string {
+  return needles.map((n) => `"${n.replaceAll('"', '""')}"`).join(' AND ');
+}
+
 /** The trigram tokenizer finds substrings of 3 characters or more; shorter ones need the scan. */
 const MIN_NEEDLE_CHARS = 3;
 /**
@@ -97,11 +110,8 @@ async function newestPageOfGrep(
   // surrogate becomes U+FFFD on the way in).
   const wellFormed = (t: string): boolean => !LONE_SURROGATE.test(t) && !t.includes('\uFFFD');
   if (!grep.every((t) => [...t].length >= MIN_NEEDLE_CHARS && wellFormed(t))) return undefined;
-  const match = grep.map((n) => `"${n.replaceAll('"', '""')}"`).join(' AND ');
-  const matched = `FROM logs l JOIN segments s ON s.id = l.segment_id AND s.gone = 0
-    WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)
-      ${grep.map(() => 'AND instr(l.body, ?) > 0').join(' ')}`;
-  const params = [match, ...grep];
+  const matched = `${MATCHING_LOGS} ${grep.map(() => 'AND instr(l.body, ?) > 0').join(' ')}`;
+  const params = [ftsPhrases(grep), ...grep];
   const head = db
     .prepare(
       `SELECT count(*) AS n, coalesce(sum(NOT (coalesce(l.time_ns, 0) > 0)), 0) AS untimed
@@ -116,10 +126,7 @@ async function newestPageOfGrep(
     .prepare(`SELECT l.time_ns / 1000 AS us ${matched} ORDER BY l.time_ns DESC LIMIT 1 OFFSET ?`)
     .get(...params, Math.min(limit, total) - 1) as { us: number | bigint };
   const rows = db
-    .prepare(
-      `SELECT s.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed
-       ${matched} AND l.time_ns / 1000 >= ? GROUP BY l.segment_id, l.line`,
-    )
+    .prepare(`${LINES_OF} ${matched} AND l.time_ns / 1000 >= ? ${BY_LINE}`)
     .iterate(...params, boundary.us) as IterableIterator<IndexedLineRow>;
   const lines = await linesInSpoolOrder(dir, 'logs', rows);
   return lines === undefined ? undefined : { lines, matched: total };
@@ -131,14 +138,8 @@ async function candidateLines(
   dir: string,
   needles: string[],
 ): Promise<SegmentLines[] | undefined> {
-  const match = needles.map((n) => `"${n.replaceAll('"', '""')}"`).join(' AND ');
   const rows = db
-    .prepare(
-      `SELECT s.segment, l.line, max(l.position) AS position, s.file, s.identity, s.compressed
-       FROM logs l JOIN segments s ON s.id = l.segment_id AND s.gone = 0
-       WHERE l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)
-       GROUP BY l.segment_id, l.line`,
-    )
-    .iterate(match) as IterableIterator<IndexedLineRow>;
+    .prepare(`${LINES_OF} ${MATCHING_LOGS} ${BY_LINE}`)
+    .iterate(ftsPhrases(needles)) as IterableIterator<IndexedLineRow>;
   return linesInSpoolOrder(dir, 'logs', rows);
 }
