@@ -21,7 +21,7 @@ const t = performance.now();
 await import('@otelspool/sdk');
 const ms = performance.now() - t;
 
-/** node:fs → node:fs; …/node_modules/@scope/name/… → @scope/name; …/packages/name/… → packages/name. */
+/** node:* → one "built-ins" row; …/node_modules/@scope/name/… → @scope/name; …/packages/name/… → packages/name. */
 const packageOf = (url) => {
   if (url.startsWith('node:')) return 'node: built-ins';
   const inModules = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
